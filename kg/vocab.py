@@ -260,3 +260,14 @@ PLAN_KINDS: dict[str, URIRef] = {
     "regulatory-alignment": CART.RegulatoryAlignment,
     "recruitment": CART.Recruitment,
 }
+
+
+def compact(iri: str) -> str:
+    """Write ``iri`` as a CURIE when a known prefix covers it (the longest prefix wins)."""
+    best = ""
+    for prefix, namespace in PREFIXES.items():
+        if iri.startswith(namespace) and len(namespace) > len(PREFIXES.get(best, "")):
+            best = prefix
+    if not best:
+        return f"<{iri}>"
+    return f"{best}:{iri[len(PREFIXES[best]):]}"

@@ -1,0 +1,28 @@
+# Two commands do everything on a fresh clone with Python 3.11+ and make:
+#   make build   set up .venv, build the graph from sources/, validate it, show the main results
+#   make test    set up .venv, run ruff, mypy and the whole test suite
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: build test lint clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+build: $(STAMP)
+	$(BIN)/cartkg build --sources sources --out build
+
+lint: $(STAMP)
+	$(BIN)/ruff check kg tests
+	$(BIN)/mypy
+
+test: lint
+	$(BIN)/python -m pytest
+
+clean:
+	rm -rf build $(VENV)

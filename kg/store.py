@@ -1,0 +1,154 @@
+"""Where the graph lives: an embedded Oxigraph store, and the dataset files written from it.
+
+This is the one module that knows the storage engine (see docs/decisions/0002-store.md). Files are
+written to a temporary name and renamed, so a failed build never leaves half-written output.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from kg.emit import Quads, sort_quads
+from kg.vocab import ENTITY_KINDS, GRAPH, PREFIXES, RESOURCE
+
+#: Prefixes for the files: one per entity kind, so that IRIs read as ``therapy:rese-cel``. IRIs
+#: with a '/' in their local part (assertions, quotes, outcomes) are written in full.
+FILE_PREFIXES = {
+    **{k: v for k, v in PREFIXES.items() if k not in ("res", "graph")},
+    **{kind.segment: f"{RESOURCE}{kind.segment}/" for kind in ENTITY_KINDS.values()},
+    "article": f"{RESOURCE}article/",
+    "provenance": f"{GRAPH}provenance/",
+    "graph": str(GRAPH),
+}
+
+#: The dataset files a build writes, by role.
+DATASET_FILES = {
+    "trig": "cart-kg.trig",
+    "nquads": "cart-kg.nq",
+    "union": "cart-kg-union.ttl",
+}
+
+_FORMATS = {
+    ".nq": ox.RdfFormat.N_QUADS,
+    ".trig": ox.RdfFormat.TRIG,
+    ".ttl": ox.RdfFormat.TURTLE,
+    ".nt": ox.RdfFormat.N_TRIPLES,
+}
+
+
+class StoreError(Exception):
+    """A dataset file cannot be read."""
+
+
+@dataclass
+class GraphStore:
+    """An in-memory Oxigraph store holding one dataset."""
+
+    store: ox.Store
+
+    @classmethod
+    def from_quads(cls, quads: Iterable[ox.Quad]) -> GraphStore:
+        """Load quads into a fresh store."""
+        store = ox.Store()
+        store.bulk_extend(quads)
+        return cls(store)
+
+    @classmethod
+    def from_file(cls, path: Path) -> GraphStore:
+        """Load a dataset file (N-Quads, TriG, Turtle or N-Triples)."""
+        return cls.from_quads(read_quads(path))
+
+    def quads(self) -> Quads:
+        """Every quad of the store, in canonical order."""
+        return sort_quads(self.store.quads_for_pattern(None, None, None, None))
+
+    def __len__(self) -> int:
+        return len(self.store)
+
+    def select(self, sparql: str, bindings: Mapping[str, ox.NamedNode | ox.Literal] | None = None,
+               ) -> tuple[list[str], list[tuple[ox.NamedNode | ox.Literal | None, ...]]]:
+        """Run a SELECT query over the union of all graphs, with bound variables.
+
+        Returns the variable names and the rows. The query must already have been checked for
+        network access (see :mod:`kg.query`).
+        """
+        substitutions: dict[ox.Variable, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple] = {
+            ox.Variable(k): v for k, v in (bindings or {}).items()
+        }
+        result = self.store.query(sparql, use_default_graph_as_union=True,
+                                  substitutions=substitutions)
+        if not isinstance(result, ox.QuerySolutions):
+            raise StoreError("only SELECT queries are supported here")
+        names = [v.value for v in result.variables]
+        rows = [tuple(_cell(solution[name]) for name in names) for solution in result]
+        return names, rows
+
+
+def _cell(term: object) -> ox.NamedNode | ox.Literal | None:
+    if term is None or isinstance(term, (ox.NamedNode, ox.Literal)):
+        return term
+    raise StoreError(f"unexpected term in a result: {term}")
+
+
+def read_quads(path: Path) -> Quads:
+    """Parse a dataset file into canonical quads, or raise :class:`StoreError`."""
+    fmt = _FORMATS.get(path.suffix)
+    if fmt is None:
+        raise StoreError(f"{path}: unknown RDF format; use one of {', '.join(_FORMATS)}.")
+    try:
+        with path.open("rb") as handle:
+            return sort_quads(ox.parse(handle, format=fmt))
+    except OSError as err:
+        raise StoreError(f"{path}: cannot be read ({err.strerror}).") from None
+    except SyntaxError as err:
+        raise StoreError(f"{path}: not valid {fmt.name}: {err}") from None
+
+
+def serialize(quads: Quads, role: str) -> bytes:
+    """Serialise canonical quads for one of :data:`DATASET_FILES`; same quads, same bytes."""
+    if role == "nquads":
+        return ox.serialize(quads, format=ox.RdfFormat.N_QUADS) or b""
+    if role == "trig":
+        data = ox.serialize(quads, format=ox.RdfFormat.TRIG, prefixes=FILE_PREFIXES) or b""
+    else:
+        triples = sorted({q.triple for q in quads},
+                         key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
+        data = ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=FILE_PREFIXES) or b""
+    return _sort_prefix_lines(data)
+
+
+def _sort_prefix_lines(data: bytes) -> bytes:
+    """Put the leading ``@prefix`` lines in a fixed order, whatever order the writer chose."""
+    lines = data.split(b"\n")
+    count = next((i for i, line in enumerate(lines) if not line.startswith(b"@prefix")),
+                 len(lines))
+    return b"\n".join(sorted(lines[:count]) + lines[count:])
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` through a temporary file and a rename."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_dataset(quads: Quads, out: Path) -> dict[str, Path]:
+    """Write the dataset files into ``out``; all are serialised before any is written."""
+    payloads = {role: serialize(quads, role) for role in DATASET_FILES}
+    written = {}
+    for role, name in DATASET_FILES.items():
+        write_atomic(out / name, payloads[role])
+        written[role] = out / name
+    return written
