@@ -1,0 +1,38 @@
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from kg.build import BuildResult, build_dataset
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = Path(__file__).resolve().parent / "data"
+MINI = DATA / "mini"
+SOURCES = ROOT / "sources"
+
+
+@pytest.fixture
+def mini(tmp_path: Path) -> Path:
+    """A writable copy of the small test corpus, as ``<tmp>/sources``."""
+    target = tmp_path / "sources"
+    shutil.copytree(MINI, target)
+    return target
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    """Replace ``old`` (which must be present) by ``new`` in a text file."""
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {path}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+Editor = Callable[[Path], None]
+
+
+@pytest.fixture(scope="session")
+def real_build() -> BuildResult:
+    """The graph built from the project's real ``sources/`` (not written to disk)."""
+    return build_dataset(SOURCES, out=None)

@@ -1,0 +1,98 @@
+"""The cartkg command, run in-process: what the user sees and the exit codes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from conftest import MINI, edit
+
+from kg.cli import main
+
+
+def run(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(main, list(args))
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exc_info
+    return result.exit_code, result.output
+
+
+@pytest.mark.parametrize("command", [[], ["build"], ["validate"], ["stats"]])
+def test_every_command_has_help_with_an_example(command: list[str]) -> None:
+    code, out = run(*command, "--help")
+    assert code == 0
+    assert "Example" in out and "cartkg" in out
+
+
+def test_build_writes_the_dataset_and_prints_a_summary(tmp_path: Path) -> None:
+    code, out = run("build", "--sources", str(MINI), "--out", str(tmp_path))
+    assert code == 0, out
+    assert "articles:    1" in out
+    assert "assertions:  6" in out
+    assert "cart:Outcome" in out
+    assert "validation: conforms" in out
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "cart-kg-union.ttl", "cart-kg.nq", "cart-kg.trig"]
+
+
+def test_build_with_bad_sources_exits_2_and_writes_nothing(mini: Path, tmp_path: Path) -> None:
+    edit(mini / "articles/a1/evidence.yaml", "quote: Two patients had grade-3 ICANS.",
+         "quote: Three patients had grade-3 ICANS.")
+    out_dir = tmp_path / "out"
+    code, out = run("build", "--sources", str(mini), "--out", str(out_dir))
+    assert code == 2
+    assert "claim 'icans': quote not found" in out
+    assert "Traceback" not in out
+    assert not out_dir.exists()
+
+
+def test_stats_reads_the_built_dataset(tmp_path: Path) -> None:
+    run("build", "--sources", str(MINI), "--out", str(tmp_path))
+    code, out = run("stats", "--data", str(tmp_path / "cart-kg.nq"))
+    assert code == 0
+    assert "assertions:  6" in out
+
+
+def test_stats_without_a_build_says_how_to_fix(tmp_path: Path) -> None:
+    code, out = run("stats", "--data", str(tmp_path / "missing.nq"))
+    assert code == 2
+    assert "run `cartkg build` first" in out
+
+
+def test_validate_a_built_file_conforms(tmp_path: Path) -> None:
+    run("build", "--sources", str(MINI), "--out", str(tmp_path))
+    code, out = run("validate", str(tmp_path / "cart-kg.trig"))
+    assert code == 0, out
+    assert "validation: conforms" in out
+
+
+def test_validate_a_file_that_is_not_rdf_exits_2(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.nq"
+    bad.write_text("this is not N-Quads\n", encoding="utf-8")
+    code, out = run("validate", str(bad))
+    assert code == 2
+    assert "bad.nq: not valid" in out
+    assert "Traceback" not in out
+
+
+def test_validate_catches_a_quote_whose_offsets_no_longer_slice_the_text(tmp_path: Path) -> None:
+    run("build", "--sources", str(MINI), "--out", str(tmp_path))
+    path = tmp_path / "cart-kg.nq"
+    text = (MINI / "articles/a1/article.txt").read_text(encoding="utf-8")
+    start = text.index("Two patients had grade-3 ICANS.")
+    original = f'<http://www.w3.org/ns/oa#start> "{start}"'
+    edit(path, original, f'<http://www.w3.org/ns/oa#start> "{start + 1}"')
+    code, out = run("validate", str(path))
+    assert code == 1
+    line = next(ln for ln in out.splitlines() if "Violation" in ln)
+    assert f"res:quote/a1/{start}-" in line
+    assert "claim 'icans'" in line and "evidence.yaml" in line
+
+
+def test_validate_catches_an_article_text_that_no_longer_matches_its_sha(tmp_path: Path) -> None:
+    run("build", "--sources", str(MINI), "--out", str(tmp_path))
+    path = tmp_path / "cart-kg.nq"
+    edit(path, "given to 12 patients", "given to 13 patients")
+    code, out = run("validate", str(path))
+    assert code == 1
+    assert any("res:article/a1" in ln and "SHA-256" in ln for ln in out.splitlines()), out
