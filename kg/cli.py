@@ -148,6 +148,102 @@ def stats(data: Path) -> None:
     _print_stats(summarize(quads))
 
 
+data_option = click.option(
+    "--data", type=click.Path(path_type=Path), default=Path("build/cart-kg.nq"),
+    show_default=True, help="The built dataset (N-Quads or TriG).",
+)
+
+
+def _open_store(data: Path) -> Any:
+    from kg.store import GraphStore, StoreError
+
+    if not data.exists():
+        _fail(f"no dataset at {data}. Fix: run `cartkg build` first, or pass --data PATH.")
+    try:
+        return GraphStore.from_file(data)
+    except StoreError as err:
+        _fail(str(err))
+
+
+@main.command("queries")
+def list_queries() -> None:
+    """List the queries of the library (queries/*.rq) with their titles and parameters.
+
+    \b
+    Example:
+      cartkg queries
+    """
+    from kg.query import QueryError, load_queries
+
+    try:
+        library = load_queries()
+    except QueryError as err:
+        _fail(str(err))
+    width = max(len(name) for name in library)
+    for name, q in library.items():
+        params = " ".join(f"--param {p.name}={p.example}" for p in q.params.values())
+        click.echo(f"{name:<{width}}  {q.title}")
+        if params:
+            click.echo(f"{'':<{width}}    {params}")
+
+
+@main.command()
+@click.argument("name", required=False)
+@click.option("--param", "params", multiple=True, metavar="NAME=VALUE",
+              help="A parameter value; repeat for several.")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json"]),
+              default="table", show_default=True)
+@click.option("--file", "file", type=click.Path(path_type=Path), help="Run an ad hoc .rq file.")
+@click.option("--sparql", help="Run an ad hoc SPARQL SELECT query given as text.")
+@data_option
+def query(name: str | None, params: tuple[str, ...], fmt: str, file: Path | None,
+          sparql: str | None, data: Path) -> None:
+    """Run a query of the library by NAME, or an ad hoc one with --file or --sparql.
+
+    Parameters are checked against their declared type and bound, never pasted into the query.
+
+    \b
+    Examples:
+      cartkg query efficacy_outcomes_for_indication --param indication=systemic-sclerosis
+      cartkg query safety_findings_for_therapy --param therapy=rese-cel --format csv
+      cartkg query --sparql 'SELECT ?s WHERE { ?s a <https://w3id.org/cart-kg/ontology#Trial> }'
+    """
+    from kg.query import QueryError, bind_params, load_queries, load_query, run_query
+    from kg.tables import FORMATS
+
+    if sum(x is not None for x in (name, file, sparql)) != 1:
+        _fail("give exactly one of NAME, --file PATH or --sparql TEXT. "
+              "Fix: `cartkg queries` lists the names.")
+    given = {}
+    for item in params:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            _fail(f"--param {item!r} is not NAME=VALUE. Fix: e.g. --param therapy=rese-cel")
+        given[key] = value
+    store = _open_store(data)
+    try:
+        if sparql is not None:
+            if given:
+                _fail("ad hoc --sparql queries take no --param.")
+            result = run_query(store, sparql)
+        else:
+            if file is not None:
+                q = load_query(file)
+            else:
+                library = load_queries()
+                if name not in library:
+                    import difflib
+
+                    close = difflib.get_close_matches(str(name), list(library), n=3)
+                    hint = f" Did you mean {', '.join(close)}?" if close else ""
+                    _fail(f"no query named {name!r}.{hint} Fix: `cartkg queries` lists them.")
+                q = library[str(name)]
+            result = run_query(store, q.sparql, bind_params(q, given, store))
+    except QueryError as err:
+        _fail(str(err))
+    click.echo(FORMATS[fmt](result), nl=False)
+
+
 def run(argv: list[str] | None = None) -> Any:
     """Entry point for ``python -m kg``."""
     return main(argv)
