@@ -132,10 +132,11 @@ def load_query(path: Path) -> QueryFile:
     if tuple(returns) != columns:
         raise QueryError(f"{shown}: header returns {returns} but the query selects "
                          f"{list(columns)}. Fix: make them the same, in the same order.")
-    variables = set(re.findall(r"[?$]([A-Za-z_][A-Za-z0-9_]*)", _strip_comments(text)))
     for name in params:
-        if name not in variables:
-            raise QueryError(f"{shown}: parameter '{name}' is not a variable of the query.")
+        if name not in columns:
+            raise QueryError(f"{shown}: parameter '{name}' is not among the selected variables. "
+                             "Fix: select it (a bound parameter must be projected, so that the "
+                             "engine binds it and the result shows what was asked).")
     return QueryFile(name=path.stem, path=path, title=str(header["title"]),
                      question=str(header["question"]), returns=tuple(returns), params=params,
                      sparql=text)

@@ -1,0 +1,227 @@
+"""Provenance tracing: from an entity, a fact, an outcome or an article back to its quotes.
+
+Works on any dataset in the store (it never reads ``sources/``): the article text, offsets and
+metadata are all in the graph.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field
+
+import pyoxigraph as ox
+
+from kg.store import GraphStore
+from kg.vocab import PREFIXES, RESOURCE, compact
+
+_PREFIXES = "\n".join(f"PREFIX {k}: <{v}>" for k, v in PREFIXES.items()) + "\n"
+
+
+class TraceError(Exception):
+    """An entity cannot be resolved; the message lists candidates or close matches."""
+
+
+@dataclass(frozen=True)
+class QuoteRecord:
+    """A quote in the sentence around it."""
+
+    exact: str
+    start: int
+    end: int
+    sentence: str
+    span_start: int
+    span_end: int
+
+    def marked(self, left: str = "«", right: str = "»") -> str:
+        """The sentence with the quoted span marked."""
+        s = self.sentence
+        return s[: self.span_start] + left + s[self.span_start : self.span_end] + right + \
+            s[self.span_end :]
+
+
+@dataclass(frozen=True)
+class EvidenceRecord:
+    """One assertion: what it says, the article and quotes it comes from, and its status."""
+
+    assertion: str
+    claim_id: str
+    curation_file: str
+    article: str
+    article_id: str
+    article_title: str
+    article_date: str | None
+    article_kind: str
+    basis: str
+    rationale: str | None
+    disputed: bool
+    dispute_reason: str | None
+    disputed_by: tuple[str, ...]
+    quotes: tuple[QuoteRecord, ...]
+    triples: tuple[tuple[str, str, str], ...] = field(default_factory=tuple)
+
+
+def _value(term: ox.NamedNode | ox.Literal | None) -> str | None:
+    return None if term is None else term.value
+
+
+def sentence_around(text: str, start: int, end: int) -> tuple[str, int, int]:
+    """The sentence (or line) holding ``text[start:end]``, and the span's offsets within it."""
+    left = max(text.rfind("\n", 0, start), *(m.end() - 1 for m in re.finditer(
+        r"[.!?][\"”’)]?\s", text[:start])), -1) + 1
+    while left < start and text[left].isspace():
+        left += 1
+    right_match = re.compile(r"[.!?](?=[\"”’)]?(\s|$))|\n").search(text, max(start, end - 1))
+    right = right_match.end() if right_match else len(text)
+    if right_match and text[right_match.start()] == "\n":
+        right = right_match.start()
+    return text[left:right], start - left, end - left
+
+
+_EVIDENCE = _PREFIXES + """
+SELECT ?a ?claim ?file ?article ?aid ?title ?date ?kind ?eco ?rationale ?disputed ?reason
+       ?by ?quote ?exact ?start ?end ?text
+WHERE {
+  ?a a cart:Assertion ; cart:claimId ?claim ; cart:curationFile ?file ; cart:fromArticle ?article ;
+     cart:evidenceType ?eco ; cart:isDisputed ?disputed ; cart:hasQuote ?quote .
+  ?quote oa:exact ?exact ; oa:start ?start ; oa:end ?end .
+  ?article dcterms:identifier ?aid ; dcterms:title ?title ; cart:articleKind ?kind ;
+           cart:text ?text .
+  OPTIONAL { ?article dcterms:date ?date }
+  OPTIONAL { ?a cart:rationale ?rationale }
+  OPTIONAL { ?a cart:disputeReason ?reason }
+  OPTIONAL { ?a cart:disputedBy ?by }
+}
+"""
+
+_TRIPLES = "SELECT ?s ?p ?o ?a WHERE { GRAPH ?a { ?s ?p ?o } }"
+
+
+def evidence_for(store: GraphStore, assertions: list[ox.NamedNode]) -> list[EvidenceRecord]:
+    """Full evidence records for the given assertion IRIs, sorted by article then claim."""
+    records = []
+    for assertion in sorted(set(assertions), key=lambda a: a.value):
+        _, rows = store.select(_EVIDENCE, {"a": assertion})
+        if not rows:
+            continue
+        quotes: dict[str, QuoteRecord] = {}
+        by: set[str] = set()
+        first = rows[0]
+        for row in rows:
+            exact, start, end, text = (_value(row[i]) for i in (14, 15, 16, 17))
+            s, e = int(start or 0), int(end or 0)
+            sentence, a, b = sentence_around(text or "", s, e)
+            quotes[f"{s}-{e}"] = QuoteRecord(exact or "", s, e, sentence, a, b)
+            if row[12] is not None:
+                by.add(compact(row[12].value))
+        _, triples = store.select(_TRIPLES, {"a": assertion})
+        records.append(EvidenceRecord(
+            assertion=assertion.value, claim_id=_value(first[1]) or "",
+            curation_file=_value(first[2]) or "", article=_value(first[3]) or "",
+            article_id=_value(first[4]) or "", article_title=_value(first[5]) or "",
+            article_date=_value(first[6]), article_kind=_value(first[7]) or "",
+            basis="inferred" if (_value(first[8]) or "").endswith("0000305") else "stated",
+            rationale=_value(first[9]), disputed=_value(first[10]) == "true",
+            dispute_reason=_value(first[11]), disputed_by=tuple(sorted(by)),
+            quotes=tuple(sorted(quotes.values(), key=lambda q: q.start)),
+            triples=tuple(sorted((_short(t[0]), _short(t[1]), _short(t[2]))
+                                 for t in triples)),
+        ))
+    return sorted(records, key=lambda r: (r.article_id, r.claim_id))
+
+
+def _short(term: ox.NamedNode | ox.Literal | None) -> str:
+    if isinstance(term, ox.NamedNode):
+        return compact(term.value)
+    return "" if term is None else repr(term.value)
+
+
+_INVOLVING = _PREFIXES + """
+SELECT DISTINCT ?a ?x WHERE {
+  ?a a cart:Assertion .
+  GRAPH ?a { { ?x ?p ?o } UNION { ?s ?p ?x } }
+}
+"""
+
+
+def trace_entity(store: GraphStore, entity: ox.NamedNode) -> list[EvidenceRecord]:
+    """Every assertion that involves the entity, as subject or object of one of its triples."""
+    _, rows = store.select(_INVOLVING, {"x": entity})
+    return evidence_for(store, [r[0] for r in rows if isinstance(r[0], ox.NamedNode)])
+
+
+_FACT = _PREFIXES + """
+SELECT DISTINCT ?a ?s ?p ?o WHERE { ?a a cart:Assertion . GRAPH ?a { ?s ?p ?o } }
+"""
+
+
+def trace_fact(store: GraphStore, subject: ox.NamedNode, predicate: ox.NamedNode,
+               obj: ox.NamedNode | ox.Literal) -> list[EvidenceRecord]:
+    """The assertions that state one fact (subject, predicate, object)."""
+    _, rows = store.select(_FACT, {"s": subject, "p": predicate, "o": obj})
+    return evidence_for(store, [r[0] for r in rows if isinstance(r[0], ox.NamedNode)])
+
+
+_ARTICLE = _PREFIXES + """
+SELECT ?a ?article WHERE { ?a a cart:Assertion ; cart:fromArticle ?article }
+"""
+
+
+def trace_article(store: GraphStore, article: ox.NamedNode) -> list[EvidenceRecord]:
+    """Everything one article contributes."""
+    _, rows = store.select(_ARTICLE, {"article": article})
+    return evidence_for(store, [r[0] for r in rows if isinstance(r[0], ox.NamedNode)])
+
+
+_NAMES = _PREFIXES + """
+SELECT ?x ?name ?kind WHERE {
+  { GRAPH graph:registry { ?x rdfs:label ?name . BIND("label" AS ?kind) } }
+  UNION { GRAPH graph:registry { ?x skos:altLabel ?name . BIND("synonym" AS ?kind) } }
+  UNION { GRAPH graph:registry { ?x skos:exactMatch ?m . BIND(STR(?m) AS ?name)
+          BIND("identifier" AS ?kind) } }
+  UNION { ?x a cart:Article ; dcterms:identifier ?name . BIND("article" AS ?kind) }
+}
+"""
+
+
+def resolve(store: GraphStore, name: str) -> ox.NamedNode:
+    """Resolve an IRI, a CURIE, a label, a synonym, a key or an article id to one node."""
+    candidates: dict[str, set[str]] = {}
+    _, rows = store.select(_NAMES)
+    for x, label, _kind in rows:
+        if x is None or label is None:
+            continue
+        candidates.setdefault(label.value.lower(), set()).add(x.value)
+        if x.value.startswith(str(RESOURCE)):
+            candidates.setdefault(x.value.rsplit("/", 1)[-1].lower(), set()).add(x.value)
+    wanted = name.strip()
+    iri = _expand(wanted)
+    if iri is not None:
+        if iri in {v for vs in candidates.values() for v in vs}:
+            return ox.NamedNode(iri)
+        matches = candidates.get(iri.lower(), set())  # an external identifier
+        if not matches and _exists(store, iri):
+            return ox.NamedNode(iri)
+    else:
+        matches = candidates.get(wanted.lower(), set())
+    if len(matches) == 1:
+        return ox.NamedNode(next(iter(matches)))
+    if matches:
+        listed = ", ".join(compact(m) for m in sorted(matches))
+        raise TraceError(f"{name!r} is ambiguous: it names {listed}. Fix: trace one of these.")
+    close = difflib.get_close_matches(wanted.lower(), list(candidates), n=5, cutoff=0.6)
+    hint = f" Did you mean {', '.join(repr(c) for c in close)}?" if close else ""
+    raise TraceError(f"nothing in the graph is named {name!r}.{hint}")
+
+
+def _expand(name: str) -> str | None:
+    if re.match(r"^(https?|urn):", name):
+        return name
+    prefix, sep, local = name.partition(":")
+    if sep and prefix in PREFIXES and local:
+        return PREFIXES[prefix] + local
+    return None
+
+
+def _exists(store: GraphStore, iri: str) -> bool:
+    return any(True for _ in store.store.quads_for_pattern(ox.NamedNode(iri), None, None, None))
