@@ -55,8 +55,11 @@ def _print_stats(stats: Stats) -> None:
 def _print_report(report: ValidationReport) -> None:
     for violation in report.violations:
         click.echo(str(violation))
-    verdict = "conforms" if report.conforms else f"{len(report.violations)} violation(s)"
-    click.echo(f"validation: {verdict} ({report.triples} triples checked)")
+    errors = sum(v.severity == "Violation" for v in report.violations)
+    others = len(report.violations) - errors
+    verdict = "conforms" if report.conforms else f"{errors} violation(s)"
+    notes = f", {others} warning(s)" if others else ""
+    click.echo(f"validation: {verdict} ({report.triples} triples checked{notes})")
 
 
 @main.command()
@@ -242,6 +245,89 @@ def query(name: str | None, params: tuple[str, ...], fmt: str, file: Path | None
     except QueryError as err:
         _fail(str(err))
     click.echo(FORMATS[fmt](result), nl=False)
+
+
+@main.command()
+@click.argument("entity", required=False)
+@click.option("--source", "source", metavar="ARTICLE",
+              help="List everything one article contributes (its id, IRI or title).")
+@click.option("--fact", nargs=3, metavar="SUBJECT PREDICATE OBJECT",
+              help="The evidence of one fact, e.g. --fact breakfree-1 hasPhase phase-1.")
+@click.option("--format", "fmt", type=click.Choice(["text", "markdown", "json"]),
+              default="text", show_default=True)
+@data_option
+def trace(entity: str | None, source: str | None, fact: tuple[str, str, str] | None, fmt: str,
+          data: Path) -> None:
+    """Trace an entity, an outcome, a fact or an article back to its quotes.
+
+    ENTITY is an IRI, a CURIE, a label, a synonym or a key. Each assertion shows its quote in its
+    sentence (the quoted span marked «like this»), the offsets, the article's title, date and kind,
+    and whether it is stated, inferred or disputed, with the reason.
+
+    \b
+    Examples:
+      cartkg trace rese-cel
+      cartkg trace "CD19 NEX-T"
+      cartkg trace MONDO:0005100 --format markdown
+      cartkg trace --source 003_18bb5d852450905e
+      cartkg trace --fact breakfree-1 hasPhase phase-1
+    """
+    import pyoxigraph as ox
+
+    from kg import trace as tr
+    from kg.render import TRACE_FORMATS
+    from kg.vocab import PREDICATES, compact
+
+    if sum(x is not None for x in (entity, source, fact)) != 1:
+        _fail("give exactly one of ENTITY, --source ARTICLE or --fact S P O.")
+    store = _open_store(data)
+    try:
+        if fact is not None:
+            subject = tr.resolve(store, fact[0])
+            name = fact[1]
+            predicate = ox.NamedNode(str(PREDICATES[name].term) if name in PREDICATES
+                                     else str(tr.resolve_predicate(name)))
+            obj: ox.NamedNode | ox.Literal
+            try:
+                obj = tr.resolve(store, fact[2])
+            except tr.TraceError:
+                obj = ox.Literal(fact[2])
+            records = tr.trace_fact(store, subject, predicate, obj)
+            heading = f"fact {compact(subject.value)} {compact(predicate.value)} {fact[2]}"
+        elif source is not None:
+            node = tr.resolve(store, source)
+            records = tr.trace_article(store, node)
+            heading = f"article {compact(node.value)}"
+        else:
+            node = tr.resolve(store, str(entity))
+            records = tr.trace_entity(store, node)
+            heading = f"{entity} ({compact(node.value)})"
+    except tr.TraceError as err:
+        _fail(str(err))
+    articles = len({r.article_id for r in records})
+    heading += f": {len(records)} assertion(s) from {articles} source(s)"
+    click.echo(TRACE_FORMATS[fmt](records, heading), nl=False)
+
+
+@main.command()
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True)
+@data_option
+def evidence(fmt: str, data: Path) -> None:
+    """Report where sources agree, disagree or stand alone.
+
+    Lists the number of independent sources per fact, the single-source facts, the disputed
+    claims with their reasons, outcome conflicts (same therapy, population, measure and timepoint,
+    different values), and look-alike outcomes that differ in population or timepoint.
+
+    \b
+    Example:
+      cartkg evidence --format json
+    """
+    from kg.evidence import analyze_evidence
+    from kg.render import EVIDENCE_FORMATS
+
+    click.echo(EVIDENCE_FORMATS[fmt](analyze_evidence(_open_store(data))), nl=False)
 
 
 def run(argv: list[str] | None = None) -> Any:

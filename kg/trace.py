@@ -214,6 +214,15 @@ def resolve(store: GraphStore, name: str) -> ox.NamedNode:
     raise TraceError(f"nothing in the graph is named {name!r}.{hint}")
 
 
+def resolve_predicate(name: str) -> ox.NamedNode:
+    """Resolve a predicate given as an IRI or a CURIE."""
+    iri = _expand(name)
+    if iri is None:
+        raise TraceError(f"{name!r} is not a predicate name, CURIE or IRI. Fix: use e.g. "
+                         "hasPhase or cart:hasPhase.")
+    return ox.NamedNode(iri)
+
+
 def _expand(name: str) -> str | None:
     if re.match(r"^(https?|urn):", name):
         return name
