@@ -105,7 +105,8 @@ BAD_INPUTS = [
                  id="entity-of-wrong-kind"),
     pytest.param(EVIDENCE, "    basis: inferred\n    rationale: The article says Acme Bio will "
                  "start a registrational trial.\n", "    basis: inferred\n",
-                 ["claim 'plan'", "an inferred claim needs a rationale"], id="inferred-no-rationale"),
+                 ["claim 'plan'", "an inferred claim needs a rationale"],
+                 id="inferred-no-rationale"),
     pytest.param(EVIDENCE, "      by: [NCT:NCT00000001]", "      by: [nowhere]",
                  ["claim 'plan'", "disputed.by 'nowhere'"], id="unknown-dispute-reference"),
     pytest.param("registry/therapies.yaml", "exact_match: [NCIT:C0000]",
