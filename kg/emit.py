@@ -265,7 +265,7 @@ def _outcome(g: _Graph, node: ox.NamedNode, o: Outcome, ent: _Ent) -> None:
 
 def _cohort(g: _Graph, node: ox.NamedNode, c: Cohort, ent: _Ent) -> None:
     g.add(node, RDF.type, CART.Cohort)
-    g.add(node, RDFS.label, f"{c.size} {c.description}")
+    g.add(node, RDFS.label, f"cohort of {c.size}: {c.description}")
     g.add(node, CART.inTrial, ent(c.trial))
     g.add(node, CART.forTherapy, ent(c.therapy))
     for key in c.indications:

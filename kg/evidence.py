@@ -12,7 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from kg.store import GraphStore
-from kg.vocab import PREFIXES
+from kg.vocab import PREFIXES, UNITS
 
 _PREFIXES = "\n".join(f"PREFIX {k}: <{v}>" for k, v in PREFIXES.items()) + "\n"
 
@@ -51,6 +51,7 @@ class OutcomeReport:
     timepoint: str | None
     population: str
     finding: str
+    timepoint_text: str | None = None
 
     @property
     def key(self) -> tuple[str | tuple[str, ...] | None, ...]:
@@ -140,7 +141,7 @@ WHERE {
   ?t rdfs:label ?therapy .
   ?i rdfs:label ?ind .
   BIND(REPLACE(STR(?st), "^.*#", "") AS ?statistic)
-  BIND(REPLACE(STR(?u), "^.*[#/]", "") AS ?unit)
+  BIND(STR(?u) AS ?unit)
 }
 GROUP BY ?o ?aid ?claim ?therapy ?measure ?statistic ?value ?unit ?grade ?months ?qualifier
          ?ttext ?population ?finding
@@ -154,6 +155,9 @@ SELECT ?a ?aid ?claim ?reason (GROUP_CONCAT(DISTINCT STR(?by); separator=" ") AS
 }
 GROUP BY ?a ?aid ?claim ?reason
 """
+
+
+_UNIT_NAMES = {str(iri): name for name, iri in UNITS.items()}
 
 
 def _v(term: object) -> str | None:
@@ -185,18 +189,19 @@ def outcome_reports(store: GraphStore) -> tuple[OutcomeReport, ...]:
     reports = []
     for (o, aid, claim, therapy, measure, statistic, value, unit, grade, months, qualifier,
          ttext, population, finding, indications) in rows:
+        # Only a normalised timepoint (months) makes two reports comparable; a text alone
+        # ("not stated in the article") says nothing about when.
         timepoint = None
         if months is not None:
             timepoint = f"{_v(qualifier) or 'at'} {_v(months)} months"
-        elif ttext is not None:
-            timepoint = _v(ttext)
         reports.append(OutcomeReport(
             outcome=_v(o) or "", article=_v(aid) or "", claim=_v(claim) or "",
             therapy=_v(therapy) or "",
             indications=tuple(sorted((_v(indications) or "").split("|"))),
             measure=_v(measure) or "", statistic=_v(statistic) or "", value=_v(value),
-            unit=_v(unit) or None, grade=_v(grade), timepoint=timepoint,
-            population=_v(population) or "", finding=_v(finding) or ""))
+            unit=_UNIT_NAMES.get(_v(unit) or ""), grade=_v(grade), timepoint=timepoint,
+            population=_v(population) or "", finding=_v(finding) or "",
+            timepoint_text=_v(ttext)))
     return tuple(sorted(reports, key=lambda r: (r.therapy, r.measure, r.article, r.claim)))
 
 

@@ -109,19 +109,21 @@ def evidence_text(report: EvidenceReport) -> str:
         out.append(f"  {c.reports[0].therapy} / {c.reports[0].measure}:")
         for r in c.reports:
             out.append(f"    {r.article} {r.claim}: {r.value} {r.unit or ''} ({r.population}, "
-                       f"{r.timepoint or 'no timepoint'})")
+                       f"{r.timepoint_text or 'no timepoint'})")
     out += ["", f"Outcomes corroborated across sources: {len(report.agreements)}"]
     for c in report.agreements:
         r0 = c.reports[0]
         arts = ", ".join(r.article for r in c.reports)
-        out.append(f"  {r0.therapy} / {r0.measure} = {r0.value} {r0.unit or ''} <- {arts}")
+        value = f"{r0.value} {r0.unit or ''}".strip() if r0.value else "qualitative finding"
+        out.append(f"  {r0.therapy} / {r0.measure} = {value} <- {arts}")
     out += ["", "Look-alike outcomes that are distinct (not conflicts):"]
     for d in report.distinct:
         out.append(f"  {d.therapy} / {d.measure}: differ in {', '.join(d.differs_in)}")
         for r in d.reports:
-            out.append(f"    {r.article} {r.claim}: {r.value or '-'} {r.unit or ''} in "
+            value = f"{r.value} {r.unit or ''}".strip() if r.value else "qualitative"
+            out.append(f"    {r.article} {r.claim}: {value} in "
                        f"{' + '.join(r.indications)} ({r.population}; "
-                       f"{r.timepoint or 'no timepoint'})")
+                       f"{r.timepoint_text or 'no timepoint'})")
     return "\n".join(out) + "\n"
 
 

@@ -71,7 +71,7 @@ def sentence_around(text: str, start: int, end: int) -> tuple[str, int, int]:
         r"[.!?][\"”’)]?\s", text[:start])), -1) + 1
     while left < start and text[left].isspace():
         left += 1
-    right_match = re.compile(r"[.!?](?=[\"”’)]?(\s|$))|\n").search(text, max(start, end - 1))
+    right_match = re.compile(r"[.!?][\"”’)]?(?=\s|$)|\n").search(text, max(start, end - 2))
     right = right_match.end() if right_match else len(text)
     if right_match and text[right_match.start()] == "\n":
         right = right_match.start()
