@@ -22,7 +22,6 @@ from typing import TYPE_CHECKING, Any
 from kg.vocab import (
     CART,
     ENTITY_KINDS,
-    GRAPH,
     OUTCOME_CATEGORIES,
     PLAN_KINDS,
     PREFIXES,
