@@ -110,6 +110,7 @@ _PROPERTIES: dict[str, tuple[str, str]] = {
     PREFIXES["schema"] + "url": ("url", "text"),
     str(CART.articleKind): ("kind", "text"),
 }
+_KINDS = dict(_PROPERTIES.values())
 _SKIPPED = {_SKOS + "prefLabel", str(CART.curationFile), str(CART.text), str(CART.sha256)}
 
 #: What an outcome edge (``outcomes="edges"``) carries besides the outcome's own values.
@@ -164,9 +165,11 @@ def _index(store: GraphStore) -> _Dataset:
     import pyoxigraph as ox
 
     data = _Dataset()
-    assertions = {q.subject.value for q in store.quads()
-                  if q.predicate.value == _TYPE and q.object == ox.NamedNode(str(CART.Assertion))}
-    for q in store.quads():
+    quads = store.quads()
+    assertion_class = ox.NamedNode(str(CART.Assertion))
+    assertions = {q.subject.value for q in quads
+                  if q.predicate.value == _TYPE and q.object == assertion_class}
+    for q in quads:
         s, p, o = q.subject, q.predicate.value, q.object
         graph = q.graph_name.value if isinstance(q.graph_name, ox.NamedNode) else ""
         if not isinstance(s, ox.NamedNode) or not isinstance(o, (ox.NamedNode, ox.Literal)):
@@ -212,8 +215,7 @@ def _attributes(data: _Dataset, iri: str) -> dict[str, Any]:
                 values[name].append(obj.value)
     attrs: dict[str, Any] = {}
     for name, found in values.items():
-        kind = _PROPERTIES.get(next((p for p, (n, _) in _PROPERTIES.items() if n == name), ""),
-                               (name, "list"))[1]
+        kind = _KINDS.get(name, "list")
         attrs[name] = sorted(set(found)) if kind in ("list", "curies") else found[0]
     category = sorted(_CATEGORIES[t] for t in data.types.get(iri, ()) if t in _CATEGORIES)
     if category:
@@ -312,7 +314,7 @@ def project_graph(store: GraphStore, *, articles: bool = False,
                                  {"predicate": _local(p), "label": _local(p), "iri": p})
     if outcomes == "edges":
         for outcome in outcome_iris:
-            _fold_outcome(data, outcome, edges, backing_of)
+            _fold_outcome(data, outcome, mentioned_by.get(outcome, set()), edges, backing_of)
     if articles:
         for assertion, mentioned in data.mentions.items():
             record = records.get(assertion)
@@ -326,25 +328,22 @@ def project_graph(store: GraphStore, *, articles: bool = False,
     return graph
 
 
-def _fold_outcome(data: _Dataset, outcome: str,
+def _fold_outcome(data: _Dataset, outcome: str, assertions: set[str],
                   edges: dict[tuple[str, str, str], dict[str, Any]],
                   backing_of: dict[tuple[str, str, str], set[str]]) -> None:
     """Add one outcome as ``hasOutcome`` edges from its therapy to each of its indications."""
     props = data.props.get(outcome, {})
-    attrs = _attributes(data, outcome)
+    values = _attributes(data, outcome)
+    values["outcome_label"] = values.pop("label", node_id(outcome))
     for predicate, name in _FOLDED.items():
         found = sorted(data.labels.get(o.value, node_id(o.value)) for o in props.get(predicate, ()))
         if found:
-            attrs[name] = found
-    assertions = [a for a, mentioned in data.mentions.items() if outcome in mentioned
-                  and any(s == outcome for s, _, _ in data.links[a])]
+            values[name] = found
     for therapy in sorted(o.value for o in props.get(str(CART.forTherapy), ())):
         for indication in sorted(o.value for o in props.get(str(CART.forIndication), ())):
             key = (node_id(therapy), node_id(indication), node_id(outcome))
-            edges[key] = {"predicate": "hasOutcome", "label": attrs.get("measure", "outcome"),
-                          "outcome": node_id(outcome), "outcome_label": attrs.pop("label", ""),
-                          **{k: v for k, v in attrs.items() if k != "label"}}
-            attrs.setdefault("label", edges[key]["outcome_label"])
+            edges[key] = {"predicate": "hasOutcome", "label": values.get("measure", "outcome"),
+                          "outcome": node_id(outcome), **values}
             backing_of[key].update(assertions)
 
 

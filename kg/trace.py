@@ -65,16 +65,28 @@ def _value(term: ox.NamedNode | ox.Literal | None) -> str | None:
     return None if term is None else term.value
 
 
+_END = re.compile(r"[.!?][\"”’)]?(?=\s|$)|\n")
+_ABBREVIATIONS = ("Dr.", "Mr.", "Mrs.", "Ms.", "Prof.", "e.g.", "i.e.", "vs.", "St.", "No.")
+
+
+def _sentence_ends(text: str) -> list[int]:
+    """Offsets just after each sentence end (a line break ends one too), abbreviations skipped."""
+    ends = []
+    for match in _END.finditer(text):
+        if match.group() != "\n" and text[: match.start() + 1].endswith(_ABBREVIATIONS):
+            continue
+        ends.append(match.start() if match.group() == "\n" else match.end())
+    return ends
+
+
 def sentence_around(text: str, start: int, end: int) -> tuple[str, int, int]:
     """The sentence (or line) holding ``text[start:end]``, and the span's offsets within it."""
-    left = max(text.rfind("\n", 0, start), *(m.end() - 1 for m in re.finditer(
-        r"[.!?][\"”’)]?\s", text[:start])), -1) + 1
+    ends = _sentence_ends(text)
+    left = max([e for e in ends if e <= start], default=0)
+    right = min([e for e in ends if e >= end - 2 and e > start], default=len(text))
+    right = max(right, end)
     while left < start and text[left].isspace():
         left += 1
-    right_match = re.compile(r"[.!?][\"”’)]?(?=\s|$)|\n").search(text, max(start, end - 2))
-    right = right_match.end() if right_match else len(text)
-    if right_match and text[right_match.start()] == "\n":
-        right = right_match.start()
     return text[left:right], start - left, end - left
 
 

@@ -124,6 +124,7 @@ def test_what_one_article_contributes(store: GraphStore, real_build: BuildResult
     ("One. Two three. Four.", 5, 8, "Two three."),
     ("Title line\nBody here. Next.", 11, 15, "Body here."),
     ("He said “ok.” Then left.", 0, 2, "He said “ok.”"),
+    ("Led by Dr. Khanna of Michigan. Next.", 0, 3, "Led by Dr. Khanna of Michigan."),
 ])
 def test_sentence_around_a_span(text: str, start: int, end: int, sentence: str) -> None:
     found, a, b = sentence_around(text, start, end)
