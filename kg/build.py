@@ -26,6 +26,7 @@ class Stats:
     articles: int
     assertions: int
     quotes: int
+    outcomes: int
     triples: int
     graphs: int
     classes: dict[str, int] = field(default_factory=dict)
@@ -56,6 +57,7 @@ def summarize(quads: Quads) -> Stats:
         articles=counts.get(compact(str(CART.Article)), 0),
         assertions=counts.get(compact(str(CART.Assertion)), 0),
         quotes=counts.get(compact(str(CART.Quote)), 0),
+        outcomes=counts.get(compact(str(CART.Outcome)), 0),
         triples=len(triples),
         graphs=len(graphs),
         classes=dict(sorted(counts.items())),

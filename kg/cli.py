@@ -45,6 +45,7 @@ def _print_stats(stats: Stats) -> None:
     click.echo(f"articles:    {stats.articles}")
     click.echo(f"assertions:  {stats.assertions}  (one named graph each)")
     click.echo(f"quotes:      {stats.quotes}")
+    click.echo(f"outcomes:    {stats.outcomes}  (efficacy, safety, pharmacodynamic)")
     click.echo(f"graphs:      {stats.graphs}")
     click.echo(f"triples:     {stats.triples}")
     click.echo("entities per class:")
@@ -333,3 +334,8 @@ def evidence(fmt: str, data: Path) -> None:
 def run(argv: list[str] | None = None) -> Any:
     """Entry point for ``python -m kg``."""
     return main(argv)
+
+
+from kg.cli_export import export  # noqa: E402
+
+main.add_command(export)

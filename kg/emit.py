@@ -142,6 +142,11 @@ def emit_registry(entities: dict[str, Entity]) -> Quads:
             g.add(node, SKOS.exactMatch, expand_curie(curie))
         for curie in entity.unverified_match:
             g.add(node, CART.unverifiedMatch, expand_curie(curie))
+        for curie in entity.close_match:
+            g.add(node, SKOS.closeMatch, expand_curie(curie))
+        for curie in entity.broad_match:
+            g.add(node, SKOS.broadMatch, expand_curie(curie))
+        g.add(node, SKOS.editorialNote, entity.note)
         g.add(node, CART.curationFile, entity.file)
     return sort_quads(g.quads)
 

@@ -19,6 +19,8 @@ class Entity:
     synonyms: tuple[str, ...] = ()
     exact_match: tuple[str, ...] = ()
     unverified_match: tuple[str, ...] = ()
+    close_match: tuple[str, ...] = ()
+    broad_match: tuple[str, ...] = ()
     note: str | None = None
     default_category: str | None = None
     file: str = ""

@@ -39,7 +39,8 @@ CURIE_RE = re.compile(r"^([A-Za-z]+):(\S+)$")
 
 ENTITY_FIELDS = {
     "label": str, "definition": str, "synonyms": list, "exact_match": list,
-    "unverified_match": list, "note": str, "default_category": str,
+    "unverified_match": list, "close_match": list, "broad_match": list, "note": str,
+    "default_category": str,
 }
 ARTICLE_FIELDS = {
     "title": str, "publisher": str, "date": str, "url": str, "kind": str, "sha256": str,
@@ -158,6 +159,8 @@ def _load_registry(root: Path, problems: list[Problem]) -> dict[str, Entity]:
                 synonyms=reader.strings(entry, "synonyms"),
                 exact_match=_curies(reader, entry, "exact_match"),
                 unverified_match=_curies(reader, entry, "unverified_match"),
+                close_match=_curies(reader, entry, "close_match"),
+                broad_match=_curies(reader, entry, "broad_match"),
                 note=entry.get("note"), default_category=category, file=shown,
             )
     return entities
