@@ -14,6 +14,7 @@ from kg.sources import load_sources
 from kg.store import write_dataset
 from kg.validate import ValidationReport, validate_dataset
 from kg.vocab import CART, compact
+from kg.yamlfile import Problem, SourceError
 
 DEFAULT_SOURCES = Path("sources")
 DEFAULT_OUT = Path("build")
@@ -71,6 +72,11 @@ def build_dataset(sources: Path = DEFAULT_SOURCES, out: Path | None = DEFAULT_OU
     Raises :class:`kg.yamlfile.SourceError` when the sources have problems.
     """
     corpus = load_sources(sources)
+    unknown = sorted(exclude - set(corpus.articles))
+    if unknown:
+        raise SourceError([Problem(
+            str(sources), None, f"no article {', '.join(unknown)} to leave out.",
+            f"use an article id among {', '.join(corpus.articles)}.")])
     quads = emit_dataset(corpus, exclude=exclude)
     report = validate_dataset(quads)
     files: dict[str, Path] = {}

@@ -67,7 +67,9 @@ def _print_report(report: ValidationReport) -> None:
 @sources_option
 @click.option("--out", type=click.Path(path_type=Path), default=Path("build"), show_default=True,
               help="Where to write the dataset files.")
-def build(sources: Path, out: Path) -> None:
+@click.option("--without", "without", multiple=True, metavar="ARTICLE",
+              help="Leave an article out (retract it); repeat for several.")
+def build(sources: Path, out: Path, without: tuple[str, ...]) -> None:
     """Build the graph from the sources, validate it, and write the dataset.
 
     Writes cart-kg.trig and cart-kg.nq (every assertion in its own named graph, with provenance)
@@ -75,14 +77,15 @@ def build(sources: Path, out: Path) -> None:
     validates.
 
     \b
-    Example:
+    Examples:
       cartkg build --out build
+      cartkg build --without 002_6a53bef826e0de7a --out build-without-002
     """
     from kg.build import build_dataset
     from kg.yamlfile import SourceError
 
     try:
-        result = build_dataset(sources, out)
+        result = build_dataset(sources, out, exclude=frozenset(without))
     except SourceError as err:
         for problem in err.problems:
             click.echo(f"error: {problem}", err=True)

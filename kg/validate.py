@@ -35,9 +35,12 @@ class Violation:
     file: str
     claim: str
     shape: str = ""
+    assertion: str = ""
 
     def __str__(self) -> str:
         origin = f"{self.file} claim '{self.claim}'" if self.claim else self.file
+        if self.assertion and self.assertion != self.focus:
+            origin += f", assertion {self.assertion}"
         return f"{self.severity}: {self.focus} {self.path}: {self.message} [{origin}]"
 
 
@@ -76,7 +79,7 @@ def load_shapes(path: Path = SHAPES) -> Graph:
     return Graph().parse(path, format="turtle")
 
 
-def _origins(quads: Quads) -> dict[str, tuple[str, str]]:
+def _origins(quads: Quads) -> dict[str, tuple[str, str, str]]:
     """Map every node to the curation file and claim it came from."""
     meta: dict[str, dict[str, str]] = {}
     quote_of: dict[str, str] = {}
@@ -87,9 +90,10 @@ def _origins(quads: Quads) -> dict[str, tuple[str, str]]:
         elif p == str(CART.hasQuote):
             quote_of.setdefault(term_value(q.object), term_value(q.subject))
 
-    def origin(node: str) -> tuple[str, str]:
+    def origin(node: str) -> tuple[str, str, str]:
         m = meta.get(node, {})
-        return m.get(str(CART.curationFile), ""), m.get(str(CART.claimId), "")
+        claim = m.get(str(CART.claimId), "")
+        return m.get(str(CART.curationFile), ""), claim, node if claim else ""
 
     origins = {node: origin(node) for node in meta}
     for quote, assertion in quote_of.items():
@@ -118,12 +122,13 @@ def validate_dataset(quads: Quads, shapes: Graph | None = None) -> ValidationRep
 
         focus = one(SH.focusNode)
         path = one(SH.resultPath)
-        file, claim = origins.get(focus, ("", ""))
+        file, claim, assertion = origins.get(focus, ("", "", ""))
         violations.append(Violation(
             severity=compact(one(SH.resultSeverity)).removeprefix("sh:"),
             focus=compact(focus), path=compact(path) if path else "-",
             message=one(SH.resultMessage) or "violates " + compact(one(SH.sourceShape)),
             file=file, claim=claim, shape=compact(one(SH.sourceShape)),
+            assertion=compact(assertion) if assertion else "",
         ))
     violations.sort(key=lambda v: (v.file, v.claim, v.focus, v.path, v.message))
     return ValidationReport(conforms=bool(conforms), triples=len(data),

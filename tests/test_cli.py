@@ -87,6 +87,7 @@ def test_validate_catches_a_quote_whose_offsets_no_longer_slice_the_text(tmp_pat
     line = next(ln for ln in out.splitlines() if "Violation" in ln)
     assert f"res:quote/a1/{start}-" in line
     assert "claim 'icans'" in line and "evidence.yaml" in line
+    assert "assertion res:assertion/a1/icans" in line
 
 
 def test_validate_catches_an_article_text_that_no_longer_matches_its_sha(tmp_path: Path) -> None:
@@ -96,3 +97,16 @@ def test_validate_catches_an_article_text_that_no_longer_matches_its_sha(tmp_pat
     code, out = run("validate", str(path))
     assert code == 1
     assert any("res:article/a1" in ln and "SHA-256" in ln for ln in out.splitlines()), out
+
+
+def test_build_without_an_article_leaves_out_exactly_its_graphs(tmp_path: Path) -> None:
+    code, out = run("build", "--sources", str(MINI), "--out", str(tmp_path), "--without", "a1")
+    assert code == 0, out
+    assert "articles:    0" in out and "assertions:  0" in out
+    trig = (tmp_path / "cart-kg.trig").read_text(encoding="utf-8")
+    assert "graph:registry" in trig and "assertion/a1" not in trig
+
+
+def test_build_without_an_unknown_article_is_an_error(tmp_path: Path) -> None:
+    code, out = run("build", "--sources", str(MINI), "--out", str(tmp_path), "--without", "zz")
+    assert code == 2 and "no article zz to leave out" in out
