@@ -211,11 +211,11 @@ def query(name: str | None, params: tuple[str, ...], fmt: str, file: Path | None
 
     \b
     Examples:
-      cartkg query efficacy_outcomes_for_indication --param indication=systemic-sclerosis
-      cartkg query safety_findings_for_therapy --param therapy=rese-cel --format csv
+      cartkg query efficacy_outcomes_for_indication --param indication="diffuse SSc"
+      cartkg query safety_findings_for_therapy --param therapy=BMS-986353 --format csv
       cartkg query --sparql 'SELECT ?s WHERE { ?s a <https://w3id.org/cart-kg/ontology#Trial> }'
     """
-    from kg.query import QueryError, bind_params, load_queries, load_query, run_query
+    from kg.query import QueryError, bind_params, find_query, load_query, run_query
     from kg.tables import FORMATS
 
     if sum(x is not None for x in (name, file, sparql)) != 1:
@@ -234,17 +234,7 @@ def query(name: str | None, params: tuple[str, ...], fmt: str, file: Path | None
                 _fail("ad hoc --sparql queries take no --param.")
             result = run_query(store, sparql)
         else:
-            if file is not None:
-                q = load_query(file)
-            else:
-                library = load_queries()
-                if name not in library:
-                    import difflib
-
-                    close = difflib.get_close_matches(str(name), list(library), n=3)
-                    hint = f" Did you mean {', '.join(close)}?" if close else ""
-                    _fail(f"no query named {name!r}.{hint} Fix: `cartkg queries` lists them.")
-                q = library[str(name)]
+            q = load_query(file) if file is not None else find_query(str(name))
             result = run_query(store, q.sparql, bind_params(q, given, store))
     except QueryError as err:
         _fail(str(err))

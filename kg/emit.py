@@ -146,6 +146,8 @@ def emit_registry(entities: dict[str, Entity]) -> Quads:
             g.add(node, SKOS.closeMatch, expand_curie(curie))
         for curie in entity.broad_match:
             g.add(node, SKOS.broadMatch, expand_curie(curie))
+        for key in entity.broader:
+            g.add(node, SKOS.broader, entity_iri(entities[key]))
         g.add(node, SKOS.editorialNote, entity.note)
         g.add(node, CART.curationFile, entity.file)
     return sort_quads(g.quads)

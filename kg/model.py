@@ -21,6 +21,7 @@ class Entity:
     unverified_match: tuple[str, ...] = ()
     close_match: tuple[str, ...] = ()
     broad_match: tuple[str, ...] = ()
+    broader: tuple[str, ...] = ()
     note: str | None = None
     default_category: str | None = None
     file: str = ""

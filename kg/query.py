@@ -33,6 +33,17 @@ PARAM_TYPES = {
 HEADER_KEYS = {"title", "question", "params", "returns"}
 PARAM_KEYS = {"type", "example", "description"}
 _NAME_RE = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+def find_query(name: str, folder: Path = QUERIES) -> QueryFile:
+    """Load one query of the library by name, or say which names come close."""
+    path = folder / f"{name}.rq"
+    if _NAME_RE.match(name) and path.is_file():
+        return load_query(path)
+    names = sorted(p.stem for p in folder.glob("*.rq"))
+    close = difflib.get_close_matches(name, names, n=3)
+    hint = f" Did you mean {', '.join(close)}?" if close else ""
+    raise QueryError(f"no query named {name!r}.{hint} Fix: `cartkg queries` lists them.")
 _IRI_RE = re.compile(r"^(https?|urn):[^\s<>\"{}|\\^`]+$")
 
 
@@ -143,8 +154,14 @@ def load_query(path: Path) -> QueryFile:
 
 
 def load_queries(folder: Path = QUERIES) -> dict[str, QueryFile]:
-    """Every query of the library, by name (the file stem)."""
-    return {p.stem: load_query(p) for p in sorted(folder.glob("*.rq"))}
+    """Every query of the library, by name (the file stem, snake_case)."""
+    queries = {}
+    for path in sorted(folder.glob("*.rq")):
+        if not _NAME_RE.match(path.stem):
+            raise QueryError(f"{path}: a query's file name is snake_case, e.g. "
+                             "trials_of_sponsor.rq. Fix: rename it.")
+        queries[path.stem] = load_query(path)
+    return queries
 
 
 def _strip_comments(text: str) -> str:
@@ -165,7 +182,8 @@ def select_variables(text: str, shown: str = "query") -> tuple[str, ...]:
     return tuple(str(v) for v in algebra["PV"])
 
 
-_NETWORK = re.compile(r"\b(SERVICE|LOAD|FROM)\b", re.IGNORECASE)
+# A keyword, not part of a variable (?from), a prefixed name (schema:Service) or a longer word.
+_NETWORK = re.compile(r"(?<![?$:\w-])(SERVICE|LOAD|FROM)(?![:\w-])", re.IGNORECASE)
 
 
 def check_safe(text: str, shown: str = "query") -> None:
@@ -197,8 +215,8 @@ def bind_params(query: QueryFile, given: Mapping[str, str], store: GraphStore
                          f"Its parameters: {_describe(query) or 'none'}.")
     missing = set(query.params) - set(given)
     if missing:
-        raise QueryError(f"query '{query.name}' needs --param "
-                         + ", ".join(f"{m}=..." for m in sorted(missing))
+        raise QueryError(f"query '{query.name}' needs "
+                         + ", ".join(f"--param {m}=VALUE" for m in sorted(missing))
                          + f". Expected: {_describe(query)}.")
     return {name: to_term(query.params[name], value, store) for name, value in given.items()}
 
@@ -225,7 +243,10 @@ def to_term(param: Param, value: str, store: GraphStore) -> ox.NamedNode | ox.Li
         return ox.Literal(str(int(value)), datatype=ox.NamedNode(
             "http://www.w3.org/2001/XMLSchema#integer"))
     if param.type == "label":
-        return resolve_label(value, store, param.name)
+        try:
+            return resolve_label(value, store, f"parameter '{param.name}'")
+        except QueryError as err:
+            raise QueryError(f"{err} {expected}.") from None
     return ox.Literal(value)
 
 
@@ -315,9 +336,15 @@ def run_query_rdflib(dataset: Any, sparql: str,
     check_safe(sparql)
     rdflib_sparql.SPARQL_LOAD_GRAPHS = False
     init = {k: to_rdflib(v) for k, v in (bindings or {}).items()}
-    with no_network():
-        result = dataset.query(sparql, initBindings=init)
-    columns = tuple(str(v) for v in result.vars)
+    try:
+        with no_network():
+            result = dataset.query(sparql, initBindings=init)
+            columns = tuple(str(v) for v in result.vars)
+            materialised = list(result)
+    except QueryError:
+        raise
+    except Exception as err:  # rdflib raises bare exceptions for what it cannot evaluate
+        raise QueryError(f"rdflib could not run the query: {err}") from None
 
     def back(term: Any) -> ox.NamedNode | ox.Literal | None:
         if term is None:
@@ -331,5 +358,5 @@ def run_query_rdflib(dataset: Any, sparql: str,
             return ox.Literal(str(term), datatype=ox.NamedNode(str(datatype)))
         raise QueryError(f"unexpected term in a result: {term!r}")
 
-    rows = tuple(tuple(back(row[c]) for c in columns) for row in result)
+    rows = tuple(tuple(back(row[c]) for c in columns) for row in materialised)
     return QueryResult(columns, rows)

@@ -39,7 +39,8 @@ CURIE_RE = re.compile(r"^([A-Za-z]+):(\S+)$")
 
 ENTITY_FIELDS = {
     "label": str, "definition": str, "synonyms": list, "exact_match": list,
-    "unverified_match": list, "close_match": list, "broad_match": list, "note": str,
+    "unverified_match": list, "close_match": list, "broad_match": list, "broader": list,
+    "note": str,
     "default_category": str,
 }
 ARTICLE_FIELDS = {
@@ -87,10 +88,24 @@ def load_sources(root: Path) -> Corpus:
             claims.extend(_load_claims(folder, root, article, entities, problems))
         except SourceError as err:
             problems.extend(err.problems)
+    _check_broader(entities, problems)
     _check_dispute_references(claims, entities, articles, problems)
     if problems:
         raise SourceError(problems)
     return Corpus(root=root, entities=entities, articles=articles, claims=tuple(claims))
+
+
+def _check_broader(entities: dict[str, Entity], problems: list[Problem]) -> None:
+    for entity in entities.values():
+        for key in entity.broader:
+            other = entities.get(key)
+            if other is None or other.kind != entity.kind or key == entity.key:
+                close = difflib.get_close_matches(key, [e.key for e in entities.values()
+                                                        if e.kind == entity.kind], n=3)
+                hint = f"did you mean {', '.join(close)}? " if close else ""
+                problems.append(Problem(
+                    entity.file, None, f"entity '{entity.key}': broader '{key}' is not another "
+                    f"entity of {entity.kind}.", f"{hint}name a broader entity of the same kind."))
 
 
 def _check_dispute_references(claims: list[Claim], entities: dict[str, Entity],
@@ -161,6 +176,7 @@ def _load_registry(root: Path, problems: list[Problem]) -> dict[str, Entity]:
                 unverified_match=_curies(reader, entry, "unverified_match"),
                 close_match=_curies(reader, entry, "close_match"),
                 broad_match=_curies(reader, entry, "broad_match"),
+                broader=reader.strings(entry, "broader"),
                 note=entry.get("note"), default_category=category, file=shown,
             )
     return entities

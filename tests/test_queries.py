@@ -277,6 +277,8 @@ def test_efficacy_outcomes_in_systemic_sclerosis(store: GraphStore) -> None:
     assert {r["indication"] for r in rows} == {res("indication/systemic-sclerosis")}
     # One row per quote: two claims rest on two quotes each.
     assert pick(rows, "therapy", "trial", "measure", "value", "article", "claim") == [
+        # diffuse cutaneous SSc is narrower than SSc (skos:broader in the registry)
+        (ZOLA, "Breakfree-1", "modified Rodnan skin score", "13.5", A003, "dcssc-mrss-13-5"),
         (RESE, None, "off immunosuppressive therapy", None, A002,
          "rese-cel-immunosuppressant-free"),
         (RESE, "RESET-SSc", "clinical improvement", None, A002, "reset-ssc-clinical-improvement"),
@@ -292,10 +294,12 @@ def test_efficacy_outcomes_in_systemic_sclerosis(store: GraphStore) -> None:
          "ssc-pfvc-6m"),
         (ZOLA, "Breakfree-1", "skin thickness", None, A000, "ssc-skin-thickness"),
         (ZOLA, "Breakfree-1", "skin thickness", None, A003, "ssc-skin-thickness-improved"),
+        # and so is SSc-ILD
+        (ZOLA, "Breakfree-1", "percent-predicted forced vital capacity", "10", A003,
+         "ssc-ild-pfvc-6m"),
     ]
-    # The registry records no narrower indications, so SSc-ILD and diffuse SSc outcomes are not
-    # listed under systemic sclerosis (see the next test for what happens when it does).
-    assert not {"ssc-ild-pfvc-6m", "dcssc-mrss-13-5"} & {r["claim"] for r in rows}
+    assert {r["outcome_indication"] for r in rows if r["claim"] == "ssc-ild-pfvc-6m"} == {
+        "systemic sclerosis-associated interstitial lung disease"}
     assert {r["quote"] for r in rows if r["claim"] == "ssc-therapy-free-96pct"} == {
         "allowed an astonishing 96% to discontinue all SSc-directed therapies",
         "the impressive 96% therapy-free rate"}
@@ -326,6 +330,13 @@ def test_efficacy_outcomes_in_sle(store: GraphStore) -> None:
     rows = answer(store, "efficacy_outcomes_for_indication", indication="lupus")
     assert pick(rows, "therapy", "measure", "value", "unit", "population", "timepoint",
                 "claim") == [
+        (RESE, "off immunosuppressive therapy", None, None,
+         "patients with autoimmune conditions treated with rese-cel in the RESET trials", None,
+         "rese-cel-immunosuppressant-free"),
+        # lupus nephritis is narrower than SLE (skos:broader in the registry)
+        (RESE, "complete renal response", "1", "patients",
+         "a participant with lupus nephritis in RESET-SLE", "not stated in the article",
+         "reset-sle-ln-complete-renal-response"),
         (RESE, "off immunosuppressive therapy", None, None,
          "patients with autoimmune conditions treated with rese-cel in the RESET trials", None,
          "rese-cel-immunosuppressant-free"),
