@@ -22,6 +22,7 @@ from kg.query import (
     QueryError,
     QueryResult,
     bind_params,
+    check_safe,
     load_queries,
     load_query,
     parse_header,
@@ -1001,3 +1002,12 @@ def test_json_leaves_out_unbound_cells(data_file: Path) -> None:
                     str(data_file))
     assert code == 0
     assert {"therapy": RESE, "sources": "0"} in json.loads(out)
+
+
+@pytest.mark.parametrize("sparql", [
+    "SELECT ?from WHERE { ?from a <https://w3id.org/cart-kg/ontology#Trial> }",
+    "PREFIX schema: <https://schema.org/> SELECT ?s WHERE { ?s a schema:Service }",
+    'SELECT ?s WHERE { ?s ?p "LOAD FROM SERVICE" }',
+])
+def test_network_keywords_inside_names_and_strings_are_not_refused(sparql: str) -> None:
+    check_safe(sparql)  # no QueryError
