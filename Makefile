@@ -1,12 +1,13 @@
 # Two commands do everything on a fresh clone with Python 3.11+ and make:
 #   make build   set up .venv, build the graph from sources/, validate it, show the main results
-#   make test    set up .venv, run ruff, mypy and the whole test suite
+#   make test    set up .venv and the export tests' tools (graphviz, chromium, cytoscape.js via
+#                .ci/setup-tools.sh, which uses apt-get and npm), run ruff, mypy and every test
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: build test lint clean
+.PHONY: build test lint tools clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -21,7 +22,10 @@ lint: $(STAMP)
 	$(BIN)/ruff check kg tests
 	$(BIN)/mypy
 
-test: lint
+tools:
+	bash .ci/setup-tools.sh
+
+test: lint tools
 	$(BIN)/python -m pytest
 
 clean:

@@ -1,0 +1,71 @@
+"""The ``cartkg export`` command: write the graph for a visualiser, a graph database or RDF tools.
+
+Registered on the ``cartkg`` group by :mod:`kg.cli`. Exit codes as there: 0 written, 2 error
+(unknown format, missing dataset, unwritable path); nothing is half-written.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from kg.export import EXPORTERS, OUTCOME_MODES
+
+EXIT_ERROR = 2
+DEFAULT_DIR = Path("build/export")
+
+_FORMATS_HELP = "\n".join(f"  {name:<10} {exporter.description}"
+                          for name, exporter in EXPORTERS.items())
+
+
+def _fail(message: str) -> None:
+    click.echo(f"error: {message}", err=True)
+    sys.exit(EXIT_ERROR)
+
+
+@click.command(epilog=f"\b\nFormats:\n{_FORMATS_HELP}")
+@click.option("--format", "fmt", type=click.Choice(list(EXPORTERS)), required=True,
+              help="The output format (listed below).")
+@click.option("-o", "--output", type=click.Path(path_type=Path),
+              help=f"Where to write; default {DEFAULT_DIR}/<the format's file name>. A folder "
+                   "for neo4j.")
+@click.option("--articles", is_flag=True,
+              help="Add the articles as nodes, with 'reports' edges to what they support.")
+@click.option("--outcomes", type=click.Choice(OUTCOME_MODES), default="nodes", show_default=True,
+              help="Outcomes as nodes, folded into therapy -> indication edges, or left out.")
+@click.option("--data", type=click.Path(path_type=Path), default=Path("build/cart-kg.nq"),
+              show_default=True, help="The built dataset (N-Quads or TriG).")
+def export(fmt: str, output: Path | None, articles: bool, outcomes: str, data: Path) -> None:
+    """Export the graph for yEd, Cytoscape, Gephi, Graphviz, Neo4j, a browser or RDF tools.
+
+    Property-graph formats hold the domain entities as nodes and the relations the claims
+    assert as edges, each with its number of sources, their article ids, a quote and its status
+    (stated, inferred, disputed). RDF formats hold the whole dataset with its provenance.
+
+    \b
+    Examples:
+      cartkg export --format graphml -o build/export/cart-kg.graphml
+      cartkg export --format html --articles
+      cartkg export --format neo4j -o build/export/neo4j
+      cartkg export --format gexf --outcomes edges
+    """
+    from kg.export import ExportError, export_graph
+    from kg.store import GraphStore, StoreError
+
+    exporter = EXPORTERS[fmt]
+    if not data.exists():
+        _fail(f"no dataset at {data}. Fix: run `cartkg build` first, or pass --data PATH.")
+    if not exporter.projected and (articles or outcomes != "nodes"):
+        click.echo(f"note: --articles and --outcomes do not apply to {fmt}, which holds the "
+                   "whole dataset.", err=True)
+    try:
+        store = GraphStore.from_file(data)
+        result = export_graph(store, fmt, output or DEFAULT_DIR / exporter.filename,
+                              articles=articles, outcomes=outcomes)
+    except (StoreError, ExportError) as err:
+        _fail(str(err))
+    size = "" if result.nodes is None else f" ({result.nodes} nodes, {result.edges} edges)"
+    for path in result.paths:
+        click.echo(f"wrote {path}{size}")

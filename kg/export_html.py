@@ -1,0 +1,112 @@
+"""The interactive HTML export: one self-contained page that works offline.
+
+The page inlines vis-network, read at export time from the ``pyvis`` package (a dependency that
+ships it as package data), so no JavaScript library is copied into this repository and the page
+loads nothing from the network. Nodes are coloured by class; the page filters by class and by
+source article, and a click on a node or an edge shows its evidence: each claim's quote in its
+sentence, the article it comes from, and whether it is stated, inferred or disputed.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import re
+from collections import Counter
+from importlib import resources
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from kg.property_graph import CLASS_COLOURS, NODE_CLASSES, ExportError, edge_id
+from kg.vocab import PREFIXES
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+    from kg.store import GraphStore
+    from kg.trace import EvidenceRecord
+
+#: Attributes shown in the page's own fields rather than in its attribute table.
+_OWN_FIELDS = {"label", "class", "sources", "source_ids", "claims"}
+_ASSERTIONS = f"""PREFIX cart: <{PREFIXES['cart']}>
+SELECT ?a WHERE {{ ?a a cart:Assertion }}"""
+
+
+def vis_network_js() -> tuple[str, Path]:
+    """The newest vis-network build shipped by the installed ``pyvis``, and where it was found."""
+    spec = importlib.util.find_spec("pyvis")  # found without importing pyvis (and IPython)
+    locations = list(spec.submodule_search_locations or []) if spec else []
+    found = [path for location in locations
+             for path in Path(location).glob("lib/vis-*/vis-network.min.js")]
+    if not found:
+        raise ExportError("the html export needs vis-network from the pyvis package, which is "
+                          "not installed. Fix: pip install -e . (pyvis is a dependency).")
+
+    def version(path: Path) -> tuple[int, ...]:
+        return tuple(int(part) for part in re.findall(r"\d+", path.parent.name))
+
+    path = max(found, key=version)
+    return path.read_text(encoding="utf-8"), path
+
+
+def _evidence(record: EvidenceRecord) -> dict[str, Any]:
+    return {
+        "article": record.article_id, "claim": record.claim_id,
+        "status": "disputed" if record.disputed else record.basis, "basis": record.basis,
+        "disputed": record.disputed, "dispute_reason": record.dispute_reason,
+        "disputed_by": list(record.disputed_by), "rationale": record.rationale,
+        "file": record.curation_file,
+        "quotes": [{"exact": q.exact, "sentence": q.sentence, "start": q.span_start,
+                    "end": q.span_end} for q in record.quotes],
+    }
+
+
+def page_data(store: GraphStore, graph: nx.MultiDiGraph) -> dict[str, Any]:
+    """What the page shows: classes, articles, nodes, edges and the evidence of every claim."""
+    import pyoxigraph as ox
+
+    from kg.trace import evidence_for
+
+    _, rows = store.select(_ASSERTIONS)
+    records = evidence_for(store, [r[0] for r in rows if isinstance(r[0], ox.NamedNode)])
+    evidence = {f"{r.article_id}/{r.claim_id}": _evidence(r) for r in records}
+    articles = {r.article_id: {"id": r.article_id, "title": r.article_title,
+                               "date": r.article_date, "kind": r.article_kind}
+                for r in records}
+    counts = Counter(attrs.get("class", "") for _, attrs in graph.nodes(data=True))
+    classes = [{"name": name, "colour": CLASS_COLOURS[name], "count": counts[name]}
+               for name in NODE_CLASSES.values() if counts[name]]
+
+    def item(attrs: dict[str, Any]) -> dict[str, Any]:
+        return {"sources": list(attrs.get("source_ids", [])),
+                "claims": list(attrs.get("claims", [])),
+                "attrs": {k: v for k, v in attrs.items() if k not in _OWN_FIELDS}}
+
+    nodes = [{"id": node, "label": attrs.get("label", node), "class": attrs.get("class", ""),
+              **item(attrs)} for node, attrs in graph.nodes(data=True)]
+    edges = [{"id": edge_id(u, v, key), "source": u, "target": v,
+              "label": attrs.get("label", key), "predicate": attrs.get("predicate", key),
+              "status": attrs.get("status", "stated"), **item(attrs)}
+             for u, v, key, attrs in graph.edges(keys=True, data=True)]
+    return {"classes": classes, "articles": [articles[k] for k in sorted(articles)],
+            "nodes": nodes, "edges": edges, "evidence": dict(sorted(evidence.items()))}
+
+
+def _script_json(value: Any) -> str:
+    """JSON that is safe inside a ``<script>`` element (no ``<``, ``>`` or ``&`` in it)."""
+    text = json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def html_bytes(store: GraphStore, graph: nx.MultiDiGraph) -> bytes:
+    """The page, with vis-network and the data inlined; the same data gives the same bytes."""
+    js, path = vis_network_js()
+    if "</script" in js.lower():
+        raise ExportError(f"{path} contains '</script' and cannot be inlined.")
+    template = resources.files("kg").joinpath("export_page.html").read_text(encoding="utf-8")
+    parts = {
+        "vis": f"/* {path.parent.name}/{path.name}, from the pyvis package */\n{js}",
+        "data": _script_json(page_data(store, graph)),
+    }
+    page = re.sub(r"/\*@cartkg:(\w+)@\*/", lambda m: parts[m.group(1)], template)
+    return page.encode("utf-8")
