@@ -17,6 +17,8 @@ $(STAMP): pyproject.toml
 
 build: $(STAMP)
 	$(BIN)/cartkg build --sources sources --out build
+	@echo; echo "Which therapies have evidence in which indications, through which trials and sponsors?"
+	$(BIN)/cartkg query therapies_in_indications_by_trial_and_sponsor
 
 lint: $(STAMP)
 	$(BIN)/ruff check kg tests

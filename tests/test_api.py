@@ -1,0 +1,24 @@
+"""The public Python API: a small surface exported from ``kg``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from conftest import MINI
+
+import kg
+
+
+def test_public_names_are_importable() -> None:
+    for name in kg.__all__:
+        assert hasattr(kg, name), name
+
+
+def test_the_pipeline_runs_from_the_api(tmp_path: Path) -> None:
+    result = kg.build_dataset(MINI, out=tmp_path)
+    assert result.report.conforms
+    store = kg.GraphStore.from_quads(result.quads)
+    records = kg.trace_entity(store, kg.resolve(store, "TX-1"))
+    assert {r.claim_id for r in records} == {"trial-phase", "cohort", "pfvc", "icans", "plan"}
+    graph = kg.project_graph(store)
+    assert graph.number_of_nodes() > 0
