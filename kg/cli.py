@@ -332,3 +332,7 @@ def run(argv: list[str] | None = None) -> Any:
 from kg.cli_export import export  # noqa: E402
 
 main.add_command(export)
+
+from kg.cli_synth import synth  # noqa: E402
+
+main.add_command(synth)

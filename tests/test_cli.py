@@ -17,7 +17,8 @@ def run(*args: str) -> tuple[int, str]:
     return result.exit_code, result.output
 
 
-@pytest.mark.parametrize("command", [[], ["build"], ["validate"], ["stats"]])
+@pytest.mark.parametrize("command", [[], ["build"], ["validate"], ["stats"], ["queries"], ["query"],
+                                     ["trace"], ["evidence"], ["export"], ["synth"]])
 def test_every_command_has_help_with_an_example(command: list[str]) -> None:
     code, out = run(*command, "--help")
     assert code == 0
