@@ -12,9 +12,9 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from kg.store import GraphStore
-from kg.vocab import PREFIXES, UNITS
+from kg.vocab import SPARQL_PREFIXES, UNITS
 
-_PREFIXES = "\n".join(f"PREFIX {k}: <{v}>" for k, v in PREFIXES.items()) + "\n"
+_PREFIXES = SPARQL_PREFIXES
 
 
 @dataclass(frozen=True)

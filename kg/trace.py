@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from kg.store import GraphStore
-from kg.vocab import PREFIXES, RESOURCE, compact
+from kg.vocab import PREFIXES, RESOURCE, SPARQL_PREFIXES, compact
 
-_PREFIXES = "\n".join(f"PREFIX {k}: <{v}>" for k, v in PREFIXES.items()) + "\n"
+_PREFIXES = SPARQL_PREFIXES
 
 
 class TraceError(Exception):

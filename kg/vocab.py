@@ -155,6 +155,9 @@ PREFIXES: dict[str, str] = {
     "ATC": "https://identifiers.org/atc:",
 }
 
+#: The prefixes as a SPARQL prologue, for queries written in the code.
+SPARQL_PREFIXES = "\n".join(f"PREFIX {k}: <{v}>" for k, v in PREFIXES.items()) + "\n"
+
 #: CURIE prefixes a registry entry may use for external identifiers.
 EXTERNAL_PREFIXES = (
     "MONDO", "NCIT", "DOID", "HGNC", "NCT", "ROR", "WIKIDATA", "MESH", "UNIPROT", "ATC",
