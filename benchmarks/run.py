@@ -84,8 +84,8 @@ def _finish(result: Result) -> None:
     print(RESULT + json.dumps(result), flush=True)
 
 
-class _Timeout(Exception):
-    pass
+class _Timeout(BaseException):
+    """A run took too long (a BaseException, so that no ``except Exception`` swallows it)."""
 
 
 @contextmanager
@@ -357,7 +357,7 @@ def child_queries_rdflib(args: argparse.Namespace) -> Result:
     """Each query with rdflib's engine on its in-memory store (``kg.query.run_query_rdflib``)."""
     import warnings
 
-    from kg.query import rdflib_dataset, run_query_rdflib
+    from kg.query import QueryError, rdflib_dataset, run_query_rdflib
     from kg.store import GraphStore, read_quads
 
     warnings.simplefilter("ignore")
@@ -389,6 +389,9 @@ def child_queries_rdflib(args: argparse.Namespace) -> Result:
                     break
         except _Timeout:
             queries[name] = {"timeout": min(args.rdflib_timeout, left)}
+            continue
+        except QueryError as err:
+            queries[name] = {"error": str(err)[:200]}
             continue
         queries[name] = {"rdflib": _median(times), "runs": len(times), "rows": rows}
     wall, cpu = clock.stop()
@@ -523,8 +526,7 @@ def run_size(size: int, args: argparse.Namespace) -> Result:
     shutil.rmtree(out, ignore_errors=True)
     data = out / NQ
     results: Result = {"size": size, "sources": str(sources), "generated": generated}
-    print(f"\n## {size} articles ({'real corpus' if sources == REAL_SOURCES else 'synthetic'}"
-          f", {sources})\n", flush=True)
+    _heading(results)
 
     split = measure("split", args.child_timeout, sources=sources, out=out,
                     sparql_budget=args.sparql_budget)
@@ -600,6 +602,11 @@ def _exports(out: Path, data: Path, args: argparse.Namespace) -> Result:
         found[name] = measure("export", args.export_timeout, data=data, format=name, out=target)
         _progress(f"export {name}", found[name])
     return found
+
+
+def _heading(r: Result) -> None:
+    kind = "real corpus" if r["sources"] == str(REAL_SOURCES) else "synthetic"
+    print(f"\n## {r['size']} articles ({kind}, {r['sources']})\n", flush=True)
 
 
 def _print_size(r: Result) -> None:
@@ -738,12 +745,21 @@ def main(argv: list[str] | None = None) -> None:
                         help="seconds for one Oxigraph query process (store load and runs)")
     parser.add_argument("--child-timeout", type=float, default=900)
     parser.add_argument("--json", help="also write the raw results to this file")
+    parser.add_argument("--report", help="print the tables of a --json file; measure nothing")
     parser.add_argument("--child", choices=sorted(CHILDREN), help=argparse.SUPPRESS)
     for name in ("sources", "out", "data", "format", "entity", "name"):
         parser.add_argument(f"--{name}", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
         _finish(CHILDREN[args.child](args))
+        return
+    if args.report:
+        saved = json.loads(Path(args.report).read_text(encoding="utf-8"))
+        print(f"machine: {saved['machine']}")
+        for r in saved["results"]:
+            _heading(r)
+            _print_size(r)
+        _summary(saved["results"])
         return
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
     print("# cart-kg benchmarks\n")
