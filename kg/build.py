@@ -1,23 +1,53 @@
-"""The build pipeline: read and verify sources, emit RDF, validate, write the dataset files."""
+"""The build: read and verify sources, emit RDF, validate, write the dataset, part by part.
+
+The dataset is built in parts (:mod:`kg.parts`): the registry, and one part per article. A part
+whose inputs are unchanged since the last build into the same folder is reused from the cache
+(:mod:`kg.buildcache`); the others are built in chunks on every core. The output
+(:mod:`kg.dataset`) is the same bytes whichever parts were reused, and it is written only when the
+whole dataset validates.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import multiprocessing
+import os
+import tempfile
 from collections import Counter
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 from rdflib.namespace import RDF
 
-from kg.emit import Quads, emit_dataset, term_value
-from kg.sources import load_sources
-from kg.store import write_dataset
-from kg.validate import ValidationReport, validate_dataset
+from kg import dataset
+from kg.buildcache import BuildCache, stamp, toolchain_digest
+from kg.emit import Quads, term_value
+from kg.parts import (
+    REGISTRY_SHARD,
+    Built,
+    Context,
+    add_stats,
+    build_articles,
+    build_registry,
+    serialize_shard,
+)
+from kg.progress import progress
+from kg.sources import article_folders, load_article, load_registry
+from kg.validate import ValidationReport, sorted_violations
 from kg.vocab import CART, compact
 from kg.yamlfile import Problem, SourceError
 
 DEFAULT_SOURCES = Path("sources")
 DEFAULT_OUT = Path("build")
+#: Articles per pyshacl run: large enough to spread pyshacl's fixed cost, small enough to share
+#: the work evenly between processes.
+CHUNK = 16
+ARTICLE_FILES = ("article.txt", "article.yaml", "evidence.yaml")
 
 
 @dataclass(frozen=True)
@@ -32,54 +62,232 @@ class Stats:
     graphs: int
     classes: dict[str, int] = field(default_factory=dict)
 
+    @classmethod
+    def from_counts(cls, triples: int, graphs: int, classes: Counter[str]) -> Stats:
+        """Stats from the distinct triples, the graphs and the subjects per (compact) class."""
+        return cls(
+            articles=classes.get(compact(str(CART.Article)), 0),
+            assertions=classes.get(compact(str(CART.Assertion)), 0),
+            quotes=classes.get(compact(str(CART.Quote)), 0),
+            outcomes=classes.get(compact(str(CART.Outcome)), 0),
+            triples=triples, graphs=graphs, classes=dict(sorted(classes.items())))
+
 
 @dataclass(frozen=True)
 class BuildResult:
-    """What a build produced."""
+    """What a build produced. ``quads`` reads the dataset on first use."""
 
-    quads: Quads
     stats: Stats
     report: ValidationReport
     files: dict[str, Path]
+    reused: int = 0
+    rebuilt: int = 0
+    load: Callable[[], Quads] = field(default=lambda: (), repr=False, compare=False)
+
+    @cached_property
+    def quads(self) -> Quads:
+        """Every quad of the dataset, in canonical order."""
+        return self.load()
 
 
 def summarize(quads: Quads) -> Stats:
     """Count articles, assertions, quotes, triples and the instances of each class."""
     types: dict[str, set[str]] = {}
-    graphs = set()
-    triples = set()
     for q in quads:
-        graphs.add(str(q.graph_name))
-        triples.add(q.triple)
         if q.predicate.value == str(RDF.type) and isinstance(q.object, ox.NamedNode):
-            types.setdefault(q.object.value, set()).add(term_value(q.subject))
-    counts = Counter({compact(cls): len(nodes) for cls, nodes in types.items()})
-    return Stats(
-        articles=counts.get(compact(str(CART.Article)), 0),
-        assertions=counts.get(compact(str(CART.Assertion)), 0),
-        quotes=counts.get(compact(str(CART.Quote)), 0),
-        outcomes=counts.get(compact(str(CART.Outcome)), 0),
-        triples=len(triples),
-        graphs=len(graphs),
-        classes=dict(sorted(counts.items())),
-    )
+            types.setdefault(compact(q.object.value), set()).add(term_value(q.subject))
+    graphs = len({str(q.graph_name) for q in quads})
+    return Stats.from_counts(len({q.triple for q in quads}), graphs,
+                             Counter({cls: len(nodes) for cls, nodes in types.items()}))
 
 
 def build_dataset(sources: Path = DEFAULT_SOURCES, out: Path | None = DEFAULT_OUT,
-                  exclude: frozenset[str] = frozenset()) -> BuildResult:
-    """Build the dataset from ``sources``; write it to ``out`` only when it validates.
+                  exclude: frozenset[str] = frozenset(), *, jobs: int | None = None,
+                  clean: bool = False) -> BuildResult:
+    """Build the dataset from ``sources`` into ``out/dataset``, only if it validates.
 
-    Raises :class:`kg.yamlfile.SourceError` when the sources have problems.
+    Parts unchanged since the last build into ``out`` are reused (never with ``clean``, nor when
+    ``out`` is None, which builds and validates without writing anything). ``jobs`` is the number
+    of processes (default: every core). Raises :class:`kg.yamlfile.SourceError` when the
+    sources have problems.
     """
-    corpus = load_sources(sources)
-    unknown = sorted(exclude - set(corpus.articles))
+    root = Path(sources)
+    folders = article_folders(root)
+    ids = frozenset(f.name for f in folders)
+    unknown = sorted(exclude - ids)
     if unknown:
         raise SourceError([Problem(
-            str(sources), None, f"no article {', '.join(unknown)} to leave out.",
-            f"use an article id among {', '.join(corpus.articles)}.")])
-    quads = emit_dataset(corpus, exclude=exclude)
-    report = validate_dataset(quads)
+            str(root), None, f"no article {', '.join(unknown)} to leave out.",
+            f"use an article id among {', '.join(sorted(ids))}.")])
+    problems: list[Problem] = []
+    entities = load_registry(root, problems)
+    if problems:  # report the articles' problems too, checked against what the registry has
+        for folder in folders:
+            try:
+                load_article(folder, root, entities, ids)
+            except SourceError as err:
+                problems.extend(err.problems)
+        raise SourceError(problems)
+    ctx = Context.load(root, ids, entities)
+    folders = [f for f in folders if f.name not in exclude]
+    cache = BuildCache.at(out)
+    if clean:
+        cache.parts = {}
+    plan = _Plan(ctx, cache, None if out is None else out / dataset.DATASET_DIR)
+    reused = plan.reuse(folders)
+    todo = [f for f in folders if f"articles/{f.name}.nq" not in reused]
+    new_registry = REGISTRY_SHARD not in reused
+    parts = dict(reused)
+    if out is not None and not todo and not new_registry:
+        manifest = _manifest(parts, folders)
+        current = out / dataset.DATASET_DIR / dataset.MANIFEST
+        if current.is_file() and current.read_bytes() == dataset.manifest_bytes(manifest):
+            cache.save()  # nothing changed: nothing to write but the file digests just taken
+            return _result(parts, folders, out, len(reused), 0)
+    created = out is not None and not out.exists()
+    staged = dataset.stage(out) if out is not None else Path(tempfile.mkdtemp(prefix="cartkg-"))
+    try:
+        for name in reused:
+            dataset.link(plan.old / name, staged / name)  # type: ignore[operator]
+        if new_registry:
+            parts[REGISTRY_SHARD] = build_registry(ctx, staged)
+        with progress("Building articles", total=len(todo)) as bar:
+            for chunk in _build_chunks(ctx, todo, staged, jobs):
+                for built in chunk:
+                    parts[built.shard or f"articles/{built.name}.nq"] = built
+                bar.advance(len(chunk))
+        problems = [p for f in folders for p in parts[f"articles/{f.name}.nq"].problems]
+        if problems:
+            raise SourceError(problems)
+        manifest = _manifest(parts, folders)
+        conforms = all(p.conforms for p in parts.values())
+        if out is None or not conforms:
+            quads = _read_shards(staged, manifest) if out is None else ()
+            dataset.discard(staged, out if created else None)
+            return _result(parts, folders, None, len(reused), len(todo) + new_registry,
+                           lambda: quads)
+        dataset.publish(staged, out, manifest)
+    except BaseException:
+        dataset.discard(staged, out if created else None)
+        raise
+    published = out / dataset.DATASET_DIR
+    for name, built in parts.items():
+        if name not in reused:
+            cache.remember(name, plan.keys[name], built, stamp(published / name),
+                           {k: plan.entity_digests[k] for k in built.entities})
+    cache.keep_only(set(parts))
+    cache.save()
+    return _result(parts, folders, out, len(reused), len(todo) + new_registry)
+
+
+class _Plan:
+    """Which parts can be reused: same key, same named entities, same shard as published."""
+
+    def __init__(self, ctx: Context, cache: BuildCache, old: Path | None) -> None:
+        self.ctx, self.cache, self.old = ctx, cache, old
+        self.toolchain = toolchain_digest()
+        self.keys: dict[str, str] = {}
+        self.stamps: dict[str, tuple[int, ...]] = {}
+        self.entity_digests = {
+            iri.rsplit("/", 1)[-1]: hashlib.sha256(serialize_shard(quads)).hexdigest()
+            for iri, quads in ctx.registry.items()}
+
+    def _key(self, name: str, files: list[Path]) -> str:
+        h = hashlib.sha256(f"{self.toolchain}\n{name}\n".encode())
+        for path in files:
+            h.update(f"{path.name} {self.cache.file_digest(path)}\n".encode())
+        self.keys[name] = h.hexdigest()
+        return self.keys[name]
+
+    def reuse(self, folders: list[Path]) -> dict[str, Built]:
+        """The parts of the last build that this build can take as they are."""
+        registry = self.ctx.root / "registry"
+        candidates = [(REGISTRY_SHARD, sorted(p for p in registry.iterdir() if p.is_file()))]
+        candidates += [(f"articles/{f.name}.nq", [f / n for n in ARTICLE_FILES]) for f in folders]
+        reused = {}
+        for name, files in candidates:
+            built = self.cache.lookup(name, self._key(name, files))
+            if built is not None and self._still_valid(name, built):
+                reused[name] = built
+        return reused
+
+    def _still_valid(self, name: str, built: Built) -> bool:
+        if self.old is None or not built.conforms:
+            return False
+        for key in built.entities:
+            if key not in self.ctx.entities:
+                return False
+        if any(a not in self.ctx.article_ids or a in self.ctx.entities for a in built.articles):
+            return False
+        known = self.cache.entity_digests(name)
+        if any(known.get(k) != self.entity_digests.get(k) for k in built.entities):
+            return False
+        try:
+            now = stamp(self.old / name)
+        except OSError:
+            return False
+        if now != self.cache.shard_stamp(name):
+            return False
+        self.stamps[name] = now
+        return True
+
+
+def _build_chunks(ctx: Context, todo: list[Path], staged: Path,
+                  jobs: int | None) -> Iterator[list[Built]]:
+    chunks = [todo[i:i + CHUNK] for i in range(0, len(todo), CHUNK)]
+    workers = min(jobs or os.cpu_count() or 1, len(chunks))
+    if workers <= 1:
+        for chunk in chunks:
+            yield build_articles(ctx, chunk, staged)
+        return
+    mp = multiprocessing.get_context("forkserver")
+    mp.set_forkserver_preload(["kg.parts"])
+    with ProcessPoolExecutor(workers, mp_context=mp, initializer=_init_worker,
+                             initargs=(ctx.root, ctx.article_ids)) as pool:
+        yield from pool.map(_worker_chunk, chunks, [staged] * len(chunks))
+
+
+_WORKER: dict[str, Context] = {}
+
+
+def _init_worker(root: Path, article_ids: frozenset[str]) -> None:
+    _WORKER["ctx"] = Context.load(root, article_ids)
+
+
+def _worker_chunk(chunk: list[Path], staged: Path) -> list[Built]:
+    return build_articles(_WORKER["ctx"], chunk, staged)
+
+
+def _manifest(parts: dict[str, Built], folders: list[Path]) -> dict[str, Any]:
+    order = [REGISTRY_SHARD, *(f"articles/{f.name}.nq" for f in folders)]
+    quads, graphs, triples, classes = add_stats([parts[n] for n in order])
+    return {"format": dataset.FORMAT,
+            "parts": [{"file": n, "sha256": parts[n].sha256, "quads": parts[n].stats.quads}
+                      for n in order],
+            "totals": {"quads": quads, "graphs": graphs, "triples": triples,
+                       "classes": dict(sorted(classes.items()))}}
+
+
+def _result(parts: dict[str, Built], folders: list[Path], out: Path | None, reused: int,
+            rebuilt: int, load: Callable[[], Quads] | None = None) -> BuildResult:
+    order = [REGISTRY_SHARD, *(f"articles/{f.name}.nq" for f in folders)]
+    chosen = [parts[n] for n in order]
+    _, graphs, triples, classes = add_stats(chosen)
+    violations = sorted_violations(v for p in chosen for v in p.violations)
+    report = ValidationReport(conforms=all(p.conforms for p in chosen), triples=triples,
+                              violations=tuple(violations))
     files: dict[str, Path] = {}
-    if out is not None and report.conforms:
-        files = write_dataset(quads, out)
-    return BuildResult(quads=quads, stats=summarize(quads), report=report, files=files)
+    if out is not None:
+        folder = out / dataset.DATASET_DIR
+        files = {"dataset": folder}
+        load = load or (lambda: _read_shards(folder, dataset.read_manifest(folder)))
+    return BuildResult(stats=Stats.from_counts(triples, graphs, classes), report=report,
+                       files=files, reused=reused, rebuilt=rebuilt, load=load or (lambda: ()))
+
+
+def _read_shards(folder: Path, manifest: dict[str, Any]) -> Quads:
+    from kg.emit import sort_quads
+
+    return sort_quads(q for part in manifest["parts"]
+                      for q in ox.parse(path=str(folder / part["file"]),
+                                        format=ox.RdfFormat.N_QUADS))

@@ -69,12 +69,19 @@ def _print_report(report: ValidationReport) -> None:
               help="Where to write the dataset files.")
 @click.option("--without", "without", multiple=True, metavar="ARTICLE",
               help="Leave an article out (retract it); repeat for several.")
-def build(sources: Path, out: Path, without: tuple[str, ...]) -> None:
+@click.option("--jobs", type=click.IntRange(1, 256), default=None,
+              help="Processes to build with  [default: every core]")
+@click.option("--clean", is_flag=True,
+              help="Rebuild every part, ignoring what the last build into --out kept.")
+def build(sources: Path, out: Path, without: tuple[str, ...], jobs: int | None,
+          clean: bool) -> None:
     """Build the graph from the sources, validate it, and write the dataset.
 
-    Writes cart-kg.trig and cart-kg.nq (every assertion in its own named graph, with provenance)
-    and cart-kg-union.ttl (the union of the assertions). Nothing is written unless the graph
-    validates.
+    Writes OUT/dataset/: one sorted N-Quads file for the registry and one per article (its
+    provenance graph and every assertion in its own named graph), and manifest.json. Nothing is
+    written unless the whole graph validates. Articles unchanged since the last build into OUT
+    are not read, emitted or validated again; the output is the same bytes as a clean build.
+    Single files (TriG, N-Quads, Turtle, ...) come from `cartkg export`.
 
     \b
     Examples:
@@ -85,7 +92,7 @@ def build(sources: Path, out: Path, without: tuple[str, ...]) -> None:
     from kg.yamlfile import SourceError
 
     try:
-        result = build_dataset(sources, out, exclude=frozenset(without))
+        result = build_dataset(sources, out, exclude=frozenset(without), jobs=jobs, clean=clean)
     except SourceError as err:
         for problem in err.problems:
             click.echo(f"error: {problem}", err=True)
@@ -97,6 +104,7 @@ def build(sources: Path, out: Path, without: tuple[str, ...]) -> None:
     if not result.report.conforms:
         click.echo("nothing was written: fix the violations above.", err=True)
         sys.exit(EXIT_VIOLATIONS)
+    click.echo(f"parts: {result.rebuilt} built, {result.reused} unchanged since the last build")
     for path in result.files.values():
         click.echo(f"wrote {path}")
 
@@ -105,24 +113,27 @@ def build(sources: Path, out: Path, without: tuple[str, ...]) -> None:
 @click.argument("path", required=False, type=click.Path(path_type=Path))
 @sources_option
 def validate(path: Path | None, sources: Path) -> None:
-    """Validate a dataset file (N-Quads, TriG, Turtle) or, without PATH, the sources.
+    """Validate a dataset (a build folder or one RDF file) or, without PATH, the sources.
 
     Prints one line per violation: severity, focus node, path, message, and the curation file
-    and claim it came from. Exit code 0 conforms, 1 violations, 2 error.
+    and claim it came from. Exit code 0 conforms, 1 violations, 2 error. The sources are
+    validated part by part, as `cartkg build` does, without writing anything; a dataset is
+    validated as a whole, whoever made it.
 
     \b
-    Example:
-      cartkg validate build/cart-kg.trig
+    Examples:
+      cartkg validate
+      cartkg validate build
+      cartkg validate edited.nq
     """
-    from kg.emit import emit_dataset
-    from kg.sources import load_sources
+    from kg.build import build_dataset
     from kg.store import StoreError, read_quads
     from kg.validate import validate_dataset
     from kg.yamlfile import SourceError
 
     try:
-        quads = read_quads(path) if path else emit_dataset(load_sources(sources))
-        report = validate_dataset(quads)
+        report = (validate_dataset(read_quads(path)) if path
+                  else build_dataset(sources, out=None).report)
     except SourceError as err:
         for problem in err.problems:
             click.echo(f"error: {problem}", err=True)
@@ -134,14 +145,14 @@ def validate(path: Path | None, sources: Path) -> None:
 
 
 @main.command()
-@click.option("--data", type=click.Path(path_type=Path), default=Path("build/cart-kg.nq"),
-              show_default=True, help="The built dataset to describe.")
+@click.option("--data", type=click.Path(path_type=Path), default=Path("build"),
+              show_default=True, help="The built dataset to describe (a build folder or a file).")
 def stats(data: Path) -> None:
     """Count what the built graph holds: articles, assertions, entities per class, triples.
 
     \b
     Example:
-      cartkg stats --data build/cart-kg.nq
+      cartkg stats --data build
     """
     from kg.build import summarize
     from kg.store import StoreError, read_quads
@@ -156,8 +167,8 @@ def stats(data: Path) -> None:
 
 
 data_option = click.option(
-    "--data", type=click.Path(path_type=Path), default=Path("build/cart-kg.nq"),
-    show_default=True, help="The built dataset (N-Quads or TriG).",
+    "--data", type=click.Path(path_type=Path), default=Path("build"),
+    show_default=True, help="The built dataset: a build folder, or one N-Quads or TriG file.",
 )
 
 

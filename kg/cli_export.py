@@ -35,8 +35,8 @@ def _fail(message: str) -> None:
               help="Add the articles as nodes, with 'reports' edges to what they support.")
 @click.option("--outcomes", type=click.Choice(OUTCOME_MODES), default="nodes", show_default=True,
               help="Outcomes as nodes, folded into therapy -> indication edges, or left out.")
-@click.option("--data", type=click.Path(path_type=Path), default=Path("build/cart-kg.nq"),
-              show_default=True, help="The built dataset (N-Quads or TriG).")
+@click.option("--data", type=click.Path(path_type=Path), default=Path("build"),
+              show_default=True, help="The built dataset: a build folder or one RDF file.")
 def export(fmt: str, output: Path | None, articles: bool, outcomes: str, data: Path) -> None:
     """Export the graph for yEd, Cytoscape, Gephi, Graphviz, Neo4j, a browser or RDF tools.
 

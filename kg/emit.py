@@ -7,7 +7,7 @@ bytes. The registry, each article's provenance and each claim's assertion are se
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from decimal import Decimal
 
 import pyoxigraph as ox
@@ -156,8 +156,13 @@ def emit_registry(entities: dict[str, Entity]) -> Quads:
 # --- articles and their claims --------------------------------------------------------------
 
 
-def emit_article(article: Article, claims: Iterable[Claim], corpus: Corpus) -> Quads:
-    """Everything one article contributes: its provenance graph and one graph per claim."""
+def emit_article(article: Article, claims: Iterable[Claim], entities: dict[str, Entity],
+                 article_ids: Collection[str]) -> Quads:
+    """Everything one article contributes: its provenance graph and one graph per claim.
+
+    ``entities`` is the registry and ``article_ids`` every article of the sources, which claims
+    may name as what disputes them.
+    """
     prov = _Graph(provenance_graph(article.id))
     node = article_iri(article.id)
     prov.add(node, RDF.type, CART.Article)
@@ -175,12 +180,13 @@ def emit_article(article: Article, claims: Iterable[Claim], corpus: Corpus) -> Q
     prov.add(node, CART.curationFile, f"{article.folder}/article.yaml")
     quads = list(prov.quads)
     for claim in claims:
-        quads.extend(_emit_provenance(claim, prov.name, corpus))
-        quads.extend(_emit_assertion(claim, corpus))
+        quads.extend(_emit_provenance(claim, prov.name, entities, article_ids))
+        quads.extend(_emit_assertion(claim, entities))
     return sort_quads(quads)
 
 
-def _emit_provenance(claim: Claim, graph: ox.NamedNode, corpus: Corpus) -> Iterator[ox.Quad]:
+def _emit_provenance(claim: Claim, graph: ox.NamedNode, entities: dict[str, Entity],
+                     article_ids: Collection[str]) -> Iterator[ox.Quad]:
     g = _Graph(graph)
     node = assertion_iri(claim.article_id, claim.id)
     article = article_iri(claim.article_id)
@@ -193,7 +199,7 @@ def _emit_provenance(claim: Claim, graph: ox.NamedNode, corpus: Corpus) -> Itera
     if claim.dispute is not None:
         g.add(node, CART.disputeReason, claim.dispute.reason)
         for ref in claim.dispute.by:
-            g.add(node, CART.disputedBy, resolve_reference(ref, corpus))
+            g.add(node, CART.disputedBy, resolve_reference(ref, entities, article_ids))
     g.add(node, CART.claimId, claim.id)
     g.add(node, CART.curationFile, claim.file)
     g.add(node, RDFS.comment, claim.note)
@@ -210,18 +216,18 @@ def _emit_provenance(claim: Claim, graph: ox.NamedNode, corpus: Corpus) -> Itera
     yield from g.quads
 
 
-def resolve_reference(ref: str, corpus: Corpus) -> ox.NamedNode:
+def resolve_reference(ref: str, entities: dict[str, Entity],
+                      article_ids: Collection[str]) -> ox.NamedNode:
     """Resolve what disputes a claim: an entity key, an article id or an external CURIE."""
-    if ref in corpus.entities:
-        return entity_iri(corpus.entities[ref])
-    if ref in corpus.articles:
+    if ref in entities:
+        return entity_iri(entities[ref])
+    if ref in article_ids:
         return article_iri(ref)
     return expand_curie(ref)
 
 
-def _emit_assertion(claim: Claim, corpus: Corpus) -> Iterator[ox.Quad]:
+def _emit_assertion(claim: Claim, e: dict[str, Entity]) -> Iterator[ox.Quad]:
     g = _Graph(assertion_iri(claim.article_id, claim.id))
-    e = corpus.entities
 
     def ent(key: str | None) -> ox.NamedNode | None:
         return entity_iri(e[key]) if key else None
@@ -305,5 +311,6 @@ def emit_dataset(corpus: Corpus, exclude: frozenset[str] = frozenset()) -> Quads
     quads = list(emit_registry(corpus.entities))
     for article_id, article in corpus.articles.items():
         if article_id not in exclude:
-            quads.extend(emit_article(article, by_article[article_id], corpus))
+            quads.extend(emit_article(article, by_article[article_id], corpus.entities,
+                                      corpus.articles))
     return sort_quads(quads)

@@ -168,12 +168,17 @@ class ExportResult:
 def render_export(store: GraphStore, fmt: str, *, articles: bool = False,
                   outcomes: str = "nodes") -> tuple[Files, ExportJob]:
     """Render one format in memory: same dataset and options, same bytes."""
+    job = _job(store, fmt, articles=articles, outcomes=outcomes)
+    return EXPORTERS[fmt].render(job), job
+
+
+def _job(store: GraphStore, fmt: str, *, articles: bool, outcomes: str) -> ExportJob:
+    """The job for one format, once the format and the options are checked."""
     if fmt not in EXPORTERS:
         raise ExportError(f"unknown format {fmt!r}. Fix: use one of {', '.join(EXPORTERS)}.")
     if outcomes not in OUTCOME_MODES:
         raise ExportError(f"--outcomes {outcomes!r} is not one of {', '.join(OUTCOME_MODES)}.")
-    job = ExportJob(store, articles=articles, outcomes=outcomes)
-    return EXPORTERS[fmt].render(job), job
+    return ExportJob(store, articles=articles, outcomes=outcomes)
 
 
 def export_graph(store: GraphStore, fmt: str, out: Path, *, articles: bool = False,
@@ -181,8 +186,10 @@ def export_graph(store: GraphStore, fmt: str, out: Path, *, articles: bool = Fal
     """Write one format to ``out`` (a folder for ``neo4j``); nothing is written on failure.
 
     Every file is rendered before any is written, and each is written to a temporary name and
-    renamed. Raises :class:`ExportError` when ``out`` cannot be written.
+    renamed. Raises :class:`ExportError` when ``out`` cannot be written. On a terminal a progress
+    bar on stderr follows the steps (see :mod:`kg.progress`), and is erased when done.
     """
+    from kg.progress import progress
     from kg.store import write_atomic
 
     exporter = EXPORTERS.get(fmt)
@@ -194,15 +201,26 @@ def export_graph(store: GraphStore, fmt: str, out: Path, *, articles: bool = Fal
     if exporter.directory and out.exists() and not out.is_dir():
         raise ExportError(f"{out} is a file; the {fmt} export writes a folder. Fix: give a "
                           "folder name.")
-    files, job = render_export(store, fmt, articles=articles, outcomes=outcomes)
-    paths = tuple(out / name if name else out for name in files)
-    try:
-        for path, payload in zip(paths, files.values(), strict=True):
-            write_atomic(path, payload)
-    except OSError as err:
-        reason = err.strerror or str(err)
-        raise ExportError(f"cannot write {err.filename or out}: {reason}. Fix: choose a path "
-                          "in a folder you can write to.") from None
-    if not exporter.projected:
-        return ExportResult(fmt, paths)
-    return ExportResult(fmt, paths, job.graph.number_of_nodes(), job.graph.number_of_edges())
+    job = _job(store, fmt, articles=articles, outcomes=outcomes)
+    # steps: project (property-graph formats), render, then write each file
+    counts: tuple[int, int] | tuple[()] = ()
+    with progress(f"Exporting {fmt}", total=2 + exporter.projected, leave=False) as bar:
+        if exporter.projected:
+            bar.advance(0, status="projecting the graph")
+            counts = (job.graph.number_of_nodes(), job.graph.number_of_edges())
+            bar.advance()
+        bar.advance(0, status="rendering")
+        files = exporter.render(job)
+        bar.advance()
+        bar.total = bar.count + len(files)
+        paths = tuple(out / name if name else out for name in files)
+        try:
+            for path, payload in zip(paths, files.values(), strict=True):
+                bar.advance(0, status=f"writing {path.name}")
+                write_atomic(path, payload)
+                bar.advance()
+        except OSError as err:
+            reason = err.strerror or str(err)
+            raise ExportError(f"cannot write {err.filename or out}: {reason}. Fix: choose a "
+                              "path in a folder you can write to.") from None
+    return ExportResult(fmt, paths, *counts)

@@ -11,6 +11,7 @@ import datetime as dt
 import difflib
 import hashlib
 import re
+from collections.abc import Collection
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
@@ -68,31 +69,75 @@ def load_sources(root: Path) -> Corpus:
     """
     root = Path(root)
     problems: list[Problem] = []
+    entities = load_registry(root, problems)
+    folders = article_folders(root)
+    ids = frozenset(folder.name for folder in folders)
+    articles: dict[str, Article] = {}
+    claims: list[Claim] = []
+    for folder in folders:
+        try:
+            article, article_claims = load_article(folder, root, entities, ids)
+        except SourceError as err:
+            problems.extend(err.problems)
+            continue
+        articles[article.id] = article
+        claims.extend(article_claims)
+    if problems:
+        raise SourceError(problems)
+    return Corpus(root=root, entities=entities, articles=articles, claims=tuple(claims))
+
+
+def check_sources_folder(root: Path) -> None:
+    """Raise :class:`SourceError` unless ``root`` holds ``registry/`` and ``articles/``."""
     if not (root / "registry").is_dir() or not (root / "articles").is_dir():
         raise SourceError([Problem(
             str(root), None, "is not a sources folder.",
             "it must contain registry/ and articles/ (see docs/curation.md).")])
-    entities = _load_registry(root, problems)
-    articles: dict[str, Article] = {}
+
+
+def load_registry(root: Path, problems: list[Problem] | None = None) -> dict[str, Entity]:
+    """Read and verify ``root/registry/``.
+
+    Problems are added to ``problems`` (and the entities without problems returned), or, without
+    that list, raised as one :class:`SourceError`.
+    """
+    check_sources_folder(root)
+    found: list[Problem] = []
+    entities = _load_registry(root, found)
+    _check_broader(entities, found)
+    if problems is not None:
+        problems.extend(found)
+    elif found:
+        raise SourceError(found)
+    return entities
+
+
+def article_folders(root: Path) -> list[Path]:
+    """The folders of ``root/articles/``, in article id order."""
+    check_sources_folder(root)
+    return sorted(p for p in (root / "articles").iterdir() if p.is_dir())
+
+
+def load_article(folder: Path, root: Path, entities: dict[str, Entity],
+                 article_ids: Collection[str]) -> tuple[Article, list[Claim]]:
+    """Read and verify one article folder against the registry.
+
+    ``article_ids`` are the ids of every article of the sources, which a claim may name as what
+    disputes it. Raises :class:`SourceError` listing every problem of the article.
+    """
+    problems: list[Problem] = []
     claims: list[Claim] = []
-    for folder in sorted(p for p in (root / "articles").iterdir() if p.is_dir()):
-        try:
-            article = _load_article(folder, root, problems)
-        except SourceError as err:
-            problems.extend(err.problems)
-            continue
-        if article is None:
-            continue
-        articles[article.id] = article
-        try:
-            claims.extend(_load_claims(folder, root, article, entities, problems))
-        except SourceError as err:
-            problems.extend(err.problems)
-    _check_broader(entities, problems)
-    _check_dispute_references(claims, entities, articles, problems)
-    if problems:
+    article = None
+    try:
+        article = _load_article(folder, root, problems)
+        if article is not None:
+            claims = _load_claims(folder, root, article, entities, problems)
+    except SourceError as err:
+        problems.extend(err.problems)
+    _check_dispute_references(claims, entities, article_ids, problems)
+    if problems or article is None:
         raise SourceError(problems)
-    return Corpus(root=root, entities=entities, articles=articles, claims=tuple(claims))
+    return article, claims
 
 
 def _check_broader(entities: dict[str, Entity], problems: list[Problem]) -> None:
@@ -109,7 +154,7 @@ def _check_broader(entities: dict[str, Entity], problems: list[Problem]) -> None
 
 
 def _check_dispute_references(claims: list[Claim], entities: dict[str, Entity],
-                              articles: dict[str, Article], problems: list[Problem]) -> None:
+                              articles: Collection[str], problems: list[Problem]) -> None:
     for claim in claims:
         for ref in claim.dispute.by if claim.dispute else ():
             match = CURIE_RE.match(ref)

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from kg import dataset
 from kg.emit import Quads, sort_quads
 from kg.vocab import ENTITY_KINDS, GRAPH, PREFIXES, RESOURCE
 
@@ -61,8 +62,18 @@ class GraphStore:
 
     @classmethod
     def from_file(cls, path: Path) -> GraphStore:
-        """Load a dataset file (N-Quads, TriG, Turtle or N-Triples)."""
-        return cls.from_quads(read_quads(path))
+        """Load a dataset: a build's folder (see :mod:`kg.dataset`) or one RDF file."""
+        folder = _dataset_folder(path)
+        if folder is None:
+            return cls.from_quads(read_quads(path))
+        store = ox.Store()
+        for shard in _shards(folder):
+            try:
+                store.bulk_load(path=str(shard), format=ox.RdfFormat.N_QUADS)
+            except (OSError, SyntaxError) as err:
+                raise StoreError(f"{shard}: cannot be loaded ({err}). "
+                                 "Fix: rebuild the dataset with `cartkg build`.") from None
+        return cls(store)
 
     def quads(self) -> Quads:
         """Every quad of the store, in canonical order."""
@@ -96,14 +107,42 @@ def _cell(term: object) -> ox.NamedNode | ox.Literal | None:
     raise StoreError(f"unexpected term in a result: {term}")
 
 
+def _dataset_folder(path: Path) -> Path | None:
+    if not path.is_dir():
+        return None
+    folder = dataset.find(path)
+    if folder is None:
+        raise StoreError(f"{path}: a folder, but not a dataset built by `cartkg build` (no "
+                         f"{dataset.MANIFEST} in it or in {path / dataset.DATASET_DIR}). Fix: "
+                         "name a build folder, its dataset/ folder, or an RDF file.")
+    return folder
+
+
+def _shards(folder: Path) -> list[Path]:
+    try:
+        return dataset.shards(folder)
+    except dataset.DatasetError as err:
+        raise StoreError(str(err)) from None
+
+
 def read_quads(path: Path) -> Quads:
-    """Parse a dataset file into canonical quads, or raise :class:`StoreError`."""
+    """Parse a dataset (a build's folder or one RDF file) into canonical quads.
+
+    Raises :class:`StoreError` when it cannot be read.
+    """
+    folder = _dataset_folder(path)
+    if folder is not None:
+        return sort_quads(q for shard in _shards(folder) for q in _parse(shard))
+    return sort_quads(_parse(path))
+
+
+def _parse(path: Path) -> Quads:
     fmt = _FORMATS.get(path.suffix)
     if fmt is None:
         raise StoreError(f"{path}: unknown RDF format; use one of {', '.join(_FORMATS)}.")
     try:
         with path.open("rb") as handle:
-            return sort_quads(ox.parse(handle, format=fmt))
+            return tuple(ox.parse(handle, format=fmt))
     except OSError as err:
         raise StoreError(f"{path}: cannot be read ({err.strerror}).") from None
     except SyntaxError as err:

@@ -178,19 +178,23 @@ def integrity_violations(quads: Quads) -> list[tuple[str, str, str]]:
     return found
 
 
-def validate_dataset(quads: Quads, shapes: Graph | None = None) -> ValidationReport:
-    """Validate the dataset against the shapes; map each result back to its curation source.
+def shacl_violations(quads: Quads, shapes: Graph, context: Iterable[ox.Quad] = (),
+                     ) -> tuple[bool, list[Violation]]:
+    """Validate ``quads`` (with ``context`` quads present but not checked for integrity).
 
-    pyshacl checks every SHACL Core shape; the two provenance-integrity rules written as
-    SHACL-SPARQL (quote offsets, article SHA-256) are checked by :func:`integrity_violations`.
+    pyshacl checks every shape it is given (see :func:`core_shapes`); the two
+    provenance-integrity rules are checked by :func:`integrity_violations`. ``context`` is what
+    the quads refer to from elsewhere, e.g. the registry entities an article's claims name, so
+    that ``sh:class`` constraints see their classes. Each result names its curation file and
+    claim. Returns (conforms, violations).
     """
     from pyshacl import validate
 
-    data = union_graph(quads)
-    conforms, results, _ = validate(data, shacl_graph=core_shapes(
-                                    shapes if shapes is not None else load_shapes()),
-                                    inference="none", advanced=True, allow_warnings=True)
-    origins = _origins(quads)
+    everything = (*quads, *context)
+    data = union_graph(everything)
+    conforms, results, _ = validate(data, shacl_graph=shapes, inference="none", advanced=False,
+                                    inplace=True, allow_warnings=True)
+    origins = _origins(everything)
     violations = []
     for shape, focus, message in integrity_violations(quads):
         file, claim, assertion = origins.get(focus, ("", "", ""))
@@ -214,6 +218,22 @@ def validate_dataset(quads: Quads, shapes: Graph | None = None) -> ValidationRep
             file=file, claim=claim, shape=compact(one(SH.sourceShape)),
             assertion=compact(assertion) if assertion else "",
         ))
-    violations.sort(key=lambda v: (v.file, v.claim, v.focus, v.path, v.message))
-    return ValidationReport(conforms=conforms, triples=len(data),
+    return conforms, sorted_violations(violations)
+
+
+def sorted_violations(violations: Iterable[Violation]) -> list[Violation]:
+    """Violations without repeats, in report order (file, claim, focus, path, message)."""
+    return sorted(set(violations), key=lambda v: (v.file, v.claim, v.focus, v.path, v.message,
+                                                  v.severity, v.shape, v.assertion))
+
+
+def validate_dataset(quads: Quads, shapes: Graph | None = None) -> ValidationReport:
+    """Validate a whole dataset at once against the shapes (see :func:`shacl_violations`).
+
+    This is how ``cartkg validate FILE`` checks a graph from anywhere. ``cartkg build`` validates
+    the same shapes part by part (see :mod:`kg.parts`), with the same results.
+    """
+    conforms, violations = shacl_violations(
+        quads, core_shapes(shapes if shapes is not None else load_shapes()))
+    return ValidationReport(conforms=conforms, triples=len({q.triple for q in quads}),
                             violations=tuple(violations))

@@ -32,8 +32,11 @@ def test_build_writes_the_dataset_and_prints_a_summary(tmp_path: Path) -> None:
     assert "assertions:  6" in out
     assert "cart:Outcome" in out
     assert "validation: conforms" in out
-    assert sorted(p.name for p in tmp_path.iterdir()) == [
-        "cart-kg-union.ttl", "cart-kg.nq", "cart-kg.trig"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".cache", "dataset"]
+    assert sorted(str(p.relative_to(tmp_path / "dataset"))
+                  for p in (tmp_path / "dataset").rglob("*")) == [
+        "articles", "articles/a1.nq", "manifest.json", "registry.nq"]
+    assert f"wrote {tmp_path / 'dataset'}" in out
 
 
 def test_build_with_bad_sources_exits_2_and_writes_nothing(mini: Path, tmp_path: Path) -> None:
@@ -49,7 +52,7 @@ def test_build_with_bad_sources_exits_2_and_writes_nothing(mini: Path, tmp_path:
 
 def test_stats_reads_the_built_dataset(tmp_path: Path) -> None:
     run("build", "--sources", str(MINI), "--out", str(tmp_path))
-    code, out = run("stats", "--data", str(tmp_path / "cart-kg.nq"))
+    code, out = run("stats", "--data", str(tmp_path))
     assert code == 0
     assert "assertions:  6" in out
 
@@ -62,7 +65,7 @@ def test_stats_without_a_build_says_how_to_fix(tmp_path: Path) -> None:
 
 def test_validate_a_built_file_conforms(tmp_path: Path) -> None:
     run("build", "--sources", str(MINI), "--out", str(tmp_path))
-    code, out = run("validate", str(tmp_path / "cart-kg.trig"))
+    code, out = run("validate", str(tmp_path))
     assert code == 0, out
     assert "validation: conforms" in out
 
@@ -78,12 +81,12 @@ def test_validate_a_file_that_is_not_rdf_exits_2(tmp_path: Path) -> None:
 
 def test_validate_catches_a_quote_whose_offsets_no_longer_slice_the_text(tmp_path: Path) -> None:
     run("build", "--sources", str(MINI), "--out", str(tmp_path))
-    path = tmp_path / "cart-kg.nq"
+    path = tmp_path / "dataset/articles/a1.nq"
     text = (MINI / "articles/a1/article.txt").read_text(encoding="utf-8")
     start = text.index("Two patients had grade-3 ICANS.")
     original = f'<http://www.w3.org/ns/oa#start> "{start}"'
     edit(path, original, f'<http://www.w3.org/ns/oa#start> "{start + 1}"')
-    code, out = run("validate", str(path))
+    code, out = run("validate", str(tmp_path))
     assert code == 1
     line = next(ln for ln in out.splitlines() if "Violation" in ln)
     assert f"res:quote/a1/{start}-" in line
@@ -93,9 +96,8 @@ def test_validate_catches_a_quote_whose_offsets_no_longer_slice_the_text(tmp_pat
 
 def test_validate_catches_an_article_text_that_no_longer_matches_its_sha(tmp_path: Path) -> None:
     run("build", "--sources", str(MINI), "--out", str(tmp_path))
-    path = tmp_path / "cart-kg.nq"
-    edit(path, "given to 12 patients", "given to 13 patients")
-    code, out = run("validate", str(path))
+    edit(tmp_path / "dataset/articles/a1.nq", "given to 12 patients", "given to 13 patients")
+    code, out = run("validate", str(tmp_path / "dataset"))
     assert code == 1
     assert any("res:article/a1" in ln and "SHA-256" in ln for ln in out.splitlines()), out
 
@@ -104,8 +106,8 @@ def test_build_without_an_article_leaves_out_exactly_its_graphs(tmp_path: Path) 
     code, out = run("build", "--sources", str(MINI), "--out", str(tmp_path), "--without", "a1")
     assert code == 0, out
     assert "articles:    0" in out and "assertions:  0" in out
-    trig = (tmp_path / "cart-kg.trig").read_text(encoding="utf-8")
-    assert "graph:registry" in trig and "assertion/a1" not in trig
+    assert (tmp_path / "dataset/registry.nq").is_file()
+    assert not (tmp_path / "dataset/articles/a1.nq").exists()
 
 
 def test_build_without_an_unknown_article_is_an_error(tmp_path: Path) -> None:

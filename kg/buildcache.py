@@ -1,0 +1,145 @@
+"""What the last build knew: for each part, the digest of its inputs and what it produced.
+
+The cache lives in ``<out>/.cache/parts.json``; deleting it (or ``cartkg build --clean``) makes
+the next build a clean one, with the same output. A part is reused only when all of these hold:
+
+- its *key* is unchanged: the SHA-256 of its own files, of the code and shapes that build it
+  (every ``kg/*.py``, ``ontology/shapes.ttl``, the versions of pyshacl and pyoxigraph);
+- the registry entities it names have the same registry triples, and the articles it names still
+  exist (and are not also entity keys);
+- its shard in the current dataset is the file that build wrote (same size, mtime and inode).
+
+File digests are remembered with each file's size, mtime and inode, and recomputed when one of
+them differs, as ``git status`` does: an unchanged corpus is checked without reading it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import asdict
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from kg.parts import Built, PartStats
+from kg.validate import Violation
+from kg.yamlfile import Problem
+
+CACHE_DIR = ".cache"
+CACHE_FILE = "parts.json"
+FORMAT = 1
+_PACKAGE = Path(__file__).resolve().parent
+_SHAPES = _PACKAGE.parent / "ontology" / "shapes.ttl"
+
+
+def toolchain_digest() -> str:
+    """The digest of everything besides the sources that decides what a part becomes."""
+    h = hashlib.sha256(f"cart-kg build cache {FORMAT}\n".encode())
+    for name in ("pyshacl", "pyoxigraph", "rdflib"):
+        h.update(f"{name} {metadata.version(name)}\n".encode())
+    for path in [*sorted(_PACKAGE.glob("*.py")), _SHAPES]:
+        h.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return h.hexdigest()
+
+
+def stamp(path: Path) -> tuple[int, int, int]:
+    """A file's (size, mtime in ns, inode): what tells that a file may have changed."""
+    st = path.stat()
+    return st.st_size, st.st_mtime_ns, st.st_ino
+
+
+class BuildCache:
+    """The part records and file digests of the last successful build into an output folder."""
+
+    def __init__(self, path: Path | None) -> None:
+        self.path = path
+        self.files: dict[str, list[Any]] = {}
+        self.parts: dict[str, dict[str, Any]] = {}
+        self.dirty = False
+        if path is not None and path.is_file():
+            try:
+                data = json.loads(path.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                data = {}  # an unreadable cache is an empty one: the build starts clean
+            if isinstance(data, dict) and data.get("format") == FORMAT:
+                self.files = data.get("files", {})
+                self.parts = data.get("parts", {})
+
+    @classmethod
+    def at(cls, out: Path | None) -> BuildCache:
+        """The cache of an output folder (an empty one that is never saved for ``None``)."""
+        return cls(None if out is None else out / CACHE_DIR / CACHE_FILE)
+
+    def file_digest(self, path: Path) -> str:
+        """SHA-256 of a file, recomputed only when its size, mtime or inode changed."""
+        try:
+            now = stamp(path)
+        except OSError:
+            return "missing"
+        key = str(path)
+        known = self.files.get(key)
+        if known is not None and tuple(known[:3]) == now:
+            return str(known[3])
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        self.files[key] = [*now, digest]
+        self.dirty = True
+        return digest
+
+    def lookup(self, name: str, key: str) -> Built | None:
+        """The part built last time from the same key, if there is one."""
+        record = self.parts.get(name)
+        if record is None or record["key"] != key:
+            return None
+        return from_record(record["built"])
+
+    def shard_stamp(self, name: str) -> tuple[int, ...] | None:
+        """The stamp the part's shard had when the last build published it."""
+        record = self.parts.get(name)
+        return tuple(record["shard_stamp"]) if record else None
+
+    def entity_digests(self, name: str) -> dict[str, str]:
+        """The digests of the registry entities the part named, when it was built."""
+        record = self.parts.get(name)
+        return dict(record["entity_digests"]) if record else {}
+
+    def remember(self, name: str, key: str, built: Built, shard_stamp: tuple[int, ...],
+                 entity_digests: dict[str, str]) -> None:
+        """Record a published part."""
+        self.parts[name] = {"key": key, "built": to_record(built),
+                            "shard_stamp": list(shard_stamp), "entity_digests": entity_digests}
+        self.dirty = True
+
+    def keep_only(self, names: set[str]) -> None:
+        """Forget the parts that are no longer in the dataset."""
+        if set(self.parts) - names:
+            self.parts = {name: rec for name, rec in self.parts.items() if name in names}
+            self.dirty = True
+
+    def save(self) -> None:
+        """Write the cache (through a temporary file and a rename)."""
+        if self.path is None or not self.dirty:
+            return
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self.path.with_name(self.path.name + ".tmp")
+        data = {"format": FORMAT, "files": self.files, "parts": self.parts}
+        tmp.write_text(json.dumps(data, separators=(",", ":")), encoding="utf-8")
+        os.replace(tmp, self.path)
+
+
+def to_record(built: Built) -> dict[str, Any]:
+    """A part as plain JSON data."""
+    return asdict(built)
+
+
+def from_record(record: dict[str, Any]) -> Built:
+    """A part from its JSON data."""
+    s = record["stats"]
+    stats = PartStats(quads=s["quads"], graphs=s["graphs"], own_triples=s["own_triples"],
+                      shared_triples=tuple(s["shared_triples"]), own_classes=s["own_classes"],
+                      shared_typed=tuple((c, d) for c, d in s["shared_typed"]))
+    return Built(name=record["name"], shard=record["shard"], sha256=record["sha256"],
+                 stats=stats, violations=tuple(Violation(**v) for v in record["violations"]),
+                 entities=tuple(record["entities"]), articles=tuple(record["articles"]),
+                 problems=tuple(Problem(**p) for p in record["problems"]))

@@ -1,0 +1,115 @@
+"""The dataset on disk: a folder of N-Quads shards and a manifest, replaced as a whole.
+
+``cartkg build --out build`` writes ``build/dataset/``::
+
+    manifest.json       what the folder holds: each shard with its SHA-256, and the totals
+    registry.nq         the registry graph
+    articles/<id>.nq    one article: its provenance graph and one graph per claim
+
+Every shard is canonical N-Quads (sorted, one quad per line), and no graph spans two shards, so
+the shards concatenated (``cat build/dataset/registry.nq build/dataset/articles/*.nq``) are the
+whole dataset as one N-Quads file, ready for any RDF store. Single-file TriG, N-Quads and Turtle
+come from ``cartkg export``.
+
+A build stages the new folder next to the old one (unchanged shards are hard links to the old
+files, so nothing is copied), then swaps the two with renames: readers see the old dataset or the
+new one, never a mix, and a build that fails leaves the old one as it was.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+DATASET_DIR = "dataset"
+MANIFEST = "manifest.json"
+FORMAT = "cart-kg dataset 1"
+
+
+class DatasetError(Exception):
+    """A dataset folder is missing, incomplete or not one of ours."""
+
+
+def stage(out: Path) -> Path:
+    """A new, empty staging folder inside ``out`` for the next dataset."""
+    out.mkdir(parents=True, exist_ok=True)
+    return Path(tempfile.mkdtemp(dir=out, prefix=".dataset-staged-"))
+
+
+def link(old: Path, new: Path) -> None:
+    """Put an unchanged shard in the staging folder: a hard link, or a copy across devices."""
+    new.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.link(old, new)
+    except OSError:
+        shutil.copy2(old, new)
+
+
+def manifest_bytes(manifest: dict[str, Any]) -> bytes:
+    """The manifest as canonical JSON: same content, same bytes."""
+    return (json.dumps(manifest, indent=1, sort_keys=True, ensure_ascii=False) + "\n").encode()
+
+
+def publish(staged: Path, out: Path, manifest: dict[str, Any]) -> Path:
+    """Write the manifest into ``staged`` and make it ``out/dataset``, replacing the old one."""
+    (staged / MANIFEST).write_bytes(manifest_bytes(manifest))
+    for folder, _, files in os.walk(staged):
+        os.chmod(folder, 0o755)  # mkdtemp makes 0700; the dataset is for other tools and users
+        for name in files:
+            os.chmod(Path(folder, name), 0o644)
+    target = out / DATASET_DIR
+    retired = None
+    if target.exists():
+        retired = Path(tempfile.mkdtemp(dir=out, prefix=".dataset-retired-"))
+        os.replace(target, retired / DATASET_DIR)
+    os.replace(staged, target)
+    if retired is not None:
+        shutil.rmtree(retired, ignore_errors=True)
+    return target
+
+
+def discard(staged: Path, created: Path | None = None) -> None:
+    """Remove a staging folder that will not be published, and ``created`` if now empty."""
+    shutil.rmtree(staged, ignore_errors=True)
+    if created is not None:
+        with contextlib.suppress(OSError):  # the build made this folder: leave no trace of it
+            created.rmdir()
+
+
+def find(path: Path) -> Path | None:
+    """The dataset folder that ``path`` names: the folder itself, or a build folder holding it."""
+    for candidate in (path, path / DATASET_DIR):
+        if (candidate / MANIFEST).is_file():
+            return candidate
+    return None
+
+
+def read_manifest(folder: Path) -> dict[str, Any]:
+    """Read a dataset folder's manifest, checking that it is one and that its shards exist."""
+    path = folder / MANIFEST
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as err:
+        raise DatasetError(f"{path}: cannot be read ({err.strerror}). "
+                           "Fix: build the dataset with `cartkg build`.") from None
+    except ValueError as err:
+        raise DatasetError(f"{path}: not valid JSON ({err}). "
+                           "Fix: rebuild the dataset with `cartkg build`.") from None
+    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+        raise DatasetError(f"{path}: not a cart-kg dataset manifest (format '{FORMAT}'). "
+                           "Fix: rebuild the dataset with `cartkg build`.")
+    missing = [p["file"] for p in manifest["parts"] if not (folder / p["file"]).is_file()]
+    if missing:
+        raise DatasetError(f"{folder}: {len(missing)} shard(s) listed in {MANIFEST} are missing, "
+                           f"e.g. {missing[0]}. Fix: rebuild the dataset with `cartkg build`.")
+    return manifest
+
+
+def shards(folder: Path) -> list[Path]:
+    """The shard files of a dataset folder, in the manifest's order."""
+    return [folder / part["file"] for part in read_manifest(folder)["parts"]]
