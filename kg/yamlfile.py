@@ -52,8 +52,11 @@ class Seq(list[Any]):
     item_lines: list[int]
 
 
-class _Loader(yaml.SafeLoader):
-    """A safe loader that keeps dates as text, so the loader checks them with a line number."""
+class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """A safe loader that keeps dates as text, so the loader checks them with a line number.
+
+    It parses with libyaml (C) when PyYAML has it, about six times faster than pure Python.
+    """
 
 
 _Loader.yaml_implicit_resolvers = {

@@ -26,6 +26,7 @@ from rdflib.collection import Collection
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SH, SKOS, XSD
 from rdflib.term import Node
 
+from kg.validate import core_shapes, integrity_violations
 from kg.vocab import (
     ARTICLE_KINDS,
     CART,
@@ -176,8 +177,9 @@ def _focus_nodes(shapes: Graph, shape: URIRef, data: Graph) -> set[Node]:
 
 
 def _property_shape(shapes: Graph, path: URIRef) -> Node:
-    """The one property shape whose sh:path is ``path`` and that carries an sh:in list."""
-    found = [ps for ps in shapes.subjects(SH.path, path) if shapes.value(ps, SH["in"])]
+    """The one property shape of a node shape on ``path`` that carries an sh:in list."""
+    found = [ps for ps in shapes.subjects(SH.path, path)
+             if shapes.value(ps, SH["in"]) and shapes.value(None, SH.property, ps)]
     assert len(found) == 1, f"expected one sh:in property shape on {path}, found {len(found)}"
     return found[0]
 
@@ -356,3 +358,24 @@ def test_every_shape_has_a_conforming_and_a_violating_example(shapes: Graph) -> 
         assert any(_focus_nodes(shapes, shape, data) for data in conforming), (
             f"no conforming example with a focus node of {shape}"
         )
+
+
+@pytest.mark.parametrize("example", EXAMPLES, ids=lambda p: p.stem)
+def test_the_shapes_as_the_build_runs_them_give_the_same_results(
+    shapes: Graph, example: Path
+) -> None:
+    """core_shapes (targeted property shapes, integrity rules in Python) == shapes as written."""
+    data = Graph().parse(example, format="turtle")
+    _, authored, _ = validate(data, shacl_graph=shapes, inference="none")
+    flat = core_shapes(shapes)
+    assert not set(flat.subjects(SH.property, None)) & {
+        s for s in flat.subjects(RDF.type, SH.NodeShape) if flat.value(s, SH.targetClass)
+    }, "a targeted node shape still nests its property shapes"
+    _, built, _ = validate(data, shacl_graph=flat, inference="none", inplace=True)
+    quads = pyoxigraph.parse(path=example, format=pyoxigraph.RdfFormat.TURTLE)
+    python = {
+        Result(SH.Violation, URIRef(f"https://w3id.org/cart-kg/shapes#{shape}"), None)
+        for shape, _, _ in integrity_violations(tuple(
+            pyoxigraph.Quad(t.subject, t.predicate, t.object) for t in quads))
+    }
+    assert _results(shapes, built) | python == _results(shapes, authored)
