@@ -15,7 +15,8 @@ from pathlib import Path
 
 import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import RDF, SH
+from rdflib.collection import Collection
+from rdflib.namespace import RDF, RDFS, SH
 from rdflib.term import Node
 
 from kg.emit import Quads, term_value
@@ -134,6 +135,28 @@ def core_shapes(shapes: Graph) -> Graph:
     return flatten_property_shapes(core)
 
 
+def shape_name(shapes: Graph, shape: Node) -> str:
+    """The name of the shape a result comes from: a named shape, or the one holding it."""
+    for owner in (shapes.value(shape, RDFS.isDefinedBy), shapes.value(None, SH.property, shape),
+                  shape):
+        if isinstance(owner, URIRef):
+            return compact(str(owner))
+    return "a blank shape"
+
+
+def path_text(graph: Graph, path: Node | None) -> str:
+    """A SHACL property path as text: ``cart:hasQuote/oa:hasSource``, ``^cart:x``, ``-``."""
+    if path is None:
+        return "-"
+    if isinstance(path, URIRef):
+        return compact(str(path))
+    inverse = graph.value(path, SH.inversePath)
+    if inverse is not None:
+        return "^" + path_text(graph, inverse)
+    steps = list(Collection(graph, path)) if graph.value(path, RDF.first) is not None else []
+    return "/".join(path_text(graph, step) for step in steps) or "a complex path"
+
+
 _TARGETS = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf)
 
 
@@ -157,6 +180,7 @@ def flatten_property_shapes(shapes: Graph) -> Graph:
             continue
         for prop in list(shapes.objects(node, SH.property)):
             flat.remove((node, SH.property, prop))
+            flat.add((prop, RDFS.isDefinedBy, node))  # for reports: see shape_name
             flat.add((prop, RDF.type, SH.PropertyShape))
             for p, o in targets:
                 flat.add((prop, p, o))
@@ -249,13 +273,14 @@ def shacl_violations(quads: Quads, shapes: Graph, context: Iterable[ox.Quad] = (
             return "" if value is None else str(value)
 
         focus = one(SH.focusNode)
-        path = one(SH.resultPath)
+        path = path_text(results, results.value(result, SH.resultPath))
+        shape = shape_name(shapes, results.value(result, SH.sourceShape))
         file, claim, assertion = origins.get(focus, ("", "", ""))
         violations.append(Violation(
             severity=compact(one(SH.resultSeverity)).removeprefix("sh:"),
-            focus=compact(focus), path=compact(path) if path else "-",
-            message=one(SH.resultMessage) or "violates " + compact(one(SH.sourceShape)),
-            file=file, claim=claim, shape=compact(one(SH.sourceShape)),
+            focus=compact(focus), path=path,
+            message=one(SH.resultMessage) or f"violates {shape}",
+            file=file, claim=claim, shape=shape,
             assertion=compact(assertion) if assertion else "",
         ))
     return conforms, sorted_violations(violations)

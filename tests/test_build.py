@@ -1,0 +1,216 @@
+"""The build by part: what a rebuild redoes; that it writes a clean build's bytes."""
+
+from __future__ import annotations
+
+import filecmp
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from rdflib import Graph
+
+import kg.build
+import kg.parts
+from kg.build import BuildResult, build_dataset, summarize
+from kg.dataset import DATASET_DIR, MANIFEST
+from kg.synth import generate_corpus
+from kg.validate import load_shapes, validate_dataset
+from kg.yamlfile import SourceError
+
+ARTICLES = 20  # two chunks of kg.build.CHUNK = 16, so that jobs=2 uses two processes
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("corpus") / "sources"
+    generate_corpus(out, ARTICLES, seed=3)
+    return out
+
+
+@pytest.fixture
+def sources(corpus: Path, tmp_path: Path) -> Path:
+    """A writable copy of the synthetic corpus."""
+    return Path(shutil.copytree(corpus, tmp_path / "sources"))
+
+
+def articles(sources: Path) -> list[Path]:
+    return sorted(p for p in (sources / "articles").iterdir() if p.is_dir())
+
+
+def same_files(one: Path, two: Path) -> list[str]:
+    """The files that differ (or exist on one side only) between two dataset folders."""
+    names = {p.relative_to(one) for p in one.rglob("*") if p.is_file()}
+    names |= {p.relative_to(two) for p in two.rglob("*") if p.is_file()}
+    return sorted(str(n) for n in names if not (one / n).is_file() or not (two / n).is_file()
+                  or not filecmp.cmp(one / n, two / n, shallow=False))
+
+
+def snapshot(folder: Path) -> dict[str, tuple[int, int]]:
+    return {str(p.relative_to(folder)): (p.stat().st_ino, p.stat().st_mtime_ns)
+            for p in folder.rglob("*") if p.is_file()}
+
+
+def change_rationale(article: Path) -> None:
+    """Reword the first rationale of an article's claims: still valid, different quads."""
+    path = article / "evidence.yaml"
+    text = path.read_text(encoding="utf-8")
+    changed, count = re.subn(r"(rationale: )", r"\1On reflection, ", text, count=1)
+    assert count == 1, f"no rationale in {path}"
+    path.write_text(changed, encoding="utf-8")
+
+
+def with_rationale(sources: Path) -> Path:
+    return next(a for a in articles(sources)
+                if "rationale:" in (a / "evidence.yaml").read_text(encoding="utf-8"))
+
+
+def test_editing_one_article_rebuilds_only_it_and_gives_a_clean_builds_bytes(
+        sources: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    first = build_dataset(sources, out)
+    assert first.report.conforms and first.rebuilt == ARTICLES + 1 and first.reused == 0
+    change_rationale(with_rationale(sources))
+
+    again = build_dataset(sources, out)
+
+    assert (again.rebuilt, again.reused) == (1, ARTICLES)
+    clean = build_dataset(sources, tmp_path / "clean", clean=True)
+    assert same_files(out / DATASET_DIR, tmp_path / "clean" / DATASET_DIR) == []
+    assert again.stats == clean.stats and again.report == clean.report
+
+
+def test_a_rebuild_with_nothing_changed_reads_and_writes_nothing(
+        sources: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    out = tmp_path / "out"
+    first = build_dataset(sources, out)
+    before = snapshot(out / DATASET_DIR)
+
+    def no_reading(*args: object, **kwargs: object) -> None:
+        raise AssertionError("an unchanged article was read again")
+
+    monkeypatch.setattr(kg.parts, "load_article", no_reading)
+    again = build_dataset(sources, out)
+
+    assert (again.rebuilt, again.reused) == (0, ARTICLES + 1)
+    assert snapshot(out / DATASET_DIR) == before
+    assert again.stats == first.stats and again.report == first.report
+
+
+def test_two_processes_write_the_same_bytes_as_one(sources: Path, tmp_path: Path) -> None:
+    build_dataset(sources, tmp_path / "one", jobs=1)
+    build_dataset(sources, tmp_path / "two", jobs=2)
+    assert same_files(tmp_path / "one" / DATASET_DIR, tmp_path / "two" / DATASET_DIR) == []
+
+
+def test_editing_a_registry_entity_rebuilds_the_articles_that_name_it(
+        sources: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    build_dataset(sources, out)
+    naming = [a.name for a in articles(sources)
+              if "tempo-pemphigus" in (a / "evidence.yaml").read_text(encoding="utf-8")]
+    assert 0 < len(naming) < ARTICLES
+    trials = sources / "registry" / "trials.yaml"
+    text = trials.read_text(encoding="utf-8")
+    entry = text.index("tempo-pemphigus:")
+    label = text.index("label:", entry)
+    trials.write_text(text[:label] + "label: TEMPO pemphigus (renamed)\n"
+                      + text[text.index("\n", label) + 1:], encoding="utf-8")
+
+    again = build_dataset(sources, out)
+
+    assert again.rebuilt == len(naming) + 1  # and the registry
+    clean = build_dataset(sources, tmp_path / "clean", clean=True)
+    assert same_files(out / DATASET_DIR, tmp_path / "clean" / DATASET_DIR) == []
+    assert again.report == clean.report
+
+
+def test_removing_an_article_that_another_names_is_caught_though_that_one_is_unchanged(
+        sources: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    build_dataset(sources, out)
+    naming = next(a for a in articles(sources)
+                  if re.search(r'by: \[.*"\d{5}_[0-9a-f]{16}"',
+                               (a / "evidence.yaml").read_text(encoding="utf-8")))
+    named = re.search(r'by: \[.*"(\d{5}_[0-9a-f]{16})"',
+                      (naming / "evidence.yaml").read_text(encoding="utf-8"))
+    assert named is not None
+    shutil.rmtree(sources / "articles" / named.group(1))
+    before = snapshot(out / DATASET_DIR)
+
+    with pytest.raises(SourceError) as err:
+        build_dataset(sources, out)
+
+    assert any(f"disputed.by '{named.group(1)}'" in p.message and naming.name in p.file
+               for p in err.value.problems)
+    assert snapshot(out / DATASET_DIR) == before, "a failed build leaves the last dataset"
+    assert sorted(p.name for p in out.iterdir()) == [".cache", DATASET_DIR], "nothing staged"
+
+
+def test_a_shard_changed_by_hand_is_built_again(sources: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    build_dataset(sources, out)
+    shard = next((out / DATASET_DIR / "articles").iterdir())
+    clean_bytes = shard.read_bytes()
+    shard.write_bytes(clean_bytes.replace(b"cart-kg", b"cart-KG", 1))
+
+    again = build_dataset(sources, out)
+
+    assert again.rebuilt == 1 and shard.read_bytes() == clean_bytes
+
+
+def test_a_change_to_the_code_or_shapes_rebuilds_everything(
+        sources: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    out = tmp_path / "out"
+    build_dataset(sources, out)
+    monkeypatch.setattr(kg.build, "toolchain_digest", lambda: "another version of kg/")
+    assert build_dataset(sources, out).rebuilt == ARTICLES + 1
+
+
+def test_leaving_an_article_out_removes_its_shard_and_keeps_the_rest(
+        sources: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    build_dataset(sources, out)
+    gone = articles(sources)[3].name
+    result = build_dataset(sources, out, exclude=frozenset({gone}))
+    assert result.rebuilt == 0
+    assert not (out / DATASET_DIR / "articles" / f"{gone}.nq").exists()
+    assert gone not in (out / DATASET_DIR / MANIFEST).read_text(encoding="utf-8")
+    assert build_dataset(sources, out).rebuilt == 1
+
+
+def test_the_numbers_added_up_by_part_are_those_of_the_whole(sources: Path) -> None:
+    result = build_dataset(sources, out=None)
+    assert result.stats == summarize(result.quads)
+
+
+# Shapes that report something in every article and on shared registry entities, so that the
+# part-by-part report can be compared with the whole-graph report on many results.
+EXTRA_SHAPES = """
+@prefix sh: <http://www.w3.org/ns/shacl#> .
+@prefix cart: <https://w3id.org/cart-kg/ontology#> .
+@prefix oa: <http://www.w3.org/ns/oa#> .
+@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+@prefix t: <https://example.org/test-shapes#> .
+
+t:LongQuote a sh:NodeShape ; sh:targetClass cart:Quote ; sh:severity sh:Warning ;
+    sh:property [ sh:path oa:exact ; sh:maxLength 60 ; sh:message "a long quote" ] .
+t:TrialWithoutIdentifier a sh:NodeShape ; sh:targetClass cart:Trial ; sh:severity sh:Warning ;
+    sh:property [ sh:path skos:exactMatch ; sh:minCount 1 ; sh:message "no identifier" ] .
+t:SponsoredTrial a sh:NodeShape ; sh:targetSubjectsOf cart:sponsoredBy ; sh:severity sh:Warning ;
+    sh:property [ sh:path cart:sponsoredBy ; sh:maxCount 0 ; sh:message "a sponsor" ] .
+"""
+
+
+def test_validating_part_by_part_reports_what_validating_the_whole_does(
+        sources: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def shapes_with_extras() -> Graph:
+        return load_shapes() + Graph().parse(data=EXTRA_SHAPES, format="turtle")
+
+    monkeypatch.setattr(kg.parts, "load_shapes", shapes_with_extras)
+    by_part: BuildResult = build_dataset(sources, out=None, jobs=1)
+    whole = validate_dataset(by_part.quads, shapes=shapes_with_extras())
+
+    messages = {v.message for v in by_part.report.violations}
+    assert {"a long quote", "no identifier", "a sponsor"} <= messages
+    assert by_part.report == whole
