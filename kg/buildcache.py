@@ -4,7 +4,8 @@ The cache lives in ``<out>/.cache/parts.json``; deleting it (or ``cartkg build -
 the next build a clean one, with the same output. A part is reused only when all of these hold:
 
 - its *key* is unchanged: the SHA-256 of its own files, of the code and shapes that build it
-  (every ``kg/*.py``, ``ontology/shapes.ttl``, the versions of pyshacl and pyoxigraph);
+  (:data:`BUILD_MODULES`, ``ontology/shapes.ttl``, the versions of pyshacl, pyoxigraph, rdflib
+  and PyYAML);
 - the registry entities it names have the same registry triples, and the articles it names still
   exist (and are not also entity keys);
 - its shard in the current dataset is the file that build wrote (same size, mtime and inode).
@@ -34,12 +35,18 @@ _PACKAGE = Path(__file__).resolve().parent
 _SHAPES = _PACKAGE.parent / "ontology" / "shapes.ttl"
 
 
+#: The modules that decide what a part becomes: every ``kg`` module that :mod:`kg.parts`
+#: imports, directly or not (a test keeps this list complete), and this one.
+BUILD_MODULES = ("buildcache", "dataset", "emit", "fields", "model", "parts",
+                 "quotes", "sources", "validate", "vocab", "yamlfile")
+
+
 def toolchain_digest() -> str:
     """The digest of everything besides the sources that decides what a part becomes."""
     h = hashlib.sha256(f"cart-kg build cache {FORMAT}\n".encode())
-    for name in ("pyshacl", "pyoxigraph", "rdflib"):
+    for name in ("pyshacl", "pyoxigraph", "rdflib", "PyYAML"):
         h.update(f"{name} {metadata.version(name)}\n".encode())
-    for path in [*sorted(_PACKAGE.glob("*.py")), _SHAPES]:
+    for path in [*(_PACKAGE / f"{m}.py" for m in BUILD_MODULES), _SHAPES]:
         h.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
     return h.hexdigest()
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import filecmp
 import re
 import shutil
@@ -13,11 +14,13 @@ from rdflib import Graph
 import kg.build
 import kg.parts
 from kg.build import BuildResult, build_dataset, summarize
+from kg.buildcache import BUILD_MODULES
 from kg.dataset import DATASET_DIR, MANIFEST
 from kg.synth import generate_corpus
 from kg.validate import load_shapes, validate_dataset
 from kg.yamlfile import SourceError
 
+ROOT = Path(__file__).resolve().parent.parent
 ARTICLES = 20  # two chunks of kg.build.CHUNK = 16, so that jobs=2 uses two processes
 
 
@@ -214,3 +217,28 @@ def test_validating_part_by_part_reports_what_validating_the_whole_does(
     messages = {v.message for v in by_part.report.violations}
     assert {"a long quote", "no identifier", "a sponsor"} <= messages
     assert by_part.report == whole
+
+
+def kg_imports(module: str) -> set[str]:
+    """The kg modules a kg module imports (by its source), directly or not."""
+    seen: set[str] = set()
+    todo = [module]
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        tree = ast.parse((ROOT / "kg" / f"{name}.py").read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.module == "kg":
+                todo += [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith("kg."):
+                todo.append((node.module or "").removeprefix("kg."))
+            elif isinstance(node, ast.Import):
+                todo += [a.name.removeprefix("kg.") for a in node.names
+                         if a.name.startswith("kg.")]
+    return seen
+
+
+def test_the_cache_key_covers_every_module_the_build_runs() -> None:
+    assert kg_imports("parts") | kg_imports("buildcache") <= set(BUILD_MODULES)
