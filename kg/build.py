@@ -72,6 +72,12 @@ class Stats:
             outcomes=classes.get(compact(str(CART.Outcome)), 0),
             triples=triples, graphs=graphs, classes=dict(sorted(classes.items())))
 
+    @classmethod
+    def from_manifest(cls, manifest: dict[str, Any]) -> Stats:
+        """Stats from the totals of a dataset folder's manifest (see :mod:`kg.dataset`)."""
+        totals = manifest["totals"]
+        return cls.from_counts(totals["triples"], totals["graphs"], Counter(totals["classes"]))
+
 
 @dataclass(frozen=True)
 class BuildResult:

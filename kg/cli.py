@@ -154,16 +154,20 @@ def stats(data: Path) -> None:
     Example:
       cartkg stats --data build
     """
-    from kg.build import summarize
+    from kg.build import Stats, summarize
+    from kg.dataset import DatasetError, find, read_manifest
     from kg.store import StoreError, read_quads
 
     if not data.exists():
         _fail(f"no dataset at {data}. Fix: run `cartkg build` first, or pass --data PATH.")
+    folder = find(data) if data.is_dir() else None
     try:
-        quads = read_quads(data)
-    except StoreError as err:
+        if folder is not None:  # a build's totals are in its manifest: no need to read the graph
+            _print_stats(Stats.from_manifest(read_manifest(folder)))
+        else:
+            _print_stats(summarize(read_quads(data)))
+    except (StoreError, DatasetError) as err:
         _fail(str(err))
-    _print_stats(summarize(quads))
 
 
 data_option = click.option(

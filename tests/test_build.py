@@ -13,9 +13,9 @@ from rdflib import Graph
 
 import kg.build
 import kg.parts
-from kg.build import BuildResult, build_dataset, summarize
+from kg.build import BuildResult, Stats, build_dataset, summarize
 from kg.buildcache import BUILD_MODULES
-from kg.dataset import DATASET_DIR, MANIFEST
+from kg.dataset import DATASET_DIR, MANIFEST, read_manifest
 from kg.synth import generate_corpus
 from kg.validate import load_shapes, validate_dataset
 from kg.yamlfile import SourceError
@@ -182,9 +182,11 @@ def test_leaving_an_article_out_removes_its_shard_and_keeps_the_rest(
     assert build_dataset(sources, out).rebuilt == 1
 
 
-def test_the_numbers_added_up_by_part_are_those_of_the_whole(sources: Path) -> None:
-    result = build_dataset(sources, out=None)
+def test_the_numbers_added_up_by_part_are_those_of_the_whole(sources: Path,
+                                                             tmp_path: Path) -> None:
+    result = build_dataset(sources, out=tmp_path)
     assert result.stats == summarize(result.quads)
+    assert Stats.from_manifest(read_manifest(tmp_path / DATASET_DIR)) == result.stats
 
 
 # Shapes that report something in every article and on shared registry entities, so that the
