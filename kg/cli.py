@@ -127,13 +127,21 @@ def validate(path: Path | None, sources: Path) -> None:
       cartkg validate edited.nq
     """
     from kg.build import build_dataset
+    from kg.progress import progress
     from kg.store import StoreError, read_quads
     from kg.validate import validate_dataset
     from kg.yamlfile import SourceError
 
     try:
-        report = (validate_dataset(read_quads(path)) if path
-                  else build_dataset(sources, out=None).report)
+        if path:
+            with progress(f"Validating {path}", total=2, leave=False) as bar:
+                bar.advance(0, status="reading")
+                quads = read_quads(path)
+                bar.advance(status=f"pyshacl on {len(quads)} quads")
+                report = validate_dataset(quads)
+                bar.advance()
+        else:
+            report = build_dataset(sources, out=None).report
     except SourceError as err:
         for problem in err.problems:
             click.echo(f"error: {problem}", err=True)
