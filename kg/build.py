@@ -149,7 +149,7 @@ def build_dataset(sources: Path = DEFAULT_SOURCES, out: Path | None = DEFAULT_OU
         current = out / dataset.DATASET_DIR / dataset.MANIFEST
         if current.is_file() and current.read_bytes() == dataset.manifest_bytes(manifest):
             cache.save()  # nothing changed: nothing to write but the file digests just taken
-            return _result(parts, folders, out, len(reused), 0)
+            return _result(parts, folders, manifest, out, len(reused), 0)
     created = out is not None and not out.exists()
     staged = dataset.stage(out) if out is not None else Path(tempfile.mkdtemp(prefix="cartkg-"))
     try:
@@ -170,7 +170,7 @@ def build_dataset(sources: Path = DEFAULT_SOURCES, out: Path | None = DEFAULT_OU
         if out is None or not conforms:
             quads = _read_shards(staged, manifest) if out is None else ()
             dataset.discard(staged, out if created else None)
-            return _result(parts, folders, None, len(reused), len(todo) + new_registry,
+            return _result(parts, folders, manifest, None, len(reused), len(todo) + new_registry,
                            lambda: quads)
         dataset.publish(staged, out, manifest)
     except BaseException:
@@ -180,10 +180,10 @@ def build_dataset(sources: Path = DEFAULT_SOURCES, out: Path | None = DEFAULT_OU
     for name, built in parts.items():
         if name not in reused:
             cache.remember(name, plan.keys[name], built, stamp(published / name),
-                           {k: plan.entity_digests[k] for k in built.entities})
+                           plan.entities_digest(built.entities))
     cache.keep_only(set(parts))
     cache.save()
-    return _result(parts, folders, out, len(reused), len(todo) + new_registry)
+    return _result(parts, folders, manifest, out, len(reused), len(todo) + new_registry)
 
 
 class _Plan:
@@ -198,18 +198,26 @@ class _Plan:
             iri.rsplit("/", 1)[-1]: hashlib.sha256(serialize_shard(quads)).hexdigest()
             for iri, quads in ctx.registry.items()}
 
-    def _key(self, name: str, files: list[Path]) -> str:
+    def entities_digest(self, keys: tuple[str, ...]) -> str:
+        """One digest of the registry triples of the entities ``keys`` (all in the registry)."""
+        lines = "".join(f"{k} {self.entity_digests[k]}\n" for k in keys)
+        return hashlib.sha256(lines.encode()).hexdigest()
+
+    def _key(self, name: str, files: list[str]) -> str:
         h = hashlib.sha256(f"{self.toolchain}\n{name}\n".encode())
         for path in files:
-            h.update(f"{path.name} {self.cache.file_digest(path)}\n".encode())
+            h.update(f"{os.path.basename(path)} {self.cache.file_digest(path)}\n".encode())
         self.keys[name] = h.hexdigest()
         return self.keys[name]
 
     def reuse(self, folders: list[Path]) -> dict[str, Built]:
         """The parts of the last build that this build can take as they are."""
         registry = self.ctx.root / "registry"
-        candidates = [(REGISTRY_SHARD, sorted(p for p in registry.iterdir() if p.is_file()))]
-        candidates += [(f"articles/{f.name}.nq", [f / n for n in ARTICLE_FILES]) for f in folders]
+        candidates = [(REGISTRY_SHARD, sorted(str(p) for p in registry.iterdir() if p.is_file()))]
+        for folder in folders:  # plain strings: pathlib costs more than the stat calls here
+            base = str(folder)
+            candidates.append((f"articles/{folder.name}.nq",
+                               [os.path.join(base, n) for n in ARTICLE_FILES]))
         reused = {}
         for name, files in candidates:
             built = self.cache.lookup(name, self._key(name, files))
@@ -225,11 +233,10 @@ class _Plan:
                 return False
         if any(a not in self.ctx.article_ids or a in self.ctx.entities for a in built.articles):
             return False
-        known = self.cache.entity_digests(name)
-        if any(known.get(k) != self.entity_digests.get(k) for k in built.entities):
+        if self.cache.entities_digest(name) != self.entities_digest(built.entities):
             return False
         try:
-            now = stamp(self.old / name)
+            now = stamp(os.path.join(self.old, name))
         except OSError:
             return False
         if now != self.cache.shard_stamp(name):
@@ -274,20 +281,20 @@ def _manifest(parts: dict[str, Built], folders: list[Path]) -> dict[str, Any]:
                        "classes": dict(sorted(classes.items()))}}
 
 
-def _result(parts: dict[str, Built], folders: list[Path], out: Path | None, reused: int,
-            rebuilt: int, load: Callable[[], Quads] | None = None) -> BuildResult:
-    order = [REGISTRY_SHARD, *(f"articles/{f.name}.nq" for f in folders)]
-    chosen = [parts[n] for n in order]
-    _, graphs, triples, classes = add_stats(chosen)
+def _result(parts: dict[str, Built], folders: list[Path], manifest: dict[str, Any],
+            out: Path | None, reused: int, rebuilt: int,
+            load: Callable[[], Quads] | None = None) -> BuildResult:
+    chosen = [parts[REGISTRY_SHARD], *(parts[f"articles/{f.name}.nq"] for f in folders)]
+    stats = Stats.from_manifest(manifest)
     violations = sorted_violations(v for p in chosen for v in p.violations)
-    report = ValidationReport(conforms=all(p.conforms for p in chosen), triples=triples,
+    report = ValidationReport(conforms=all(p.conforms for p in chosen), triples=stats.triples,
                               violations=tuple(violations))
     files: dict[str, Path] = {}
     if out is not None:
         folder = out / dataset.DATASET_DIR
         files = {"dataset": folder}
         load = load or (lambda: _read_shards(folder, dataset.read_manifest(folder)))
-    return BuildResult(stats=Stats.from_counts(triples, graphs, classes), report=report,
+    return BuildResult(stats=stats, report=report,
                        files=files, reused=reused, rebuilt=rebuilt, load=load or (lambda: ()))
 
 

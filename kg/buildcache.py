@@ -30,7 +30,7 @@ from kg.yamlfile import Problem
 
 CACHE_DIR = ".cache"
 CACHE_FILE = "parts.json"
-FORMAT = 1
+FORMAT = 3
 _PACKAGE = Path(__file__).resolve().parent
 _SHAPES = _PACKAGE.parent / "ontology" / "shapes.ttl"
 
@@ -51,9 +51,9 @@ def toolchain_digest() -> str:
     return h.hexdigest()
 
 
-def stamp(path: Path) -> tuple[int, int, int]:
+def stamp(path: Path | str) -> tuple[int, int, int]:
     """A file's (size, mtime in ns, inode): what tells that a file may have changed."""
-    st = path.stat()
+    st = os.stat(path)
     return st.st_size, st.st_mtime_ns, st.st_ino
 
 
@@ -79,7 +79,7 @@ class BuildCache:
         """The cache of an output folder (an empty one that is never saved for ``None``)."""
         return cls(None if out is None else out / CACHE_DIR / CACHE_FILE)
 
-    def file_digest(self, path: Path) -> str:
+    def file_digest(self, path: Path | str) -> str:
         """SHA-256 of a file, recomputed only when its size, mtime or inode changed."""
         try:
             now = stamp(path)
@@ -89,7 +89,8 @@ class BuildCache:
         known = self.files.get(key)
         if known is not None and tuple(known[:3]) == now:
             return str(known[3])
-        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        with open(path, "rb") as handle:
+            digest = hashlib.sha256(handle.read()).hexdigest()
         self.files[key] = [*now, digest]
         self.dirty = True
         return digest
@@ -106,16 +107,16 @@ class BuildCache:
         record = self.parts.get(name)
         return tuple(record["shard_stamp"]) if record else None
 
-    def entity_digests(self, name: str) -> dict[str, str]:
-        """The digests of the registry entities the part named, when it was built."""
+    def entities_digest(self, name: str) -> str:
+        """The digest of the registry entities the part named, when it was built."""
         record = self.parts.get(name)
-        return dict(record["entity_digests"]) if record else {}
+        return str(record["entities_digest"]) if record else ""
 
     def remember(self, name: str, key: str, built: Built, shard_stamp: tuple[int, ...],
-                 entity_digests: dict[str, str]) -> None:
+                 entities_digest: str) -> None:
         """Record a published part."""
         self.parts[name] = {"key": key, "built": to_record(built),
-                            "shard_stamp": list(shard_stamp), "entity_digests": entity_digests}
+                            "shard_stamp": list(shard_stamp), "entities_digest": entities_digest}
         self.dirty = True
 
     def keep_only(self, names: set[str]) -> None:
@@ -136,16 +137,21 @@ class BuildCache:
 
 
 def to_record(built: Built) -> dict[str, Any]:
-    """A part as plain JSON data."""
-    return asdict(built)
+    """A part as plain JSON data (digest lists joined into one string: quicker to read)."""
+    record = asdict(built)
+    stats = record["stats"]
+    stats["shared_triples"] = " ".join(built.stats.shared_triples)
+    stats["shared_typed"] = " ".join(f"{c}={d}" for c, d in built.stats.shared_typed)
+    return record
 
 
 def from_record(record: dict[str, Any]) -> Built:
     """A part from its JSON data."""
     s = record["stats"]
+    typed = (pair.rsplit("=", 1) for pair in s["shared_typed"].split())
     stats = PartStats(quads=s["quads"], graphs=s["graphs"], own_triples=s["own_triples"],
-                      shared_triples=tuple(s["shared_triples"]), own_classes=s["own_classes"],
-                      shared_typed=tuple((c, d) for c, d in s["shared_typed"]))
+                      shared_triples=tuple(s["shared_triples"].split()),
+                      own_classes=s["own_classes"], shared_typed=tuple((c, d) for c, d in typed))
     return Built(name=record["name"], shard=record["shard"], sha256=record["sha256"],
                  stats=stats, violations=tuple(Violation(**v) for v in record["violations"]),
                  entities=tuple(record["entities"]), articles=tuple(record["articles"]),

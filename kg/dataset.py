@@ -58,10 +58,8 @@ def manifest_bytes(manifest: dict[str, Any]) -> bytes:
 def publish(staged: Path, out: Path, manifest: dict[str, Any]) -> Path:
     """Write the manifest into ``staged`` and make it ``out/dataset``, replacing the old one."""
     (staged / MANIFEST).write_bytes(manifest_bytes(manifest))
-    for folder, _, files in os.walk(staged):
+    for folder, _, _ in os.walk(staged):
         os.chmod(folder, 0o755)  # mkdtemp makes 0700; the dataset is for other tools and users
-        for name in files:
-            os.chmod(Path(folder, name), 0o644)
     target = out / DATASET_DIR
     retired = None
     if target.exists():

@@ -2,12 +2,15 @@
 
 Parameters are bound through the engine (Oxigraph substitutions, rdflib ``initBindings``), never
 pasted into the query text. Queries that could reach the network (``SERVICE``, ``LOAD``, ``FROM``)
-are refused before any engine sees them.
+and updates are refused before any engine sees them (see :func:`check_safe`). The check and the
+query files are cached, by query text and by file version, so that running a query again costs
+about what the engine costs.
 """
 
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -35,15 +38,6 @@ PARAM_KEYS = {"type", "example", "description"}
 _NAME_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
-def find_query(name: str, folder: Path = QUERIES) -> QueryFile:
-    """Load one query of the library by name, or say which names come close."""
-    path = folder / f"{name}.rq"
-    if _NAME_RE.match(name) and path.is_file():
-        return load_query(path)
-    names = sorted(p.stem for p in folder.glob("*.rq"))
-    close = difflib.get_close_matches(name, names, n=3)
-    hint = f" Did you mean {', '.join(close)}?" if close else ""
-    raise QueryError(f"no query named {name!r}.{hint} Fix: `cartkg queries` lists them.")
 _IRI_RE = re.compile(r"^(https?|urn):[^\s<>\"{}|\\^`]+$")
 
 
@@ -127,7 +121,20 @@ def _params(header: dict[str, Any], shown: str) -> dict[str, Param]:
 
 
 def load_query(path: Path) -> QueryFile:
-    """Read one query file and check its header against its SPARQL."""
+    """Read one query file and check its header against its SPARQL.
+
+    A file is read and checked once per version (its path, inode, size and modification time):
+    running the same query again does not read or parse it again.
+    """
+    try:
+        stat = path.stat()
+    except OSError as err:
+        raise QueryError(f"{path}: cannot be read ({err}).") from None
+    return _load_query(path, (stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns))
+
+
+@functools.lru_cache(maxsize=256)
+def _load_query(path: Path, _version: tuple[int, int, int, int]) -> QueryFile:
     shown = str(path)
     try:
         text = path.read_text(encoding="utf-8")
@@ -164,46 +171,152 @@ def load_queries(folder: Path = QUERIES) -> dict[str, QueryFile]:
     return queries
 
 
-def _strip_comments(text: str) -> str:
-    return "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#"))
+def find_query(name: str, folder: Path = QUERIES) -> QueryFile:
+    """Load one query of the library by name, or say which names come close."""
+    path = folder / f"{name}.rq"
+    if _NAME_RE.match(name) and path.is_file():
+        return load_query(path)
+    names = sorted(p.stem for p in folder.glob("*.rq"))
+    close = difflib.get_close_matches(name, names, n=3)
+    hint = f" Did you mean {', '.join(close)}?" if close else ""
+    raise QueryError(f"no query named {name!r}.{hint} Fix: `cartkg queries` lists them.")
+
+
+# --- the safety check ---------------------------------------------------------------------------
+#
+# A query is refused when it could reach the network (SERVICE, LOAD, FROM / FROM NAMED) or is not
+# a read-only query. Two independent checks, both of which must pass, on the query as each engine
+# reads it (rdflib expands \uXXXX escapes anywhere in the text before parsing; Oxigraph does not):
+#
+# 1. a lexical scan: the text is split into SPARQL tokens (comments, strings, IRIs, variables and
+#    prefixed names are single tokens), and a bare word that contains SERVICE, LOAD or FROM is
+#    refused. Containment, not equality, because Oxigraph's parser does not need a word boundary
+#    after a keyword: it reads ``SERVICEex:x {...}`` as ``SERVICE ex:x {...}``.
+# 2. rdflib's SPARQL 1.1 parser: the text must parse as a query (not an update), and its parse
+#    tree must hold no SERVICE pattern and no dataset clause.
+#
+# The outcome depends on the text only and is cached, so that running the same query again costs
+# a dictionary look-up, not a parse.
+
+_KEYWORDS = ("SERVICE", "LOAD", "FROM")
+_UPDATES = {"LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "INSERT", "DELETE", "WITH"}
+_QUERY_FORMS = {"SELECT", "CONSTRUCT", "DESCRIBE", "ASK"}
+_ESC = r"""\\[tbnrf"'\\uU]"""
+_TOKEN = re.compile("|".join([
+    r"(?P<space>\s+)",
+    r"(?P<comment>#[^\n\r]*)",
+    rf'(?P<string>"""(?:(?:"|"")?(?:[^"\\]|{_ESC}))*"""'
+    rf"|'''(?:(?:'|'')?(?:[^'\\]|{_ESC}))*'''"
+    rf'|"(?:[^"\\\n\r]|{_ESC})*"'
+    rf"|'(?:[^'\\\n\r]|{_ESC})*')",
+    r"(?P<iri><(?:[^<>\"{}|^`\\\x00-\x20]|\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8})*>)",
+    r"(?P<var>[?$][A-Za-z0-9_]+)",
+    r"(?P<pname>(?:[A-Za-z][A-Za-z0-9_.-]*)?:(?:[A-Za-z0-9_.:%-]|\\[_~.\-!$&\"'()*+,;=/?#@%])*)",
+    r"(?P<word>[A-Za-z][A-Za-z0-9_]*)",
+    r"(?P<other>.)",
+]), re.DOTALL)
+# The same expansion as rdflib's parser (rdflib.plugins.sparql.parser.expandUnicodeEscapes).
+_CODEPOINT = re.compile(r"\\u([0-9a-f]{4}(?:[0-9a-f]{4})?)", re.IGNORECASE)
+
+
+def check_safe(text: str, shown: str = "query") -> None:
+    """Refuse a query that could reach the network (SERVICE, LOAD, FROM) or is not a query."""
+    problem = _problem(text)
+    if problem is not None:
+        raise QueryError(f"{shown}: {problem}")
 
 
 def select_variables(text: str, shown: str = "query") -> tuple[str, ...]:
     """The projected variables of a SELECT query, in order."""
+    check_safe(text, shown)
+    form, columns = _parsed(text)
+    if isinstance(columns, str):
+        raise QueryError(f"{shown}: not valid SPARQL 1.1: {columns}")
+    if form != "SelectQuery":
+        raise QueryError(f"{shown}: only SELECT queries are supported.")
+    return columns
+
+
+def _refused(keyword: str) -> str:
+    return (f"{keyword} is refused: queries run on the local graph only and never reach the "
+            "network. Fix: remove it.")
+
+
+@functools.lru_cache(maxsize=512)
+def _problem(text: str) -> str | None:
+    """Why a query text is refused (the message without the query's name), or None."""
+    views = [text]
+    try:
+        expanded = _CODEPOINT.sub(lambda m: chr(int(m.group(1), 16)), text)
+    except (ValueError, OverflowError):
+        expanded = text  # rdflib cannot parse it either
+    if expanded != text:
+        views.append(expanded)
+    for view in views:
+        problem = _lexical_problem(view)
+        if problem is not None:
+            return problem
+    try:
+        _parsed(text)
+    except _Unsafe as err:
+        return str(err)
+    return None
+
+
+def _lexical_problem(text: str) -> str | None:
+    words = [m.group() for m in _TOKEN.finditer(text) if m.lastgroup == "word"]
+    for word in words:
+        upper = word.upper()
+        for keyword in _KEYWORDS:
+            if keyword in upper:
+                return _refused(keyword)
+    first = next((w.upper() for w in words if w.upper() not in ("BASE", "PREFIX")), "")
+    if first in _UPDATES:
+        return (f"{first} is an update, and updates are refused: only read-only queries "
+                f"({', '.join(sorted(_QUERY_FORMS))}) are run. Fix: write a SELECT query.")
+    return None
+
+
+class _Unsafe(Exception):
+    """A query text that rdflib's parser refuses or that holds a network pattern."""
+
+
+@functools.lru_cache(maxsize=512)
+def _parsed(text: str) -> tuple[str, tuple[str, ...] | str]:
+    """Parse a query with rdflib: its form and its projected variables (or why it has none).
+
+    The form is rdflib's name for it, e.g. ``SelectQuery``; the variables are a message when
+    rdflib cannot translate the query to its algebra. Raises :class:`_Unsafe` if it is not a
+    valid SPARQL 1.1 query or holds SERVICE or FROM.
+    """
+    from pyparsing import ParseResults
     from rdflib.plugins.sparql.algebra import translateQuery
     from rdflib.plugins.sparql.parser import parseQuery
 
     try:
-        algebra = translateQuery(parseQuery(text)).algebra
+        tree = parseQuery(text)
     except Exception as err:  # rdflib raises pyparsing and other errors for bad SPARQL
-        raise QueryError(f"{shown}: not valid SPARQL 1.1: {err}") from None
-    if algebra.name != "SelectQuery":
-        raise QueryError(f"{shown}: only SELECT queries are supported.")
-    return tuple(str(v) for v in algebra["PV"])
-
-
-# A keyword, not part of a variable (?from), a prefixed name (schema:Service) or a longer word.
-_NETWORK = re.compile(r"(?<![?$:\w-])(SERVICE|LOAD|FROM)(?![:\w-])", re.IGNORECASE)
-
-
-def check_safe(text: str, shown: str = "query") -> None:
-    """Refuse a query that could reach the network: SERVICE, LOAD, FROM (remote loading)."""
-    from rdflib.plugins.sparql.parser import parseQuery
-
-    body = re.sub(r"<[^>\s]*>", "<>", _strip_strings(_strip_comments(text)))
-    match = _NETWORK.search(body)
-    if match:
-        raise QueryError(f"{shown}: {match.group(1).upper()} is refused: queries run on the local "
-                         "graph only and never reach the network. Fix: remove it.")
-    try:
-        parseQuery(text)
-    except Exception as err:
-        raise QueryError(f"{shown}: not a valid SPARQL 1.1 query: {err}") from None
-
-
-def _strip_strings(text: str) -> str:
-    return re.sub(r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:\\.|[^"\\])*"|\'(?:\\.|[^\'\\])*\'',
-                  '""', text)
+        raise _Unsafe(f"not a valid SPARQL 1.1 query: {err}") from None
+    form = str(tree[1].name)
+    stack: list[Any] = [tree]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, str):  # rdflib terms are strings too
+            continue
+        if isinstance(node, (ParseResults, list, tuple)):  # before dict: ParseResults is a Mapping
+            stack.extend(node)
+        elif isinstance(node, dict):
+            name = getattr(node, "name", "")
+            if name == "ServiceGraphPattern":
+                raise _Unsafe(_refused("SERVICE"))
+            if name == "DatasetClause":
+                raise _Unsafe(_refused("FROM"))
+            stack.extend(node.values())
+    try:  # (translateQuery changes the parse tree: it comes last)
+        algebra = translateQuery(tree).algebra
+    except Exception as err:  # rdflib raises bare exceptions for what it cannot translate
+        return form, _error_text(err)
+    return form, tuple(str(v) for v in algebra.get("PV") or ())
 
 
 def bind_params(query: QueryFile, given: Mapping[str, str], store: GraphStore
@@ -306,8 +419,18 @@ def run_query(store: GraphStore, sparql: str,
         with no_network():
             columns, rows = store.select(sparql, bindings)
     except (SyntaxError, OSError) as err:
-        raise QueryError(f"the query failed: {err}") from None
+        raise QueryError(f"the query failed: {_error_text(err)}") from err
     return QueryResult(tuple(columns), tuple(rows))
+
+
+def _error_text(err: BaseException) -> str:
+    """An exception as text that is never empty: its message, else what was raised."""
+    kind = type(err).__qualname__
+    module = type(err).__module__
+    if module != "builtins":
+        kind = f"{module}.{kind}"
+    text = str(err).strip()
+    return f"{text} ({kind})" if text else f"{kind}, raised without a message"
 
 
 def rdflib_dataset(quads: Any) -> Any:
@@ -341,10 +464,11 @@ def run_query_rdflib(dataset: Any, sparql: str,
             result = dataset.query(sparql, initBindings=init)
             columns = tuple(str(v) for v in result.vars)
             materialised = list(result)
-    except QueryError:
-        raise
     except Exception as err:  # rdflib raises bare exceptions for what it cannot evaluate
-        raise QueryError(f"rdflib could not run the query: {err}") from None
+        # Whatever was raised is named, and kept as the cause: an exception without a message
+        # (e.g. a caller's time limit raised from a signal handler) must not read as an empty
+        # rdflib failure.
+        raise QueryError(f"rdflib could not run the query: {_error_text(err)}") from err
 
     def back(term: Any) -> ox.NamedNode | ox.Literal | None:
         if term is None:

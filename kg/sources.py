@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import hashlib
+import os
 import re
 from collections.abc import Collection
 from decimal import Decimal, InvalidOperation
@@ -115,7 +116,10 @@ def load_registry(root: Path, problems: list[Problem] | None = None) -> dict[str
 def article_folders(root: Path) -> list[Path]:
     """The folders of ``root/articles/``, in article id order."""
     check_sources_folder(root)
-    return sorted(p for p in (root / "articles").iterdir() if p.is_dir())
+    folder = root / "articles"
+    with os.scandir(folder) as entries:
+        names = sorted(e.name for e in entries if e.is_dir())
+    return [folder / name for name in names]
 
 
 def load_article(folder: Path, root: Path, entities: dict[str, Entity],
