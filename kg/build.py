@@ -15,7 +15,6 @@ import os
 import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -255,9 +254,10 @@ def _build_chunks(ctx: Context, todo: list[Path], staged: Path,
         return
     mp = multiprocessing.get_context("forkserver")
     mp.set_forkserver_preload(["kg.parts"])
-    with ProcessPoolExecutor(workers, mp_context=mp, initializer=_init_worker,
-                             initargs=(ctx.root, ctx.article_ids)) as pool:
-        yield from pool.map(_worker_chunk, chunks, [staged] * len(chunks))
+    # Leaving the block terminates the workers, also on an error or an interrupt: none is left
+    # running when the build stops.
+    with mp.Pool(workers, initializer=_init_worker, initargs=(ctx.root, ctx.article_ids)) as pool:
+        yield from pool.imap(_worker_chunk, [(chunk, staged) for chunk in chunks])
 
 
 _WORKER: dict[str, Context] = {}
@@ -267,7 +267,8 @@ def _init_worker(root: Path, article_ids: frozenset[str]) -> None:
     _WORKER["ctx"] = Context.load(root, article_ids)
 
 
-def _worker_chunk(chunk: list[Path], staged: Path) -> list[Built]:
+def _worker_chunk(job: tuple[list[Path], Path]) -> list[Built]:
+    chunk, staged = job
     return build_articles(_WORKER["ctx"], chunk, staged)
 
 

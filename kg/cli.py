@@ -5,6 +5,7 @@ Exit codes: 0 success (conforms), 1 validation violations, 2 error (bad input, b
 
 from __future__ import annotations
 
+import signal
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -21,6 +22,14 @@ sources_option = click.option(
     "--sources", type=click.Path(path_type=Path), default=Path("sources"), show_default=True,
     help="The sources folder (registry/ and articles/).",
 )
+
+
+def _exit_on_sigterm() -> None:
+    """Let a SIGTERM unwind like Ctrl-C, so that a build stops its workers and its staging."""
+    def stop(signum: int, frame: object) -> None:
+        raise SystemExit(128 + signum)
+
+    signal.signal(signal.SIGTERM, stop)
 
 
 def _fail(message: str) -> None:
@@ -91,6 +100,7 @@ def build(sources: Path, out: Path, without: tuple[str, ...], jobs: int | None,
     from kg.build import build_dataset
     from kg.yamlfile import SourceError
 
+    _exit_on_sigterm()
     try:
         result = build_dataset(sources, out, exclude=frozenset(without), jobs=jobs, clean=clean)
     except SourceError as err:

@@ -6,6 +6,10 @@ import ast
 import filecmp
 import re
 import shutil
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -244,3 +248,39 @@ def kg_imports(module: str) -> set[str]:
 
 def test_the_cache_key_covers_every_module_the_build_runs() -> None:
     assert kg_imports("parts") | kg_imports("buildcache") <= set(BUILD_MODULES)
+
+
+def _session_members(session: int) -> list[int]:
+    """The processes still alive in a session (from /proc)."""
+    members = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[3]) == session and fields[0] != "Z":
+            members.append(int(stat.parent.name))
+    return members
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs Linux /proc")
+def test_a_build_stopped_midway_leaves_no_workers_and_no_output(
+        corpus: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    child = subprocess.Popen(
+        [sys.executable, "-m", "kg", "build", "--sources", str(corpus), "--out", str(out),
+         "--jobs", "2", "--clean"], start_new_session=True,
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 60
+    while not list(out.glob(".dataset-staged-*/articles/*.nq")) and child.poll() is None:
+        assert time.monotonic() < deadline, "the build wrote no shard within a minute"
+        time.sleep(0.01)
+    child.send_signal(signal.SIGTERM)
+    _, err = child.communicate(timeout=60)
+    if child.returncode == 0:
+        pytest.skip("the build finished before the signal")  # cannot happen with 20 articles
+    assert child.returncode == 128 + signal.SIGTERM, err.decode()
+    assert b"Traceback" not in err
+    time.sleep(0.5)
+    assert _session_members(child.pid) == [], "worker processes outlived the build"
+    assert not out.exists() or list(out.iterdir()) == []
