@@ -9,6 +9,7 @@ whole dataset validates.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import multiprocessing
 import os
@@ -116,7 +117,15 @@ def build_dataset(sources: Path = DEFAULT_SOURCES, out: Path | None = DEFAULT_OU
     of processes (default: every core). Raises :class:`kg.yamlfile.SourceError` when the
     sources have problems.
     """
-    root = Path(sources)
+    gc.disable()  # the cache is millions of small objects: collecting them is wasted time
+    try:
+        return _build(Path(sources), out, exclude, jobs, clean)
+    finally:
+        gc.enable()
+
+
+def _build(root: Path, out: Path | None, exclude: frozenset[str], jobs: int | None,
+           clean: bool) -> BuildResult:
     folders = article_folders(root)
     ids = frozenset(f.name for f in folders)
     unknown = sorted(exclude - ids)
@@ -124,21 +133,11 @@ def build_dataset(sources: Path = DEFAULT_SOURCES, out: Path | None = DEFAULT_OU
         raise SourceError([Problem(
             str(root), None, f"no article {', '.join(unknown)} to leave out.",
             f"use an article id among {', '.join(sorted(ids))}.")])
-    problems: list[Problem] = []
-    entities = load_registry(root, problems)
-    if problems:  # report the articles' problems too, checked against what the registry has
-        for folder in folders:
-            try:
-                load_article(folder, root, entities, ids)
-            except SourceError as err:
-                problems.extend(err.problems)
-        raise SourceError(problems)
-    ctx = Context.load(root, ids, entities)
     folders = [f for f in folders if f.name not in exclude]
     cache = BuildCache.at(out)
     if clean:
         cache.parts = {}
-    plan = _Plan(ctx, cache, None if out is None else out / dataset.DATASET_DIR)
+    plan = _Plan(root, ids, cache, None if out is None else out / dataset.DATASET_DIR)
     reused = plan.reuse(folders)
     todo = [f for f in folders if f"articles/{f.name}.nq" not in reused]
     new_registry = REGISTRY_SHARD not in reused
@@ -149,6 +148,7 @@ def build_dataset(sources: Path = DEFAULT_SOURCES, out: Path | None = DEFAULT_OU
         if current.is_file() and current.read_bytes() == dataset.manifest_bytes(manifest):
             cache.save()  # nothing changed: nothing to write but the file digests just taken
             return _result(parts, folders, manifest, out, len(reused), 0)
+    ctx = plan.context()
     created = out is not None and not out.exists()
     staged = dataset.stage(out) if out is not None else Path(tempfile.mkdtemp(prefix="cartkg-"))
     try:
@@ -185,21 +185,53 @@ def build_dataset(sources: Path = DEFAULT_SOURCES, out: Path | None = DEFAULT_OU
     return _result(parts, folders, manifest, out, len(reused), len(todo) + new_registry)
 
 
-class _Plan:
-    """Which parts can be reused: same key, same named entities, same shard as published."""
+def _load_context(root: Path, ids: frozenset[str], folders: list[Path]) -> Context:
+    """The registry and shapes to build against.
 
-    def __init__(self, ctx: Context, cache: BuildCache, old: Path | None) -> None:
-        self.ctx, self.cache, self.old = ctx, cache, old
+    Raises the registry's problems, with the articles' problems checked against what it has.
+    """
+    problems: list[Problem] = []
+    entities = load_registry(root, problems)
+    if problems:
+        for folder in folders:
+            try:
+                load_article(folder, root, entities, ids)
+            except SourceError as err:
+                problems.extend(err.problems)
+        raise SourceError(problems)
+    return Context.load(root, ids, entities)
+
+
+class _Plan:
+    """Which parts can be reused: same key, same named entities, same shard as published.
+
+    The registry is read only when it changed or when an article must be built: a rebuild
+    where only articles changed checks them against the registry as it was.
+    """
+
+    def __init__(self, root: Path, ids: frozenset[str], cache: BuildCache,
+                 old: Path | None) -> None:
+        self.root, self.ids, self.cache, self.old = root, ids, cache, old
         self.toolchain = toolchain_digest()
         self.keys: dict[str, str] = {}
         self.stamps: dict[str, tuple[int, ...]] = {}
-        self.entity_digests = {
-            iri.rsplit("/", 1)[-1]: hashlib.sha256(serialize_shard(quads)).hexdigest()
-            for iri, quads in ctx.registry.items()}
+        self._ctx: Context | None = None
+        self._entity_digests: dict[str, str] = {}
+        self._folders: list[Path] = []
+
+    def context(self) -> Context:
+        """The registry, read (and checked) on first use."""
+        if self._ctx is None:
+            self._ctx = _load_context(self.root, self.ids, self._folders)
+            self._entity_digests = {
+                iri.rsplit("/", 1)[-1]: hashlib.sha256(serialize_shard(quads)).hexdigest()
+                for iri, quads in self._ctx.registry.items()}
+        return self._ctx
 
     def entities_digest(self, keys: tuple[str, ...]) -> str:
         """One digest of the registry triples of the entities ``keys`` (all in the registry)."""
-        lines = "".join(f"{k} {self.entity_digests[k]}\n" for k in keys)
+        self.context()
+        lines = "".join(f"{k} {self._entity_digests[k]}\n" for k in keys)
         return hashlib.sha256(lines.encode()).hexdigest()
 
     def _key(self, name: str, files: list[str]) -> str:
@@ -211,28 +243,42 @@ class _Plan:
 
     def reuse(self, folders: list[Path]) -> dict[str, Built]:
         """The parts of the last build that this build can take as they are."""
-        registry = self.ctx.root / "registry"
-        candidates = [(REGISTRY_SHARD, sorted(str(p) for p in registry.iterdir() if p.is_file()))]
+        self._folders = folders
+        registry = self.root / "registry"
+        files = sorted(str(p) for p in registry.iterdir() if p.is_file())
+        built = self.cache.lookup(REGISTRY_SHARD, self._key(REGISTRY_SHARD, files))
+        reused = {}
+        if built is not None and self._shard_unchanged(REGISTRY_SHARD, built):
+            reused[REGISTRY_SHARD] = built
+        registry_unchanged = bool(reused)
+        entities = None if registry_unchanged else self.context().entities
         for folder in folders:  # plain strings: pathlib costs more than the stat calls here
             base = str(folder)
-            candidates.append((f"articles/{folder.name}.nq",
-                               [os.path.join(base, n) for n in ARTICLE_FILES]))
-        reused = {}
-        for name, files in candidates:
-            built = self.cache.lookup(name, self._key(name, files))
-            if built is not None and self._still_valid(name, built):
-                reused[name] = built
+            name = f"articles/{folder.name}.nq"
+            built = self.cache.lookup(name, self._key(
+                name, [os.path.join(base, n) for n in ARTICLE_FILES]))
+            if built is None or not self._shard_unchanged(name, built):
+                continue
+            if any(a not in self.ids for a in built.articles):
+                continue
+            if entities is not None and not self._same_entities(name, built, entities):
+                continue
+            reused[name] = built
         return reused
 
-    def _still_valid(self, name: str, built: Built) -> bool:
+    def _same_entities(self, name: str, built: Built, entities: dict[str, Any]) -> bool:
+        """After a registry change: the named entities are there and unchanged.
+
+        And the articles the part names are still not entity keys.
+        """
+        if any(k not in entities for k in built.entities):
+            return False
+        if any(a in entities for a in built.articles):
+            return False
+        return self.cache.entities_digest(name) == self.entities_digest(built.entities)
+
+    def _shard_unchanged(self, name: str, built: Built) -> bool:
         if self.old is None or not built.conforms:
-            return False
-        for key in built.entities:
-            if key not in self.ctx.entities:
-                return False
-        if any(a not in self.ctx.article_ids or a in self.ctx.entities for a in built.articles):
-            return False
-        if self.cache.entities_digest(name) != self.entities_digest(built.entities):
             return False
         try:
             now = stamp(os.path.join(self.old, name))
