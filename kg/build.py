@@ -14,6 +14,7 @@ import hashlib
 import multiprocessing
 import os
 import tempfile
+import threading
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -152,8 +153,8 @@ def _build(root: Path, out: Path | None, exclude: frozenset[str], jobs: int | No
     created = out is not None and not out.exists()
     staged = dataset.stage(out) if out is not None else Path(tempfile.mkdtemp(prefix="cartkg-"))
     try:
-        for name in reused:
-            dataset.link(plan.old / name, staged / name)  # type: ignore[operator]
+        if plan.old is not None:
+            dataset.link(plan.old, staged, list(reused))
         if new_registry:
             parts[REGISTRY_SHARD] = build_registry(ctx, staged)
         with progress("Building articles", total=len(todo)) as bar:
@@ -175,13 +176,18 @@ def _build(root: Path, out: Path | None, exclude: frozenset[str], jobs: int | No
     except BaseException:
         dataset.discard(staged, out if created else None)
         raise
+    # The old dataset is deleted while the cache is written (unlink releases the GIL).
+    remover = threading.Thread(target=dataset.remove_retired, args=(out,))
+    remover.start()
     published = out / dataset.DATASET_DIR
     for name, built in parts.items():
         if name not in reused:
             cache.remember(name, plan.keys[name], built, stamp(published / name),
                            plan.entities_digest(built.entities))
     cache.keep_only(set(parts))
+    cache.remember_registry(plan.keys[REGISTRY_SHARD], ctx.entities)
     cache.save()
+    remover.join()
     return _result(parts, folders, manifest, out, len(reused), len(todo) + new_registry)
 
 
@@ -220,9 +226,11 @@ class _Plan:
         self._folders: list[Path] = []
 
     def context(self) -> Context:
-        """The registry, read (and checked) on first use."""
+        """The registry, read (and checked) on first use, or as the last build left it."""
         if self._ctx is None:
-            self._ctx = _load_context(self.root, self.ids, self._folders)
+            entities = self.cache.registry_entities(self.keys[REGISTRY_SHARD])
+            self._ctx = (Context.load(self.root, self.ids, entities) if entities is not None
+                         else _load_context(self.root, self.ids, self._folders))
             self._entity_digests = {
                 iri.rsplit("/", 1)[-1]: hashlib.sha256(serialize_shard(quads)).hexdigest()
                 for iri, quads in self._ctx.registry.items()}

@@ -24,13 +24,14 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from kg.model import Entity
 from kg.parts import Built, PartStats
 from kg.validate import Violation
 from kg.yamlfile import Problem
 
 CACHE_DIR = ".cache"
 CACHE_FILE = "parts.json"
-FORMAT = 3
+FORMAT = 4
 _PACKAGE = Path(__file__).resolve().parent
 _SHAPES = _PACKAGE.parent / "ontology" / "shapes.ttl"
 
@@ -64,6 +65,7 @@ class BuildCache:
         self.path = path
         self.files: dict[str, list[Any]] = {}
         self.parts: dict[str, dict[str, Any]] = {}
+        self.registry: dict[str, Any] = {}
         self.dirty = False
         if path is not None and path.is_file():
             try:
@@ -73,6 +75,7 @@ class BuildCache:
             if isinstance(data, dict) and data.get("format") == FORMAT:
                 self.files = data.get("files", {})
                 self.parts = data.get("parts", {})
+                self.registry = data.get("registry", {})
 
     @classmethod
     def at(cls, out: Path | None) -> BuildCache:
@@ -119,6 +122,24 @@ class BuildCache:
                             "shard_stamp": list(shard_stamp), "entities_digest": entities_digest}
         self.dirty = True
 
+    def registry_entities(self, key: str) -> dict[str, Entity] | None:
+        """The registry entities as read by the last build, if the registry's key is the same."""
+        record = self.registry
+        if record.get("key") != key:
+            return None
+        entities = {}
+        for entry in record["entities"]:
+            fields: dict[str, Any] = {k: tuple(v) if isinstance(v, list) else v
+                                      for k, v in entry.items()}
+            entities[entry["key"]] = Entity(**fields)
+        return entities
+
+    def remember_registry(self, key: str, entities: dict[str, Entity]) -> None:
+        """Record the registry entities read from the registry files of ``key``."""
+        if self.registry.get("key") != key:
+            self.registry = {"key": key, "entities": [asdict(e) for e in entities.values()]}
+            self.dirty = True
+
     def keep_only(self, names: set[str]) -> None:
         """Forget the parts that are no longer in the dataset."""
         if set(self.parts) - names:
@@ -131,7 +152,8 @@ class BuildCache:
             return
         self.path.parent.mkdir(parents=True, exist_ok=True)
         tmp = self.path.with_name(self.path.name + ".tmp")
-        data = {"format": FORMAT, "files": self.files, "parts": self.parts}
+        data = {"format": FORMAT, "files": self.files, "parts": self.parts,
+                "registry": self.registry}
         tmp.write_text(json.dumps(data, separators=(",", ":")), encoding="utf-8")
         os.replace(tmp, self.path)
 

@@ -41,13 +41,16 @@ def stage(out: Path) -> Path:
     return Path(tempfile.mkdtemp(dir=out, prefix=".dataset-staged-"))
 
 
-def link(old: Path, new: Path) -> None:
-    """Put an unchanged shard in the staging folder: a hard link, or a copy across devices."""
-    new.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        os.link(old, new)
-    except OSError:
-        shutil.copy2(old, new)
+def link(old: Path, staged: Path, names: list[str]) -> None:
+    """Put unchanged shards in the staging folder: hard links, or copies across devices."""
+    for folder in {os.path.dirname(name) for name in names}:
+        os.makedirs(os.path.join(staged, folder), exist_ok=True)
+    source, target = str(old), str(staged)
+    for name in names:  # plain strings: this runs once per article
+        try:
+            os.link(os.path.join(source, name), os.path.join(target, name))
+        except OSError:
+            shutil.copy2(os.path.join(source, name), os.path.join(target, name))
 
 
 def manifest_bytes(manifest: dict[str, Any]) -> bytes:
@@ -55,8 +58,11 @@ def manifest_bytes(manifest: dict[str, Any]) -> bytes:
     return (json.dumps(manifest, indent=1, sort_keys=True, ensure_ascii=False) + "\n").encode()
 
 
-def publish(staged: Path, out: Path, manifest: dict[str, Any]) -> Path:
-    """Write the manifest into ``staged`` and make it ``out/dataset``, replacing the old one."""
+def publish(staged: Path, out: Path, manifest: dict[str, Any]) -> Path | None:
+    """Write the manifest into ``staged`` and make it ``out/dataset``, replacing the old one.
+
+    Returns the folder the old dataset was moved to, for :func:`remove` (None if there was none).
+    """
     (staged / MANIFEST).write_bytes(manifest_bytes(manifest))
     for folder, _, _ in os.walk(staged):
         os.chmod(folder, 0o755)  # mkdtemp makes 0700; the dataset is for other tools and users
@@ -66,9 +72,19 @@ def publish(staged: Path, out: Path, manifest: dict[str, Any]) -> Path:
         retired = Path(tempfile.mkdtemp(dir=out, prefix=".dataset-retired-"))
         os.replace(target, retired / DATASET_DIR)
     os.replace(staged, target)
-    if retired is not None:
-        shutil.rmtree(retired, ignore_errors=True)
-    return target
+    return retired
+
+
+def remove(folder: Path | None) -> None:
+    """Delete a retired dataset or a staging folder left by a build that was killed."""
+    if folder is not None:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def remove_retired(out: Path) -> None:
+    """Delete the old datasets that builds moved aside (also those of a build that was killed)."""
+    for folder in sorted(out.glob(".dataset-retired-*")):
+        remove(folder)
 
 
 def discard(staged: Path, created: Path | None = None) -> None:
