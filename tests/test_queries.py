@@ -15,7 +15,7 @@ import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
 
-from kg.build import BuildResult
+from kg.build import BuildResult, build_dataset
 from kg.cli import main
 from kg.query import (
     QUERIES,
@@ -32,6 +32,7 @@ from kg.query import (
     select_variables,
 )
 from kg.store import GraphStore, serialize
+from kg.synth import generate_corpus
 from kg.vocab import GRAPH, PREFIXES, RESOURCE
 
 NAMES = sorted(p.stem for p in QUERIES.glob("*.rq"))
@@ -217,6 +218,43 @@ def test_oxigraph_and_rdflib_give_the_same_rows(store: GraphStore, dataset: obje
     # ORDER BY covers every column, so the order is the same too.
     assert _terms(oxigraph) == _terms(rdflib)
     assert len(set(_terms(oxigraph))) == len(oxigraph.rows), "no row repeats"
+
+
+def test_both_engines_give_the_same_rows_on_a_synthetic_corpus(tmp_path: Path) -> None:
+    """Every query with its example parameters, on a small synthetic corpus: the rdflib baseline
+    runs them all (the benchmark's failure at 100 articles with an empty message was its own time
+    limit, an exception without a message, read as an rdflib failure) and agrees with Oxigraph."""
+    generate_corpus(tmp_path / "sources", 3, seed=0)
+    quads = build_dataset(tmp_path / "sources", out=None).quads
+    store, dataset = GraphStore.from_quads(quads), rdflib_dataset(quads)
+    answered = 0
+    for name in NAMES:
+        query = load_query(QUERIES / f"{name}.rq")
+        bindings = bind_params(query, examples(name), store)
+        oxigraph = run_query(store, query.sparql, bindings)
+        rdflib = run_query_rdflib(dataset, query.sparql, bindings)
+        assert oxigraph.columns == rdflib.columns == query.returns, name
+        assert _terms(oxigraph) == _terms(rdflib), name
+        answered += bool(oxigraph.rows)
+    assert answered >= len(NAMES) // 2, "the synthetic corpus answers most queries"
+
+
+class _Interrupted(Exception):
+    """Like the benchmark's former time limit: an Exception raised without a message."""
+
+
+class _FailingDataset:
+    def query(self, *args: object, **kwargs: object) -> object:
+        raise _Interrupted
+
+
+def test_an_exception_without_a_message_inside_rdflib_is_named_and_kept_as_the_cause() -> None:
+    with pytest.raises(QueryError) as caught:
+        run_query_rdflib(_FailingDataset(), "SELECT ?s WHERE { ?s ?p ?o }")
+    message = str(caught.value)
+    assert message == ("rdflib could not run the query: "
+                       f"{__name__}._Interrupted, raised without a message")
+    assert isinstance(caught.value.__cause__, _Interrupted)
 
 
 # --- 1. therapies, indications, trials, sponsors -------------------------------------------------
@@ -959,6 +997,86 @@ def test_the_words_in_a_string_or_an_iri_are_not_refused(store: GraphStore) -> N
     assert [_cell(row[0]) for row in result.rows] == ["SERVICE FROM LOAD"]
 
 
+# Network access hidden from a scan that strips strings with a regular expression, or that wants
+# a word boundary after the keyword (Oxigraph does not: it reads SERVICE:x as SERVICE :x). Port 9
+# is refused by Oxigraph's HTTP client itself, in case a check ever lets one through.
+HIDDEN = [
+    ("SERVICE", 'SELECT * WHERE { ?s ?p ?o . # "\n SERVICE <http://127.0.0.1:9/> { ?a ?b ?c } '
+                '# "\n}'),
+    ("SERVICE", "SELECT * WHERE { ?s ?p ?o . # it's\n SERVICE <http://127.0.0.1:9/> "
+                "{ ?a ?b ?c } # '\n}"),
+    ("SERVICE", "PREFIX : <http://127.0.0.1:9/> SELECT * WHERE { ?s ?p ?o SERVICE:x "
+                "{ ?a ?b ?c } }"),
+    ("SERVICE", "SELECT * WHERE { ?s ?p ?o SERVICE<http://127.0.0.1:9/>{ ?a ?b ?c } }"),
+    ("SERVICE", "SELECT * WHERE { ?s ?p ?o \\u0053ERVICE <http://127.0.0.1:9/> { ?a ?b ?c } }"),
+    ("SERVICE", 'SELECT * WHERE { ?s ?p "\\u0022 } SERVICE <http://127.0.0.1:9/> { ?a ?b ?c } '
+                '# \\u0022" }'),
+    # <#> reads as an IRI to a lexer, but here it is "less than" and a comment to the engines
+    ("SERVICE", 'SELECT * WHERE { ?s ?p ?o FILTER(?s <#>"""\n?o) SERVICE <http://127.0.0.1:9/> '
+                '{ ?a ?b ?c } # """\n}'),
+    ("FROM", "PREFIX ex: <http://127.0.0.1:9/> ASKFROM ex:x { ?a ?b ?c }"),
+    ("FROM", "SELECT * \\u0046ROM <http://127.0.0.1:9/x> WHERE { ?a ?b ?c }"),
+]
+
+
+@pytest.mark.parametrize(("keyword", "sparql"), HIDDEN)
+def test_a_network_keyword_hidden_by_comments_escapes_or_spacing_is_refused(
+        store: GraphStore, keyword: str, sparql: str) -> None:
+    with pytest.raises(QueryError, match=f"{keyword} is refused"):
+        run_query(store, sparql)
+
+
+def test_a_keyword_glued_to_a_prefixed_name_is_refused_as_not_sparql_1_1(store: GraphStore
+                                                                        ) -> None:
+    # Oxigraph would call SERVICE ex:x; rdflib's parser (rightly) cannot read it.
+    sparql = "PREFIX ex: <http://127.0.0.1:9/> SELECT * WHERE { SERVICEex:x { ?a ?b ?c } }"
+    with pytest.raises(QueryError, match=re.escape("not a valid SPARQL 1.1 query")):
+        run_query(store, sparql)
+
+
+@pytest.mark.parametrize("sparql", [
+    "INSERT DATA { <http://example.org/a> <http://example.org/b> <http://example.org/c> }",
+    "PREFIX ex: <http://example.org/> DELETE WHERE { ?s ex:p ?o }",
+    "CLEAR ALL",
+])
+def test_an_update_is_refused(store: GraphStore, sparql: str) -> None:
+    with pytest.raises(QueryError, match="updates are refused"):
+        run_query(store, sparql)
+
+
+def test_the_check_and_the_parse_run_once_per_query_text(store: GraphStore,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """Running the same query again costs a look-up: rdflib parses each query text once."""
+    import rdflib.plugins.sparql.parser as parser
+
+    parses: list[str] = []
+    real = parser.parseQuery
+
+    def counting(text: str) -> object:
+        parses.append(text)
+        return real(text)
+
+    monkeypatch.setattr(parser, "parseQuery", counting)
+    query = load_query(QUERIES / "safety_findings_for_therapy.rq")
+    sparql = query.sparql + "\n# a text of its own, not yet checked in this session\n"
+    for therapy in ("rese-cel", "BMS-986353", "rese-cel"):
+        run_query(store, sparql, bind_params(query, {"therapy": therapy}, store))
+    assert parses == [sparql]
+    select_variables(sparql)  # the header check shares the same parse
+    assert parses == [sparql]
+
+
+def test_a_query_file_is_read_again_once_it_changes(tmp_path: Path) -> None:
+    path = tmp_path / "changing.rq"
+    path.write_text("#+ title: first\n#+ question: q\n#+ returns: [s]\n"
+                    "SELECT ?s WHERE { ?s ?p ?o }\n", encoding="utf-8")
+    first = load_query(path)
+    assert load_query(path) is first  # not read again
+    path.write_text("#+ title: second, longer\n#+ question: q\n#+ returns: [s]\n"
+                    "SELECT ?s WHERE { ?s ?p ?o }\n", encoding="utf-8")
+    assert load_query(path).title == "second, longer"
+
+
 # --- output formats on the command line ----------------------------------------------------------
 
 SPONSOR_COLUMNS = ["sponsor", "trial", "phase", "registry_id", "id_verified", "therapy",
@@ -1008,6 +1126,9 @@ def test_json_leaves_out_unbound_cells(data_file: Path) -> None:
     "SELECT ?from WHERE { ?from a <https://w3id.org/cart-kg/ontology#Trial> }",
     "PREFIX schema: <https://schema.org/> SELECT ?s WHERE { ?s a schema:Service }",
     'SELECT ?s WHERE { ?s ?p "LOAD FROM SERVICE" }',
+    "SELECT ?s WHERE { ?s ?p ?o } # SERVICE <http://example.org/> in a comment",
+    "SELECT ?s WHERE { ?s ?p ?o FILTER(!EXISTS { ?s <http://example.org/services#p> ?o }) }",
+    "PREFIX ex: <http://example.org/> SELECT ?s WHERE { ?s ex:loadFrom '''SERVICE\n''' }",
 ])
 def test_network_keywords_inside_names_and_strings_are_not_refused(sparql: str) -> None:
     check_safe(sparql)  # no QueryError
