@@ -6,11 +6,13 @@ written to a temporary name and renamed, so a failed build never leaves half-wri
 
 from __future__ import annotations
 
+import io
 import os
 import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 
@@ -67,12 +69,12 @@ class GraphStore:
         if folder is None:
             return cls.from_quads(read_quads(path))
         store = ox.Store()
-        for shard in _shards(folder):
-            try:
-                store.bulk_load(path=str(shard), format=ox.RdfFormat.N_QUADS)
-            except (OSError, SyntaxError) as err:
-                raise StoreError(f"{shard}: cannot be loaded ({err}). "
-                                 "Fix: rebuild the dataset with `cartkg build`.") from None
+        shards = _shards(folder)
+        try:  # one bulk load of all shards in a row: much quicker than one per shard
+            store.bulk_load(io.BufferedReader(_Chain(shards)), format=ox.RdfFormat.N_QUADS)
+        except (OSError, SyntaxError) as err:
+            raise StoreError(f"{folder}: cannot be loaded ({err}). "
+                             "Fix: rebuild the dataset with `cartkg build`.") from None
         return cls(store)
 
     def quads(self) -> Quads:
@@ -105,6 +107,35 @@ def _cell(term: object) -> ox.NamedNode | ox.Literal | None:
     if term is None or isinstance(term, (ox.NamedNode, ox.Literal)):
         return term
     raise StoreError(f"unexpected term in a result: {term}")
+
+
+class _Chain(io.RawIOBase):
+    """The shards of a dataset read as one stream (each ends with a newline)."""
+
+    def __init__(self, paths: list[Path]) -> None:
+        self._paths = iter(paths)
+        self._file: io.BufferedReader | None = None
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        while True:
+            if self._file is None:
+                path = next(self._paths, None)
+                if path is None:
+                    return 0
+                self._file = path.open("rb")
+            count = int(self._file.readinto(buffer) or 0)
+            if count:
+                return count
+            self._file.close()
+            self._file = None
+
+    def close(self) -> None:
+        if self._file is not None:
+            self._file.close()
+        super().close()
 
 
 def _dataset_folder(path: Path) -> Path | None:
