@@ -27,9 +27,9 @@ from rdflib.namespace import RDF
 
 from kg import dataset
 from kg.buildcache import BuildCache, stamp, toolchain_digest
+from kg.dataset import REGISTRY_SHARD
 from kg.emit import Quads, term_value
 from kg.parts import (
-    REGISTRY_SHARD,
     Built,
     Context,
     add_stats,

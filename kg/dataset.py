@@ -27,6 +27,8 @@ from pathlib import Path
 from typing import Any
 
 DATASET_DIR = "dataset"
+REGISTRY_SHARD = "registry.nq"
+ARTICLE_SHARDS = "articles"
 MANIFEST = "manifest.json"
 FORMAT = "cart-kg dataset 1"
 

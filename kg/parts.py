@@ -23,6 +23,7 @@ import pyoxigraph as ox
 from rdflib import Graph
 from rdflib.namespace import RDF
 
+from kg.dataset import ARTICLE_SHARDS, REGISTRY_SHARD
 from kg.emit import (
     article_iri,
     emit_article,
@@ -37,8 +38,6 @@ from kg.validate import Violation, core_shapes, load_shapes, shacl_violations
 from kg.vocab import RESOURCE, compact
 from kg.yamlfile import Problem, SourceError
 
-REGISTRY_SHARD = "registry.nq"
-ARTICLE_SHARDS = "articles"
 _RDF_TYPE = str(RDF.type)
 
 

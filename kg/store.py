@@ -6,18 +6,19 @@ written to a temporary name and renamed, so a failed build never leaves half-wri
 
 from __future__ import annotations
 
-import io
 import os
 import tempfile
+import warnings
+import weakref
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pyoxigraph as ox
 
 from kg import dataset
 from kg.emit import Quads, sort_quads
+from kg.index import IndexUnavailable, chain, open_index
 from kg.vocab import ENTITY_KINDS, GRAPH, PREFIXES, RESOURCE
 
 #: Prefixes for the files: one per entity kind, so that IRIs read as ``therapy:rese-cel``. IRIs
@@ -54,6 +55,13 @@ class GraphStore:
     """An in-memory Oxigraph store holding one dataset."""
 
     store: ox.Store
+    #: The lock (a file descriptor) held while ``store`` is an on-disk index opened read-only
+    #: (see :mod:`kg.index`); released when this object goes.
+    lock: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.lock is not None:
+            weakref.finalize(self, os.close, self.lock)
 
     @classmethod
     def from_quads(cls, quads: Iterable[ox.Quad]) -> GraphStore:
@@ -68,10 +76,16 @@ class GraphStore:
         folder = _dataset_folder(path)
         if folder is None:
             return cls.from_quads(read_quads(path))
-        store = ox.Store()
         shards = _shards(folder)
+        try:
+            indexed, lock = open_index(folder)
+            return cls(indexed, lock)
+        except IndexUnavailable as err:
+            warnings.warn(f"the on-disk index cannot be used ({err}); loading in memory",
+                          stacklevel=2)
+        store = ox.Store()
         try:  # one bulk load of all shards in a row: much quicker than one per shard
-            store.bulk_load(io.BufferedReader(_Chain(shards)), format=ox.RdfFormat.N_QUADS)
+            store.bulk_load(chain(shards), format=ox.RdfFormat.N_QUADS)
         except (OSError, SyntaxError) as err:
             raise StoreError(f"{folder}: cannot be loaded ({err}). "
                              "Fix: rebuild the dataset with `cartkg build`.") from None
@@ -107,35 +121,6 @@ def _cell(term: object) -> ox.NamedNode | ox.Literal | None:
     if term is None or isinstance(term, (ox.NamedNode, ox.Literal)):
         return term
     raise StoreError(f"unexpected term in a result: {term}")
-
-
-class _Chain(io.RawIOBase):
-    """The shards of a dataset read as one stream (each ends with a newline)."""
-
-    def __init__(self, paths: list[Path]) -> None:
-        self._paths = iter(paths)
-        self._file: io.BufferedReader | None = None
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer: Any) -> int:
-        while True:
-            if self._file is None:
-                path = next(self._paths, None)
-                if path is None:
-                    return 0
-                self._file = path.open("rb")
-            count = int(self._file.readinto(buffer) or 0)
-            if count:
-                return count
-            self._file.close()
-            self._file = None
-
-    def close(self) -> None:
-        if self._file is not None:
-            self._file.close()
-        super().close()
 
 
 def _dataset_folder(path: Path) -> Path | None:

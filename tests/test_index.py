@@ -1,0 +1,77 @@
+"""The on-disk index that commands query: always the dataset as built, after any rebuild."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+from kg.build import build_dataset
+from kg.emit import sort_quads
+from kg.index import INDEX_DIR, open_index
+from kg.store import GraphStore, read_quads
+from kg.synth import generate_corpus
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("corpus") / "sources"
+    generate_corpus(out, 8, seed=5)
+    return out
+
+
+@pytest.fixture
+def sources(corpus: Path, tmp_path: Path) -> Path:
+    return Path(shutil.copytree(corpus, tmp_path / "sources"))
+
+
+def indexed(out: Path) -> tuple[ox.Quad, ...]:
+    store = GraphStore.from_file(out)
+    assert store.lock is not None, "the build folder was not opened through its index"
+    return store.quads()
+
+
+def test_a_build_folder_is_queried_through_an_index_holding_exactly_the_dataset(
+        sources: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    build_dataset(sources, out)
+    assert indexed(out) == read_quads(out / "dataset")
+    assert (out / INDEX_DIR / "state.json").is_file()
+
+
+def test_the_index_follows_an_edited_article_and_a_retracted_one(
+        sources: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    build_dataset(sources, out)
+    indexed(out)
+    articles = sorted(p for p in (sources / "articles").iterdir())
+    # drop the first claim of one article: its assertion graph must leave the index
+    evidence = articles[2] / "evidence.yaml"
+    text = evidence.read_text(encoding="utf-8")
+    claims = [m.start() for m in re.finditer(r"^  - id: ", text, flags=re.MULTILINE)]
+    evidence.write_text(text[:claims[0]] + text[claims[1]:], encoding="utf-8")
+    build_dataset(sources, out, exclude=frozenset({articles[5].name}))
+
+    now = indexed(out)
+
+    assert now == read_quads(out / "dataset")
+    graphs = {q.graph_name.value for q in now}  # type: ignore[union-attr]
+    assert not any(articles[5].name in g for g in graphs)
+
+
+def test_an_index_updated_by_another_command_is_not_updated_again(
+        sources: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    build_dataset(sources, out)
+    first, lock = open_index(out / "dataset")
+    state = (out / INDEX_DIR / "state.json").stat().st_mtime_ns
+    second, other = open_index(out / "dataset")  # shared: both readers at once
+    assert (out / INDEX_DIR / "state.json").stat().st_mtime_ns == state
+    assert sort_quads(first.quads_for_pattern(None, None, None, None)) == sort_quads(
+        second.quads_for_pattern(None, None, None, None))
+    os.close(lock)
+    os.close(other)
