@@ -284,3 +284,14 @@ def test_a_build_stopped_midway_leaves_no_workers_and_no_output(
     time.sleep(0.5)
     assert _session_members(child.pid) == [], "worker processes outlived the build"
     assert not out.exists() or list(out.iterdir()) == []
+
+
+def test_a_damaged_cache_means_a_clean_build(sources: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    build_dataset(sources, out)
+    cache = next((out / ".cache").iterdir())
+    cache.write_bytes(cache.read_bytes()[:100])
+    again = build_dataset(sources, out)
+    assert again.rebuilt == ARTICLES + 1
+    build_dataset(sources, tmp_path / "clean", clean=True)
+    assert same_files(out / DATASET_DIR, tmp_path / "clean" / DATASET_DIR) == []
