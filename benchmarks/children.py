@@ -1,0 +1,295 @@
+"""The measurements that run in a Python child process of their own (see ``benchmarks/run.py``).
+
+Each is run as ``python benchmarks/children.py TASK --option value ...`` under
+``benchmarks/proctree.py``, which measures the process (wall, CPU, peak memory). The child times
+its own steps after its imports and prints ``RESULT {json}``; the query tasks print one
+``QUERY {json}`` per query as it finishes, after ``START <name>``, so that the parent knows which
+query was running if the child is stopped.
+
+``DATA`` is a build folder (``OUT``, holding ``OUT/dataset``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import signal
+import statistics
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+Result = dict[str, Any]
+
+
+def _emit(tag: str, value: Any) -> None:
+    print(f"{tag} {json.dumps(value)}", flush=True)
+
+
+def _median(values: list[float]) -> float | None:
+    return statistics.median(values) if values else None
+
+
+def _shards(data: Path) -> list[Path]:
+    """The dataset's N-Quads files, in the manifest's order."""
+    folder = data / "dataset"
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    return [folder / part["file"] for part in manifest["parts"]]
+
+
+def task_imports(args: argparse.Namespace) -> Result:
+    """Nothing but the project's libraries imported: the memory every Python step starts from."""
+    import pyoxigraph  # noqa: F401
+    import pyshacl  # noqa: F401
+    import rdflib  # noqa: F401
+
+    import kg.build
+    import kg.query
+
+    return {"kg": kg.build.__file__, "queries": kg.query.__file__}
+
+
+def task_inventory(args: argparse.Namespace) -> Result:
+    """The query names and the export formats of the code under test."""
+    from kg.export import EXPORTERS
+    from kg.query import load_queries
+
+    return {"queries": sorted(load_queries()),
+            "exports": {name: {"filename": e.filename, "projected": e.projected}
+                        for name, e in EXPORTERS.items()}}
+
+
+def task_floor(args: argparse.Namespace) -> Result:
+    """The floor: pyoxigraph parses every shard and writes it out as one N-Quads file."""
+    import pyoxigraph as ox
+
+    start = time.perf_counter()
+    shards = _shards(args.data)
+    with open(args.target, "wb") as out:
+        for shard in shards:
+            ox.serialize(ox.parse(path=str(shard), format=ox.RdfFormat.N_QUADS), out,
+                         format=ox.RdfFormat.N_QUADS)
+    seconds = time.perf_counter() - start
+    return {"seconds": seconds, "bytes": Path(args.target).stat().st_size,
+            "shards": len(shards)}
+
+
+def task_rdflib_store(args: argparse.Namespace) -> Result:
+    """The same on rdflib's default in-memory store: parse every shard into a Dataset, write it."""
+    import warnings
+
+    from rdflib import Dataset
+
+    warnings.simplefilter("ignore")
+    start = time.perf_counter()
+    dataset = Dataset()
+    for shard in _shards(args.data):
+        dataset.parse(str(shard), format="nquads")
+    parse = time.perf_counter() - start
+    dataset.serialize(destination=str(args.target), format="nquads", encoding="utf-8")
+    seconds = time.perf_counter() - start
+    return {"seconds": seconds, "parse": parse, "serialise": seconds - parse,
+            "bytes": Path(args.target).stat().st_size}
+
+
+def _bound_queries(store: Any, names: list[str]) -> dict[str, tuple[str, dict[str, Any], str]]:
+    """Each named query with its example parameters bound: name -> (sparql, bindings, error)."""
+    from kg.query import QueryError, bind_params, load_queries
+
+    found = {}
+    queries = load_queries()
+    for name in names:
+        query = queries[name]
+        given = {p.name: p.example for p in query.params.values()}
+        try:
+            found[name] = (query.sparql, bind_params(query, given, store), "")
+        except QueryError as err:
+            found[name] = (query.sparql, {}, str(err))
+    return found
+
+
+def task_queries(args: argparse.Namespace) -> Result:
+    """Each query on Oxigraph: ``kg.query.run_query``, and raw ``pyoxigraph.Store.query``.
+
+    Both run on the same store (``GraphStore.from_file``), one after the other, ``--runs`` times
+    (once when a run takes over 10 s); medians. A query that runs past ``--timeout`` seconds kills
+    this process (SIGALRM with its default action: Oxigraph does not return to Python until the
+    query is done); the parent starts another child for the queries after it.
+    """
+    import pyoxigraph as ox
+
+    from kg.query import run_query
+    from kg.store import GraphStore
+
+    start = time.perf_counter()
+    store = GraphStore.from_file(args.data)
+    load = time.perf_counter() - start
+    _emit("LOAD", {"load": load, "quads": len(store)})
+    signal.signal(signal.SIGALRM, signal.SIG_DFL)
+    for name, (sparql, bindings, error) in _bound_queries(store, args.names.split(",")).items():
+        if error:
+            _emit("QUERY", {"name": name, "error": error})
+            continue
+        print(f"START {name}", flush=True)
+        signal.setitimer(signal.ITIMER_REAL, args.timeout)
+        substitutions = {ox.Variable(k): v for k, v in bindings.items()}
+        kg_times: list[float] = []
+        raw_times: list[float] = []
+        rows = raw_rows = 0
+        for _ in range(args.runs):
+            begin = time.perf_counter()
+            rows = len(run_query(store, sparql, bindings).rows)
+            kg_times.append(time.perf_counter() - begin)
+            begin = time.perf_counter()
+            result = store.store.query(sparql, use_default_graph_as_union=True,
+                                       substitutions=substitutions)
+            assert isinstance(result, ox.QuerySolutions)
+            variables = [v.value for v in result.variables]
+            raw_rows = len([tuple(s[v] for v in variables) for s in result])
+            raw_times.append(time.perf_counter() - begin)
+            if kg_times[-1] > 10:
+                break
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        _emit("QUERY", {"name": name, "kg": _median(kg_times), "raw": _median(raw_times),
+                        "kg_runs": kg_times, "raw_runs": raw_times, "rows": rows,
+                        "raw_rows": raw_rows})
+    return {"load": load, "quads": len(store)}
+
+
+class _Timeout(BaseException):
+    """A run took too long (a BaseException, so that no ``except Exception`` swallows it)."""
+
+
+@contextmanager
+def _time_limit(seconds: float) -> Iterator[None]:
+    def alarm(signum: int, frame: Any) -> None:
+        raise _Timeout
+
+    previous = signal.signal(signal.SIGALRM, alarm)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def task_queries_rdflib(args: argparse.Namespace) -> Result:
+    """Each query with rdflib's engine on its in-memory store (``kg.query.run_query_rdflib``).
+
+    ``--limits`` maps each query to the seconds one run may take (rdflib is pure Python, so an
+    alarm stops it cleanly); ``--budget`` bounds all of them together.
+    """
+    import warnings
+
+    from kg.query import QueryError, rdflib_dataset, run_query_rdflib
+    from kg.store import GraphStore, read_quads
+
+    warnings.simplefilter("ignore")
+    limits: dict[str, float] = json.loads(args.limits)
+    quads = read_quads(args.data)
+    bound = _bound_queries(GraphStore.from_quads(quads), sorted(limits))
+    start = time.perf_counter()
+    dataset = rdflib_dataset(quads)
+    load = time.perf_counter() - start
+    del quads
+    _emit("LOAD", {"load": load})
+    deadline = time.perf_counter() + args.budget
+    for name, (sparql, bindings, error) in bound.items():
+        if error:
+            _emit("QUERY", {"name": name, "error": error})
+            continue
+        left = deadline - time.perf_counter()
+        if left <= 1:
+            _emit("QUERY", {"name": name, "skipped": f"budget of {args.budget:g} s used up"})
+            continue
+        limit = min(limits[name], left)
+        times: list[float] = []
+        rows = 0
+        try:
+            for _ in range(args.runs):
+                with _time_limit(limit):
+                    begin = time.perf_counter()
+                    rows = len(run_query_rdflib(dataset, sparql, bindings).rows)
+                    times.append(time.perf_counter() - begin)
+                if times[-1] > 5 or sum(times) > left / 2:
+                    break
+        except _Timeout:
+            _emit("QUERY", {"name": name, "timeout": limit})
+            continue
+        except QueryError as err:
+            _emit("QUERY", {"name": name, "error": str(err)[:200] or "QueryError"})
+            continue
+        _emit("QUERY", {"name": name, "rdflib": _median(times), "runs": times, "rows": rows})
+    return {"load": load}
+
+
+def task_export(args: argparse.Namespace) -> Result:
+    """One export format of ``kg.export``, from the built dataset."""
+    from kg.export import export_graph
+    from kg.store import GraphStore
+
+    start = time.perf_counter()
+    store = GraphStore.from_file(args.data)
+    load = time.perf_counter() - start
+    start = time.perf_counter()
+    result = export_graph(store, args.format, args.target)
+    seconds = time.perf_counter() - start
+    size = sum(p.stat().st_size if p.is_file() else
+               sum(f.stat().st_size for f in p.rglob("*") if f.is_file()) for p in result.paths)
+    return {"seconds": seconds, "load": load, "bytes": size, "nodes": result.nodes,
+            "edges": result.edges}
+
+
+def task_trace(args: argparse.Namespace) -> Result:
+    """Trace one entity: resolve its name, then every assertion involving it with its quotes."""
+    from kg.store import GraphStore
+    from kg.trace import resolve, trace_entity
+
+    start = time.perf_counter()
+    store = GraphStore.from_file(args.data)
+    load = time.perf_counter() - start
+    resolve_times, trace_times, records = [], [], 0
+    for _ in range(args.runs):
+        begin = time.perf_counter()
+        node = resolve(store, args.entity)
+        resolve_times.append(time.perf_counter() - begin)
+        begin = time.perf_counter()
+        records = len(trace_entity(store, node))
+        trace_times.append(time.perf_counter() - begin)
+        if trace_times[-1] > 10:  # slow: one run is enough
+            break
+    return {"load": load, "resolve": _median(resolve_times), "trace": _median(trace_times),
+            "runs": len(trace_times), "records": records}
+
+
+TASKS: dict[str, Callable[[argparse.Namespace], Result]] = {
+    "imports": task_imports, "inventory": task_inventory, "floor": task_floor,
+    "rdflib-store": task_rdflib_store, "queries": task_queries,
+    "queries-rdflib": task_queries_rdflib, "export": task_export, "trace": task_trace,
+}
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run one task and print its result."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("task", choices=sorted(TASKS))
+    parser.add_argument("--data", type=Path)
+    parser.add_argument("--target", type=Path)
+    parser.add_argument("--format")
+    parser.add_argument("--entity")
+    parser.add_argument("--names")
+    parser.add_argument("--limits")
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--timeout", type=float, default=120)
+    parser.add_argument("--budget", type=float, default=600)
+    args = parser.parse_args(argv)
+    _emit("RESULT", TASKS[args.task](args))
+    sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,413 @@
+"""The tables of ``benchmarks/run.py``: per size, the growth across sizes, and the targets."""
+
+from __future__ import annotations
+
+import itertools
+import math
+import statistics
+from typing import Any
+
+Result = dict[str, Any]
+
+#: The targets of the issue, at 10,000 articles on a 2-core machine.
+BUILD_X_FLOOR = 15
+REBUILD_X_FLOOR = 2
+EDIT_SECONDS = 2
+MEMORY_MB = 1000
+QUERY_X_RAW = 1.5
+RDFLIB_X_QUERY = 20
+GROWTH = 11
+CORES = 1.6  # "both cores used": at least this much CPU time per second of wall time
+
+
+# --- formatting -----------------------------------------------------------------------------
+
+
+def s(value: float | None) -> str:
+    """Seconds with a unit: ``512 s``, ``4.86 s``, ``9.8 ms``, ``0.41 ms``."""
+    if value is None or value != value:
+        return "-"
+    if value >= 100:
+        return f"{value:.0f} s"
+    if value >= 10:
+        return f"{value:.1f} s"
+    if value >= 0.1:
+        return f"{value:.2f} s"
+    if value >= 0.001:
+        return f"{value * 1000:.1f} ms"
+    return f"{value * 1000:.2f} ms"
+
+
+def x(a: float | None, b: float | None, digits: int = 1) -> str:
+    """A ratio, ``12.3x``."""
+    if not a or not b:
+        return "-"
+    return f"{a / b:.{digits}f}x"
+
+
+def mb(value: float | None) -> str:
+    """Megabytes, rounded."""
+    return "-" if value is None else f"{value:.0f}"
+
+
+def table(headers: list[str], rows: list[list[str]]) -> str:
+    """A Markdown table."""
+    lines = ["| " + " | ".join(headers) + " |", "|" + "|".join("---" for _ in headers) + "|"]
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def ok(measured: Result | None) -> bool:
+    """True when a measurement ran to its end."""
+    return bool(measured) and "failed" not in measured  # type: ignore[operator]
+
+
+def median(measured: list[Result], key: str = "wall") -> float | None:
+    """The median of ``key`` over the measurements that did not fail."""
+    values = [m[key] for m in measured if ok(m) and m.get(key) is not None]
+    return statistics.median(values) if values else None
+
+
+def best(measured: list[Result]) -> Result:
+    """The fastest run that did not fail ({} if none).
+
+    Other work on a shared machine only ever adds time: the fastest run is the least disturbed.
+    """
+    good = [m for m in measured if ok(m)]
+    return min(good, key=lambda m: m["wall"]) if good else {}
+
+
+def spread(measured: list[Result]) -> str:
+    """``best (median, slowest)`` of the wall times, or why there is none."""
+    values = sorted(m["wall"] for m in measured if ok(m))
+    if not values:
+        failed = next((m.get("failed") for m in measured if not ok(m)), None)
+        return f"failed: {failed}" if failed else "-"
+    if len(values) == 1:
+        return s(values[0])
+    return f"{s(values[0])} ({s(statistics.median(values))}, {s(values[-1])})"
+
+
+def progress(what: str, measured: Result) -> None:
+    """One line as soon as a measurement is done, so that a long run shows where it is."""
+    if "failed" in measured:
+        print(f"  . {what}: FAILED {measured['failed']}", flush=True)
+        return
+    shown = []
+    for key, unit in (("wall", ""), ("kg", "run_query "), ("raw", "raw "), ("cores", "cores "),
+                      ("max_rss_mb", "peak RSS "), ("tree_rss_mb", "tree RSS "),
+                      ("built", "built "), ("reused", "reused "), ("rows", "rows "),
+                      ("timeout", "timeout "), ("error", "error ")):
+        if measured.get(key) is not None:
+            value = measured[key]
+            if key.endswith("_mb"):
+                shown.append(f"{unit}{value:.0f} MB")
+            elif key == "cores":
+                shown.append(f"{unit}{value:.2f}")
+            elif isinstance(value, float):
+                shown.append(unit + s(value))
+            else:
+                shown.append(f"{unit}{value}")
+    if measured.get("others_cores") is not None:
+        shown.append(f"other work {measured['others_cores']:.1f} cores")
+    print(f"  . {what}: " + ", ".join(shown), flush=True)
+
+
+# --- one size -------------------------------------------------------------------------------
+
+
+def header(run: Result) -> None:
+    """The run's date, machine, command and code."""
+    print("# cart-kg benchmarks\n")
+    print(f"date: {run['date']}")
+    print(f"machine: {run['machine']}")
+    print(f"command: {run['command']}")
+    code = run["code"]
+    changed = f"; uncommitted changes in {len(code['changed'])} file(s)" if code["changed"] else ""
+    print(f"code: commit {code['commit']}{changed} (snapshot {code['digest']})", flush=True)
+
+
+def heading(r: Result) -> None:
+    """The title of one size."""
+    generated = f", generated in {s(r['generated'])}" if r.get("generated") else ""
+    print(f"\n## {r['size']} articles ({r['kind']}: {r['from']}{generated})\n", flush=True)
+
+
+def wall(measured: list[Result]) -> float | None:
+    """The best wall time of some runs (see :func:`best`)."""
+    seconds = best(measured).get("wall")
+    return None if seconds is None else float(seconds)
+
+
+def floor_wall(r: Result) -> float | None:
+    """The floor's best wall time, as a process (interpreter start and import included)."""
+    return wall(r.get("floor", []))
+
+
+def floor_inside(r: Result) -> float | None:
+    """The floor's own time in its best run, after Python started and imported pyoxigraph."""
+    seconds = best(r.get("floor", [])).get("result", {}).get("seconds")
+    return None if seconds is None else float(seconds)
+
+
+def _build_row(name: str, runs: list[Result], floor: float | None) -> list[str]:
+    good = [m for m in runs if ok(m)]
+    if not good:
+        return [name, spread(runs), "", "", "", "", "", "", "", ""]
+    top = best(good)
+    parts = "/".join(sorted({f"{m.get('built', '?')} built, {m.get('reused', '?')} reused"
+                             for m in good}))
+    return [name, spread(runs), s(top["cpu"]), f"{top['cores']:.2f}",
+            f"{top['others_cores']:.1f}", mb(max(m["max_rss_mb"] for m in good)),
+            f"{mb(max(m['tree_rss_mb'] for m in good))} "
+            f"({mb(max(m['tree_pss_mb'] for m in good))})",
+            x(top["wall"], floor), parts, str(good[0].get("triples", "-"))]
+
+
+def print_builds(r: Result) -> None:
+    """The build table of one size."""
+    floor = floor_wall(r)
+    totals = r.get("totals", {})
+    print(f"dataset: {r.get('articles', '?')} articles, {totals.get('quads', '?')} quads, "
+          f"{totals.get('triples', '?')} distinct triples, {totals.get('graphs', '?')} graphs\n")
+    clean = r.get("clean", [])
+    rows = [_build_row("clean build (`cartkg build --clean`)", clean[:1], floor)]
+    if len(clean) > 1:
+        rows.append(_build_row("clean build of the edited corpus", clean[1:], floor))
+    if r.get("rebuild"):
+        rows.append(_build_row(f"rebuild, nothing changed ({len(r['rebuild'])} runs)",
+                               r["rebuild"], floor))
+    if r.get("edit"):
+        rows.append(_build_row(f"rebuild after editing one claim ({len(r['edit'])} runs)",
+                               r["edit"], floor))
+    for name, runs in (("floor: pyoxigraph parses the shards, writes N-Quads",
+                        r.get("floor", [])),
+                       ("rdflib Dataset parses the shards, writes N-Quads",
+                        [r["rdflib_store"]] if r.get("rdflib_store") else [])):
+        if runs:
+            row = _build_row(f"{name} ({len(runs)} runs)" if len(runs) > 1 else name, runs,
+                             floor)
+            rows.append([*row[:8], "", ""])
+    print(table(["step", "wall: best (median, slowest)", "CPU", "cores used",
+                 "other work (cores)", "peak RSS, largest process MB",
+                 "peak RSS of the tree MB (PSS)", "x floor", "parts", "triples"], rows))
+    print("\n(CPU, cores used and other work are those of the best run; memory is the largest "
+          "of all runs; x floor is best over best.)")
+    estimate = r.get("rdflib_store_estimate")
+    if estimate:
+        print(f"\nrdflib: {r['rdflib_store']['failed']}; estimated from "
+              f"{estimate['from']} articles, scaled by the triples ({estimate['scale']:.1f}x): "
+              f"{s(estimate['wall'])} est., {x(estimate['wall'], floor)} the floor")
+    if floor:
+        print(f"\nfloor inside its process (after Python started and imported pyoxigraph): "
+              f"{s(floor_inside(r))}; the build's time over this: "
+              f"{x(wall(clean), floor_inside(r))}")
+    same = r.get("identical")
+    if same:
+        print(f"\nedit: the note of claim {r['edited']['claim']} in {r['edited']['article']}; "
+              f"output after the edit-one rebuild identical to a clean build: "
+              f"{'yes' if same['identical'] else 'NO'} ({same['files']} files compared"
+              + (f"; different: {same['different']}, in one only: {same['only_in_one']}"
+                 if not same["identical"] else "") + ")")
+
+
+def _rdflib_cell(other: Result, kg: float | None) -> tuple[str, str]:
+    if other.get("rdflib") is not None:
+        return s(other["rdflib"]), x(other["rdflib"], kg, 0)
+    if "timeout" in other and kg:
+        return f"> {s(other['timeout'])} (stopped)", f"> {other['timeout'] / kg:.0f}x"
+    return str(other.get("skipped") or other.get("error") or "-")[:60], "-"
+
+
+def print_queries(r: Result) -> None:
+    """The query table of one size."""
+    q = r.get("queries")
+    if not q:
+        return
+    loads = [p["load"] for p in q["processes"] if "load" in p]
+    rdf = q.get("rdflib_process", {})
+    print(f"\nqueries (median of runs). Oxigraph store load "
+          f"{s(statistics.median(loads) if loads else None)}, "
+          f"peak RSS {mb(max((p.get('max_rss_mb', 0) for p in q['processes']), default=None))} "
+          f"MB; rdflib dataset load {s(rdf.get('load'))}, peak RSS "
+          f"{mb(rdf.get('max_rss_mb'))} MB" + (f" ({rdf['failed']})" if "failed" in rdf else "")
+          + ":\n")
+    rows = []
+    for name, one in q["oxigraph"].items():
+        if "kg" not in one:
+            reason = one.get("error") or one.get("failed") or f"> {s(one.get('timeout'))}"
+            rows.append([name, "", f"failed: {reason}"[:90], "", "", "", ""])
+            continue
+        rdflib, versus = _rdflib_cell(q["rdflib"].get(name, {}), one["kg"])
+        rows.append([name, str(one["rows"]), s(one["kg"]), s(one["raw"]),
+                     x(one["kg"], one["raw"], 2), rdflib, versus])
+    print(table(["query", "rows", "run_query", "raw pyoxigraph", "run_query / raw", "rdflib",
+                 "rdflib / run_query"], rows))
+
+
+def print_outputs(r: Result) -> None:
+    """Trace and export of one size."""
+    trace = r.get("trace")
+    if trace:
+        t = trace.get("result", {})
+        print("\ntrace " + (f"failed: {trace['failed']}" if "failed" in trace else
+              f"`{t.get('records')} assertions`: resolve {s(t.get('resolve'))}, trace_entity "
+              f"{s(t.get('trace'))} (store load {s(t.get('load'))}, peak RSS "
+              f"{mb(trace.get('max_rss_mb'))} MB)"))
+    export = r.get("export")
+    if export:
+        rows = []
+        for name, m in export.items():
+            e = m.get("result", {})
+            if not ok(m):
+                rows.append([name, f"failed: {m['failed']}"[:90], "", "", "", "", ""])
+                continue
+            rows.append([name, s(e["seconds"]), s(e["load"]), s(m["wall"]), mb(m["max_rss_mb"]),
+                         f"{e['bytes'] / 1e6:.1f}",
+                         f"{e.get('nodes') or '-'} / {e.get('edges') or '-'}"])
+        print("\nexport (each format in a process of its own, which loads the store first):\n")
+        print(table(["format", "export", "store load", "process wall", "peak RSS MB",
+                     "MB written", "nodes / edges"], rows))
+
+
+def print_size(r: Result) -> None:
+    """Every table of one size."""
+    print()
+    print_builds(r)
+    print_queries(r)
+    print_outputs(r)
+
+
+# --- across sizes ---------------------------------------------------------------------------
+
+
+def print_growth(results: list[Result]) -> None:
+    """The build times across sizes."""
+    print("\n## Growth\n")
+    rows, previous = [], None
+    for r in results:
+        build, cpu = wall(r.get("clean", [])), best(r.get("clean", [])).get("cpu")
+        floor = floor_wall(r)
+        growth = "-"
+        if previous and build and cpu and previous[1] and previous[2]:
+            growth = (f"{r['size'] / previous[0]:.0f}x articles: {build / previous[1]:.1f}x "
+                      f"wall, {cpu / previous[2]:.1f}x CPU")
+        rows.append([str(r["size"]), str(r.get("totals", {}).get("triples", "-")), s(build),
+                     s(cpu), growth, s(wall(r.get("rebuild", []))),
+                     s(median(r.get("edit", []))), s(floor), x(build, floor)])
+        previous = (r["size"], build, cpu)
+    print(table(["articles", "triples", "clean build (best)", "its CPU time", "growth",
+                 "rebuild, nothing changed (best)", "edit one claim (median)", "floor (best)",
+                 "build / floor"], rows))
+
+
+def targets(results: list[Result]) -> list[list[str]]:
+    """Each target at the largest size measured: [target, figure, PASS/MISS]."""
+    r = results[-1]
+    rows: list[list[str]] = []
+
+    def check(name: str, figure: str, passed: bool | None) -> None:
+        rows.append([name, figure, "-" if passed is None else "PASS" if passed else "MISS"])
+
+    clean, floor = wall(r.get("clean", [])), floor_wall(r)
+    rebuild, edit = wall(r.get("rebuild", [])), r.get("edit", [])
+    cpu, floor_cpu = best(r.get("clean", [])).get("cpu"), best(r.get("floor", [])).get("cpu")
+    slowest = max((m["wall"] for m in r.get("clean", []) if ok(m)), default=None)
+    check(f"clean build <= {BUILD_X_FLOOR}x floor",
+          f"{s(clean)} / {s(floor)} = {x(clean, floor)} (best runs; the other clean build "
+          f"{s(slowest)}); CPU time {s(cpu)} / {s(floor_cpu)} = {x(cpu, floor_cpu)}",
+          clean is not None and floor is not None and clean <= BUILD_X_FLOOR * floor)
+    check(f"rebuild, nothing changed <= {REBUILD_X_FLOOR}x floor",
+          f"{s(rebuild)} / {s(floor)} = {x(rebuild, floor, 2)}",
+          rebuild is not None and floor is not None and rebuild <= REBUILD_X_FLOOR * floor)
+    worst = max((m["wall"] for m in edit if ok(m)), default=None)
+    same = r.get("identical", {}).get("identical")
+    check(f"edit one claim: rebuild <= {EDIT_SECONDS} s, output identical to a clean build",
+          f"median {s(median(edit))}, slowest {s(worst)}; parts rebuilt "
+          f"{sorted({m.get('built') for m in edit if ok(m)})}; identical: "
+          f"{'yes' if same else 'no'}",
+          worst is not None and worst <= EDIT_SECONDS and bool(same))
+    builds = [m for key in ("clean", "rebuild", "edit") for m in r.get(key, []) if ok(m)]
+    tree = max((m["tree_rss_mb"] for m in builds), default=None)
+    pss = max((m["tree_pss_mb"] for m in builds), default=None)
+    largest = max((m["max_rss_mb"] for m in builds), default=None)
+    check(f"peak memory of the build <= {MEMORY_MB / 1000:g} GB",
+          f"whole tree {mb(tree)} MB RSS ({mb(pss)} MB PSS); largest process {mb(largest)} MB",
+          tree is not None and tree <= MEMORY_MB)
+    q = r.get("queries", {})
+    measured = {n: v for n, v in q.get("oxigraph", {}).items() if "kg" in v}
+    names = list(q.get("oxigraph", {}))
+    slow = sorted((v["kg"] / v["raw"], n) for n, v in measured.items()
+                  if v["raw"] and v["kg"] > QUERY_X_RAW * v["raw"])
+    missing = [n for n in names if n not in measured]
+    lost = f"; no result (over {s(q['oxigraph'][missing[0]].get('timeout'))} or failed): " \
+        f"{', '.join(missing)}" if missing else ""
+    if names:
+        check(f"each query's median <= {QUERY_X_RAW}x raw pyoxigraph",
+              f"{len(measured) - len(slow)} of {len(names)} queries; over: " +
+              (", ".join(f"{n} {ratio:.2f}x" for ratio, n in reversed(slow)) or "none") + lost,
+              not slow and len(measured) == len(names))
+        faster, unknown, slower, stopped = [], [], [], []
+        for name, v in measured.items():
+            other = q.get("rdflib", {}).get(name, {})
+            bound = other.get("rdflib") or other.get("timeout")
+            if bound is None:
+                unknown.append(name)
+            elif bound >= RDFLIB_X_QUERY * v["kg"]:
+                faster.append(name)
+            elif "timeout" in other:
+                stopped.append(f"{name} > {bound / v['kg']:.1f}x")
+            else:
+                slower.append(f"{name} {bound / v['kg']:.1f}x")
+        rdflib_failed = q.get("rdflib_process", {}).get("failed")
+        check(f"each query >= {RDFLIB_X_QUERY}x faster than rdflib's in-memory store",
+              f"{len(faster)} of {len(names)} queries" +
+              (f"; under: {', '.join(slower)}" if slower else "") +
+              (f"; rdflib stopped before {RDFLIB_X_QUERY}x: {', '.join(stopped)}"
+               if stopped else "") +
+              (f"; rdflib {rdflib_failed}" if rdflib_failed else
+               f"; not measured: {', '.join(unknown)}" if unknown else "") + lost,
+              None if rdflib_failed else
+              False if slower else True if len(faster) == len(names) else None)
+    steps = []
+    passed = True
+    for a, b in itertools.pairwise(results):
+        ta, tb = wall(a.get("clean", [])), wall(b.get("clean", []))
+        ca, cb = best(a.get("clean", [])).get("cpu"), best(b.get("clean", [])).get("cpu")
+        if a["size"] >= 100 and ta and tb and ca and cb:
+            per_10x = (tb / ta) ** (1 / math.log10(b["size"] / a["size"]))
+            steps.append(f"{a['size']}->{b['size']}: {tb / ta:.1f}x wall ({per_10x:.1f}x per "
+                         f"10x), {cb / ca:.1f}x CPU time")
+            passed = passed and per_10x <= GROWTH
+    check(f"growth: 10x the articles costs <= {GROWTH}x the time (clean build)",
+          "; ".join(steps) or "fewer than two sizes of 100 or more", passed if steps else None)
+    top = best(r.get("clean", []))
+    cores, others = top.get("cores"), top.get("others_cores", 0)
+    check(f"both cores used (clean build: CPU time / wall >= {CORES})",
+          f"{cores:.2f} cores used; other work took {others:.1f} cores meanwhile"
+          if cores is not None else "-", cores is not None and cores >= CORES)
+    return rows
+
+
+def print_summary(run: Result) -> None:
+    """Growth and targets."""
+    results = [r for r in run["results"] if r.get("clean")]
+    if not results:
+        return
+    print_growth(results)
+    largest = results[-1]
+    print(f"\n## Targets at {largest['size']} articles "
+          f"({largest.get('totals', {}).get('triples', '?')} triples)\n")
+    print(table(["target", "measured", ""], targets(results)))
+
+
+def print_run(run: Result) -> None:
+    """Every table of a saved run."""
+    header(run)
+    imports = run.get("imports", {})
+    print(f"peak RSS of Python with pyoxigraph, rdflib, pyshacl and kg imported: "
+          f"{mb(imports.get('max_rss_mb'))} MB")
+    for r in run["results"]:
+        heading(r)
+        print_size(r)
+    print_summary(run)
