@@ -15,8 +15,9 @@ and reaped by it, and ``getrusage(RUSAGE_CHILDREN)`` then covers the whole tree 
 * ``cpu``: user + system seconds of every process of the tree;
 * ``max_rss_mb``: the peak RSS of the largest single process (the kernel's high-water mark);
 * ``tree_rss_mb`` / ``tree_pss_mb``: the peak of the summed RSS and of the summed PSS of the
-  processes alive at once, sampled from ``/proc`` every ~50 ms. RSS counts pages
-  shared by forked workers once per process; PSS divides them among the processes sharing them;
+  processes alive at once, sampled from ``/proc`` every ~50 ms (PSS every ~250 ms). RSS counts
+  pages shared by forked workers once per process; PSS divides them among the processes sharing
+  them;
 * ``others_cores``: CPU time the rest of the machine used while the command ran (``/proc/stat``
   minus the tree's CPU), over the wall time: how many cores other work took.
 
@@ -101,7 +102,12 @@ def loadavg() -> str:
 
 
 class Sampler(threading.Thread):
-    """Samples the summed RSS and PSS of the tree under this process."""
+    """Samples the summed RSS (every time) and PSS (every fifth time) of the tree under us.
+
+    PSS is read from ``smaps_rollup``, which walks a process's page tables: sampled less often,
+    so that the sampling takes little CPU from what it measures (it is reported as
+    ``sampler_cpu``).
+    """
 
     def __init__(self, interval: float = 0.05) -> None:
         super().__init__(daemon=True)
@@ -113,11 +119,14 @@ class Sampler(threading.Thread):
     def run(self) -> None:
         """Sample until told to stop."""
         me = os.getpid()
+        count = 0
         while not self.stop.is_set():
             pids = tree(me)
             self.peak_rss = max(self.peak_rss, sum(_rss(p) for p in pids))
             self.peak_processes = max(self.peak_processes, len(pids))
-            self.peak_pss = max(self.peak_pss, sum(_pss(p) for p in pids))
+            if count % 5 == 0:
+                self.peak_pss = max(self.peak_pss, sum(_pss(p) for p in pids))
+            count += 1
             self.stop.wait(self.interval)
 
 
@@ -155,6 +164,14 @@ def run_tree(command: list[str], timeout: float, stdout: Path | None,
     start = time.perf_counter()
     process = subprocess.Popen(command, stdout=out, stderr=subprocess.PIPE,
                                start_new_session=True, preexec_fn=limit)
+
+    def stop(signum: int, frame: Any) -> None:  # stopped ourselves: stop the command's group too
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        sys.exit(128 + signum)
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
     timed_out = False
     try:
         _, err = process.communicate(timeout=timeout)
@@ -175,7 +192,8 @@ def run_tree(command: list[str], timeout: float, stdout: Path | None,
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = usage.ru_utime + usage.ru_stime
     mine = resource.getrusage(resource.RUSAGE_SELF)  # this wrapper's own sampling
-    busy -= mine.ru_utime + mine.ru_stime - own.ru_utime - own.ru_stime
+    sampler_cpu = mine.ru_utime + mine.ru_stime - own.ru_utime - own.ru_stime
+    busy -= sampler_cpu
     if out is not subprocess.DEVNULL:
         out.close()  # type: ignore[union-attr]
     return {
@@ -184,6 +202,7 @@ def run_tree(command: list[str], timeout: float, stdout: Path | None,
         "max_rss_mb": usage.ru_maxrss / 1024, "tree_rss_mb": sampler.peak_rss / MB,
         "tree_pss_mb": sampler.peak_pss / MB, "processes": sampler.peak_processes,
         "others_cores": max(0.0, busy - cpu) / tree_wall if tree_wall else 0,
+        "sampler_cpu": sampler_cpu,
         "load_before": load_before, "load_after": loadavg(),
         "stderr": err.decode("utf-8", "replace")[-4000:],
     }

@@ -226,8 +226,10 @@ def print_queries(r: Result) -> None:
         return
     loads = [p["load"] for p in q["processes"] if "load" in p]
     rdf = q.get("rdflib_process", {})
-    print(f"\nqueries (median of runs). Oxigraph store load "
-          f"{s(statistics.median(loads) if loads else None)}, "
+    later = (f", then {', '.join(s(v) for v in loads[1:])} (a new process after each query "
+             "that timed out)") if len(loads) > 1 else ""
+    print(f"\nqueries (median of runs). Oxigraph store opened (GraphStore.from_file) in "
+          f"{s(loads[0]) if loads else '-'}{later}, "
           f"peak RSS {mb(max((p.get('max_rss_mb', 0) for p in q['processes']), default=None))} "
           f"MB; rdflib dataset load {s(rdf.get('load'))}, peak RSS "
           f"{mb(rdf.get('max_rss_mb'))} MB" + (f" ({rdf['failed']})" if "failed" in rdf else "")
