@@ -44,8 +44,8 @@ _SHAPES = _PACKAGE.parent / "ontology" / "shapes.ttl"
 #: The modules that decide what a part becomes: :mod:`kg.parts` and every ``kg`` module it
 #: imports, directly or not (a test keeps this list complete). This module's own format is
 #: :data:`FORMAT`.
-BUILD_MODULES = ("dataset", "emit", "fields", "model", "parts", "quotes", "sources", "validate",
-                 "vocab", "yamlfile")
+BUILD_MODULES = ("datagraph", "dataset", "emit", "fields", "model", "parts", "quotes", "sources",
+                 "validate", "vocab", "yamlfile")
 
 
 def toolchain_digest() -> str:

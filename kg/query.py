@@ -437,7 +437,7 @@ def rdflib_dataset(quads: Any) -> Any:
     """An rdflib dataset of the quads; its default graph is the union (for portability checks)."""
     from rdflib import Dataset, URIRef
 
-    from kg.validate import to_rdflib
+    from kg.datagraph import to_rdflib
 
     dataset = Dataset(default_union=True)
     for q in quads:
@@ -453,8 +453,8 @@ def run_query_rdflib(dataset: Any, sparql: str,
     import rdflib.plugins.sparql as rdflib_sparql
     from rdflib import Literal, URIRef
 
+    from kg.datagraph import to_rdflib
     from kg.netguard import no_network
-    from kg.validate import to_rdflib
 
     check_safe(sparql)
     rdflib_sparql.SPARQL_LOAD_GRAPHS = False

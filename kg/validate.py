@@ -14,15 +14,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import Graph, Literal, URIRef
+from rdflib import Graph, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import RDF, RDFS, SH
 from rdflib.term import Node
 
+from kg.datagraph import TripleIndex, union_graph
 from kg.emit import Quads, term_value
 from kg.vocab import CART, compact
 
-_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SHAPES = PROJECT_ROOT / "ontology" / "shapes.ttl"
 
@@ -54,34 +54,6 @@ class ValidationReport:
     conforms: bool
     triples: int
     violations: tuple[Violation, ...] = field(default_factory=tuple)
-
-
-def to_rdflib(term: ox.NamedNode | ox.Literal | ox.BlankNode | ox.Triple) -> Node:
-    """Convert an Oxigraph term to rdflib."""
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, ox.Literal):
-        if term.language:
-            return Literal(term.value, lang=term.language)
-        if term.datatype.value == _XSD_STRING:
-            return Literal(term.value)  # rdflib treats "x"^^xsd:string and "x" as different
-        return Literal(term.value, datatype=URIRef(term.datatype.value))
-    raise TypeError(f"{term} in the dataset: a dataset must not hold blank nodes or quoted triples")
-
-
-def union_graph(quads: Iterable[ox.Quad]) -> Graph:
-    """The union of all graphs of the dataset, as an rdflib graph for pyshacl."""
-    graph = Graph()
-    terms: dict[ox.NamedNode | ox.Literal | ox.BlankNode | ox.Triple, Node] = {}
-
-    def term(t: ox.NamedNode | ox.Literal | ox.BlankNode | ox.Triple) -> Node:
-        found = terms.get(t)
-        if found is None:
-            found = terms[t] = to_rdflib(t)
-        return found
-
-    graph.addN((term(q.subject), term(q.predicate), term(q.object), graph) for q in quads)
-    return graph
 
 
 def load_shapes(path: Path = SHAPES) -> Graph:
@@ -170,7 +142,7 @@ def flatten_property_shapes(shapes: Graph) -> Graph:
     them: about twice as fast on this project's data (docs/decisions/0005). Node shapes that
     other shapes refer to (``sh:node``, ``sh:or``, ...) are left as they are.
     """
-    flat = Graph()
+    flat = Graph(store=TripleIndex())  # pyshacl looks the shapes up as often as the data
     for triple in shapes:
         flat.add(triple)
     referenced = {o for _, p, o in shapes if p != SH.property}
@@ -258,16 +230,19 @@ def shacl_violations(quads: Quads, shapes: Graph, context: Iterable[ox.Quad] = (
     data = union_graph(everything)
     conforms, results, _ = validate(data, shacl_graph=shapes, inference="none", advanced=False,
                                     inplace=True, allow_warnings=True)
-    origins = _origins(everything)
+    found = integrity_violations(quads)
+    severities = list(results.subjects(SH.resultSeverity, None))
+    # mapping nodes to their files costs as much as a tenth of the validation: only when needed
+    origins = _origins(everything) if found or severities else {}
     violations = []
-    for shape, focus, message in integrity_violations(quads):
+    for shape, focus, message in found:
         file, claim, assertion = origins.get(focus, ("", "", ""))
         violations.append(Violation(
             severity="Violation", focus=compact(focus), path="-", message=message, file=file,
             claim=claim, shape=f"cartsh:{shape}",
             assertion=compact(assertion) if assertion else ""))
     conforms = bool(conforms) and not violations
-    for result in results.subjects(SH.resultSeverity, None):
+    for result in severities:
         def one(p: URIRef, result: Node = result) -> str:
             value = results.value(result, p)
             return "" if value is None else str(value)

@@ -10,12 +10,12 @@ from rdflib import Graph
 from rdflib.namespace import SH
 
 from kg.build import build_dataset
+from kg.datagraph import union_graph
 from kg.emit import sort_quads
 from kg.validate import (
     PYTHON_CHECKED,
     integrity_violations,
     load_shapes,
-    union_graph,
     validate_dataset,
 )
 
