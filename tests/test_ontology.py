@@ -63,6 +63,7 @@ NOT_NODE_CONSTRAINTS = {
     SH.targetSubjectsOf,
     SH.targetObjectsOf,
     SH.targetNode,
+    SH.target,
     SH.property,
     SH.sparql,
     SH.severity,
@@ -174,6 +175,11 @@ def _focus_nodes(shapes: Graph, shape: URIRef, data: Graph) -> set[Node]:
         nodes |= set(data.subjects(RDF.type, cls))
     for prop in shapes.objects(shape, SH.targetSubjectsOf):
         nodes |= set(data.subjects(prop, None))
+    for target in shapes.objects(shape, SH.target):  # SPARQL targets (SHACL-AF)
+        prefixes = {str(shapes.value(d, SH.prefix)): str(shapes.value(d, SH.namespace))
+                    for d in shapes.objects(shapes.value(target, SH.prefixes), SH.declare)}
+        select = str(shapes.value(target, SH.select))
+        nodes |= {row[0] for row in data.query(select, initNs=prefixes)}  # type: ignore[index]
     return nodes
 
 
@@ -368,16 +374,68 @@ def test_the_shapes_as_the_build_runs_them_give_the_same_results(
     """core_shapes (targeted property shapes, integrity rules in Python) on the build's data graph
     (kg.datagraph) == the shapes as written on rdflib's own store."""
     data = Graph().parse(example, format="turtle")
-    _, authored, _ = validate(data, shacl_graph=shapes, inference="none")
+    _, authored, _ = validate(data, shacl_graph=shapes, inference="none", advanced=True)
     flat = core_shapes(shapes)
     assert not set(flat.subjects(SH.property, None)) & {
         s for s in flat.subjects(RDF.type, SH.NodeShape) if flat.value(s, SH.targetClass)
     }, "a targeted node shape still nests its property shapes"
     quads = tuple(pyoxigraph.Quad(t.subject, t.predicate, t.object)
                   for t in pyoxigraph.parse(path=example, format=pyoxigraph.RdfFormat.TURTLE))
-    _, built, _ = validate(union_graph(quads), shacl_graph=flat, inference="none", inplace=True)
+    _, built, _ = validate(union_graph(quads), shacl_graph=flat, inference="none", advanced=True,
+                           inplace=True)
     python = {
         Result(SH.Violation, URIRef(f"https://w3id.org/cart-kg/shapes#{shape}"), None)
         for shape, _, _ in integrity_violations(quads)
     }
     assert _results(shapes, built) | python == _results(shapes, authored)
+
+
+#: The "if ... then" rules as they were first written, with sh:or (and sh:not): the reference
+#: that the SPARQL-targeted shapes of ontology/shapes.ttl must agree with (docs/decisions/0007).
+OR_RULES = """
+@prefix cartsh: <https://w3id.org/cart-kg/shapes#> .
+@prefix cart:   <https://w3id.org/cart-kg/ontology#> .
+@prefix sh:     <http://www.w3.org/ns/shacl#> .
+@prefix eco:    <http://purl.obolibrary.org/obo/ECO_> .
+cartsh:InferredAssertionShape a sh:NodeShape ; sh:targetClass cart:Assertion ;
+    sh:or ( [ sh:path cart:evidenceType ; sh:in ( eco:0000302 ) ]
+            [ sh:path cart:rationale ; sh:minCount 1 ] ) .
+cartsh:DisputedAssertionShape a sh:NodeShape ; sh:targetClass cart:Assertion ;
+    sh:or ( [ sh:path cart:isDisputed ; sh:in ( false ) ]
+            [ sh:path cart:disputeReason ; sh:minCount 1 ] ) .
+cartsh:ProportionRangeShape a sh:NodeShape ; sh:targetClass cart:Outcome ;
+    sh:or ( [ sh:not [ sh:path cart:hasStatistic ; sh:hasValue cart:Proportion ] ]
+            [ sh:path cart:value ; sh:minInclusive 0 ; sh:maxInclusive 100 ] ) .
+cartsh:OutcomeUnitShape a sh:NodeShape ; sh:targetClass cart:Outcome ;
+    sh:or ( [ sh:path cart:value ; sh:maxCount 0 ] [ sh:path cart:hasUnit ; sh:minCount 1 ] ) .
+cartsh:OutcomeValueShape a sh:NodeShape ; sh:targetClass cart:Outcome ;
+    sh:or ( [ sh:path cart:hasStatistic ; sh:hasValue cart:QualitativeFinding ]
+            [ sh:path cart:value ; sh:minCount 1 ] ) .
+cartsh:OutcomeTimepointShape a sh:NodeShape ; sh:targetClass cart:Outcome ;
+    sh:severity sh:Warning ;
+    sh:or ( [ sh:path cart:value ; sh:maxCount 0 ]
+            [ sh:path cart:timepointText ; sh:minCount 1 ] ) .
+"""
+
+
+def _failures(shapes: Graph, report: Graph, names: set[URIRef]) -> set[tuple[Node, ...]]:
+    """(focus node, shape, severity) of the results of the shapes ``names``."""
+    found = set()
+    for result in report.subjects(RDF.type, SH.ValidationResult):
+        shape = _owner(shapes, report.value(result, SH.sourceShape))
+        if shape in names:
+            found.add((report.value(result, SH.focusNode), shape,
+                       report.value(result, SH.resultSeverity)))
+    return found
+
+
+@pytest.mark.parametrize("example", EXAMPLES, ids=lambda p: p.stem)
+def test_sparql_targeted_rules_fail_where_the_or_rules_fail(shapes: Graph, example: Path) -> None:
+    reference = Graph().parse(data=OR_RULES, format="turtle")
+    names = {s for s in reference.subjects(RDF.type, SH.NodeShape) if isinstance(s, URIRef)}
+    assert names <= {s for s in shapes.objects(None, SH.target) for s in
+                     shapes.subjects(SH.target, s)}, "every rule is SPARQL-targeted"
+    data = Graph().parse(example, format="turtle")
+    _, ours, _ = validate(data, shacl_graph=shapes, inference="none", advanced=True)
+    _, theirs, _ = validate(data, shacl_graph=reference, inference="none")
+    assert _failures(shapes, ours, names) == _failures(reference, theirs, names)
