@@ -324,7 +324,7 @@ _WORKER: dict[str, Context] = {}
 
 def _init_worker(root: Path, article_ids: frozenset[str]) -> None:
     ctx = _WORKER["ctx"] = Context.load(root, article_ids)
-    assert ctx.shapes is not None  # read now, to be frozen with the rest of the context
+    ctx.load_shapes()  # now, to be frozen with the rest of the context
     gc.disable()
     gc.freeze()
 

@@ -90,6 +90,10 @@ class Context:
     @property
     def shapes(self) -> Graph:
         """The shapes pyshacl checks (read on first use)."""
+        return self.load_shapes()
+
+    def load_shapes(self) -> Graph:
+        """Read the shapes now, unless they were read already."""
         if self._shapes is None:
             self._shapes = core_shapes(load_shapes())
         return self._shapes

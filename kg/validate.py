@@ -100,26 +100,28 @@ def core_shapes(shapes: Graph) -> Graph:
     are given their node shape's targets (:func:`flatten_property_shapes`), and the branches of
     ``sh:or``, ``sh:xone``, ``sh:and`` and ``sh:not`` a message (:func:`name_branches`).
     """
-    core = Graph()
+    core = Graph(store=TripleIndex())  # pyshacl looks the shapes up as often as the data
     skipped = {URIRef(_SHAPES_NS + name) for name in PYTHON_CHECKED}
     for triple in shapes:
         if triple[0] not in skipped:
             core.add(triple)
-    return name_branches(flatten_property_shapes(core))
+    flatten_property_shapes(core)
+    name_branches(core)
+    return core
 
 
 #: The message given to the blank branches of logical constraints (see :func:`name_branches`).
 BRANCH_MESSAGE = Literal("a branch of a logical constraint (never reported)")
 
 
-def name_branches(shapes: Graph) -> Graph:
+def name_branches(shapes: Graph) -> None:
     """Give every blank shape inside ``sh:or``, ``sh:xone``, ``sh:and`` or ``sh:not`` a message.
 
     pyshacl checks each branch of a logical constraint on each focus node and builds a full
-    result for every branch that fails (one per outcome and per assertion, most of which pass
-    through another branch), then drops those results: a logical constraint reports with its
-    own shape's message. Without a message of its own, pyshacl composes one for each dropped
-    result, about a tenth of the validation time. Same results, same messages.
+    result for every branch that fails (e.g. two of the three outcome categories), then drops
+    those results: a logical constraint reports with its own shape's message. Without a message
+    of its own, pyshacl composes one for each dropped result (7% of pyshacl's time when six rules
+    still used ``sh:or``, docs/decisions/0007). Same results, same messages.
     """
     branches: set[Node] = set(shapes.objects(None, SH["not"]))
     for logical in (SH["or"], SH.xone, SH["and"]):
@@ -130,7 +132,6 @@ def name_branches(shapes: Graph) -> Graph:
         if isinstance(branch, BNode) and branch not in targeted \
                 and shapes.value(branch, SH.message) is None:
             shapes.add((branch, SH.message, BRANCH_MESSAGE))
-    return shapes
 
 
 def shape_name(shapes: Graph, shape: Node) -> str:
@@ -158,8 +159,8 @@ def path_text(graph: Graph, path: Node | None) -> str:
 _TARGETS = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf)
 
 
-def flatten_property_shapes(shapes: Graph) -> Graph:
-    """The same constraints, with each property shape of a targeted node shape targeted itself.
+def flatten_property_shapes(shapes: Graph) -> None:
+    """Give each property shape of a targeted node shape the node shape's targets (in place).
 
     SHACL validates a node shape's ``sh:property`` shapes against the node shape's focus nodes;
     a property shape with those targets of its own has exactly the same focus nodes, results,
@@ -168,21 +169,17 @@ def flatten_property_shapes(shapes: Graph) -> Graph:
     them: about twice as fast on this project's data (docs/decisions/0005). Node shapes that
     other shapes refer to (``sh:node``, ``sh:or``, ...) are left as they are.
     """
-    flat = Graph(store=TripleIndex())  # pyshacl looks the shapes up as often as the data
-    for triple in shapes:
-        flat.add(triple)
     referenced = {o for _, p, o in shapes if p != SH.property}
     for node in set(shapes.subjects(RDF.type, SH.NodeShape)):
         targets = [(p, o) for p in _TARGETS for o in shapes.objects(node, p)]
         if not targets or node in referenced:
             continue
         for prop in list(shapes.objects(node, SH.property)):
-            flat.remove((node, SH.property, prop))
-            flat.add((prop, RDFS.isDefinedBy, node))  # for reports: see shape_name
-            flat.add((prop, RDF.type, SH.PropertyShape))
+            shapes.remove((node, SH.property, prop))
+            shapes.add((prop, RDFS.isDefinedBy, node))  # for reports: see shape_name
+            shapes.add((prop, RDF.type, SH.PropertyShape))
             for p, o in targets:
-                flat.add((prop, p, o))
-    return flat
+                shapes.add((prop, p, o))
 
 
 def _int(term: ox.NamedNode | ox.Literal | None) -> int | None:

@@ -429,12 +429,18 @@ def _failures(shapes: Graph, report: Graph, names: set[URIRef]) -> set[tuple[Nod
     return found
 
 
+@pytest.fixture(scope="module")
+def or_rules() -> Graph:
+    return Graph().parse(data=OR_RULES, format="turtle")
+
+
 @pytest.mark.parametrize("example", EXAMPLES, ids=lambda p: p.stem)
-def test_sparql_targeted_rules_fail_where_the_or_rules_fail(shapes: Graph, example: Path) -> None:
-    reference = Graph().parse(data=OR_RULES, format="turtle")
+def test_sparql_targeted_rules_fail_where_the_or_rules_fail(
+    shapes: Graph, or_rules: Graph, example: Path
+) -> None:
+    reference = or_rules
     names = {s for s in reference.subjects(RDF.type, SH.NodeShape) if isinstance(s, URIRef)}
-    assert names <= {s for s in shapes.objects(None, SH.target) for s in
-                     shapes.subjects(SH.target, s)}, "every rule is SPARQL-targeted"
+    assert names <= set(shapes.subjects(SH.target, None)), "every rule is SPARQL-targeted"
     data = Graph().parse(example, format="turtle")
     _, ours, _ = validate(data, shacl_graph=shapes, inference="none", advanced=True)
     _, theirs, _ = validate(data, shacl_graph=reference, inference="none")
