@@ -1,10 +1,11 @@
 """The query library: ``queries/*.rq`` with strict ``#+`` headers, run with bound parameters.
 
-Parameters are bound through the engine (Oxigraph substitutions, rdflib ``initBindings``), never
+Parameters are bound through the engine (Oxigraph substitutions, shown to its planner in an inline
+``VALUES`` block written from the terms, see :mod:`kg.sparql_text`; rdflib ``initBindings``), never
 pasted into the query text. Queries that could reach the network (``SERVICE``, ``LOAD``, ``FROM``)
 and updates are refused before any engine sees them (see :func:`check_safe`). The check and the
-query files are cached, by query text and by file version, so that running a query again costs
-about what the engine costs.
+query files are cached, by query text and by file version, so that running a query again costs about
+what the engine costs.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from typing import Any
 import pyoxigraph as ox
 import yaml
 
+from kg.sparql_text import TOKEN
 from kg.store import GraphStore
 from kg.vocab import PREFIXES
 
@@ -201,20 +203,6 @@ def find_query(name: str, folder: Path = QUERIES) -> QueryFile:
 _KEYWORDS = ("SERVICE", "LOAD", "FROM")
 _UPDATES = {"LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "INSERT", "DELETE", "WITH"}
 _QUERY_FORMS = {"SELECT", "CONSTRUCT", "DESCRIBE", "ASK"}
-_ESC = r"""\\[tbnrf"'\\uU]"""
-_TOKEN = re.compile("|".join([
-    r"(?P<space>\s+)",
-    r"(?P<comment>#[^\n\r]*)",
-    rf'(?P<string>"""(?:(?:"|"")?(?:[^"\\]|{_ESC}))*"""'
-    rf"|'''(?:(?:'|'')?(?:[^'\\]|{_ESC}))*'''"
-    rf'|"(?:[^"\\\n\r]|{_ESC})*"'
-    rf"|'(?:[^'\\\n\r]|{_ESC})*')",
-    r"(?P<iri><(?:[^<>\"{}|^`\\\x00-\x20]|\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8})*>)",
-    r"(?P<var>[?$][A-Za-z0-9_]+)",
-    r"(?P<pname>(?:[A-Za-z][A-Za-z0-9_.-]*)?:(?:[A-Za-z0-9_.:%-]|\\[_~.\-!$&\"'()*+,;=/?#@%])*)",
-    r"(?P<word>[A-Za-z][A-Za-z0-9_]*)",
-    r"(?P<other>.)",
-]), re.DOTALL)
 # The same expansion as rdflib's parser (rdflib.plugins.sparql.parser.expandUnicodeEscapes).
 _CODEPOINT = re.compile(r"\\u([0-9a-f]{4}(?:[0-9a-f]{4})?)", re.IGNORECASE)
 
@@ -264,7 +252,7 @@ def _problem(text: str) -> str | None:
 
 
 def _lexical_problem(text: str) -> str | None:
-    words = [m.group() for m in _TOKEN.finditer(text) if m.lastgroup == "word"]
+    words = [m.group() for m in TOKEN.finditer(text) if m.lastgroup == "word"]
     for word in words:
         upper = word.upper()
         for keyword in _KEYWORDS:
@@ -418,7 +406,7 @@ def run_query(store: GraphStore, sparql: str,
     try:
         with no_network():
             columns, rows = store.select(sparql, bindings)
-    except (SyntaxError, OSError) as err:
+    except (SyntaxError, OSError, ValueError) as err:
         raise QueryError(f"the query failed: {_error_text(err)}") from err
     return QueryResult(tuple(columns), tuple(rows))
 

@@ -19,6 +19,7 @@ import pyoxigraph as ox
 from kg import dataset
 from kg.emit import Quads, sort_quads
 from kg.index import IndexUnavailable, chain, open_index
+from kg.sparql_text import bind_values
 from kg.vocab import ENTITY_KINDS, GRAPH, PREFIXES, RESOURCE
 
 #: Prefixes for the files: one per entity kind, so that IRIs read as ``therapy:rese-cel``. IRIs
@@ -102,14 +103,16 @@ class GraphStore:
                ) -> tuple[list[str], list[tuple[ox.NamedNode | ox.Literal | None, ...]]]:
         """Run a SELECT query over the union of all graphs, with bound variables.
 
-        Returns the variable names and the rows. The query must already have been checked for
-        network access (see :mod:`kg.query`).
+        Each bound variable is an Oxigraph substitution, and is also put in an inline VALUES
+        block so that the planner sees its value (see :mod:`kg.sparql_text`). Returns the
+        variable names and the rows. The query must already have been checked for network
+        access (see :mod:`kg.query`).
         """
         substitutions: dict[ox.Variable, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple] = {
             ox.Variable(k): v for k, v in (bindings or {}).items()
         }
-        result = self.store.query(sparql, use_default_graph_as_union=True,
-                                  substitutions=substitutions)
+        result = self.store.query(bind_values(sparql, bindings or {}),
+                                  use_default_graph_as_union=True, substitutions=substitutions)
         if not isinstance(result, ox.QuerySolutions):
             raise StoreError("only SELECT queries are supported here")
         names = [v.value for v in result.variables]

@@ -31,6 +31,7 @@ from kg.query import (
     run_query_rdflib,
     select_variables,
 )
+from kg.sparql_text import bind_values, where_group
 from kg.store import GraphStore, serialize
 from kg.synth import generate_corpus
 from kg.vocab import GRAPH, PREFIXES, RESOURCE
@@ -948,6 +949,45 @@ def test_a_value_is_bound_as_a_term_not_pasted_into_the_query(store: GraphStore,
                        run_query_rdflib(dataset, query.sparql, {"therapy": hostile})):
             assert result.columns == query.returns
             assert result.rows == ()
+
+
+WHERE_GROUPS = [
+    # (query, the text just before the outermost group's "{")
+    ("SELECT ?x WHERE { ?x ?p ?o }", "SELECT ?x WHERE "),
+    ("SELECT ?x { ?x ?p ?o }", "SELECT ?x "),
+    # braces inside a comment, a string or the projection's parentheses are skipped
+    ("# { not this\nSELECT ?x WHERE { ?x ?p '{' }", "# { not this\nSELECT ?x WHERE "),
+    ('SELECT ("""{""" AS ?x) WHERE { ?x ?p "}" }', 'SELECT ("""{""" AS ?x) WHERE '),
+    ("SELECT (EXISTS { ?a ?b ?c } AS ?x) WHERE { ?s ?p ?o }",
+     "SELECT (EXISTS { ?a ?b ?c } AS ?x) WHERE "),
+]
+
+
+@pytest.mark.parametrize(("sparql", "before"), WHERE_GROUPS)
+def test_the_values_block_opens_the_outermost_group(sparql: str, before: str) -> None:
+    at = where_group(sparql)
+    assert sparql[:at] == before + "{"
+    bound = bind_values(sparql, {"x": ox.Literal('a "quoted" } value')})
+    assert bound == (sparql[:at] + '\n  VALUES (?x) { ("a \\"quoted\\" } value") }'
+                     + sparql[at:])
+
+
+def test_a_parameter_is_bound_in_nested_groups_too(store: GraphStore, dataset: object) -> None:
+    """Regression: bound by the VALUES block alone, a filter in a nested group did not see it.
+
+    claims_quoting_text filters the quotes in a nested group; the parameter is also an Oxigraph
+    substitution, which binds it everywhere, as rdflib's initBindings does.
+    """
+    query = load_query(QUERIES / "claims_quoting_text.rq")
+    bindings = {"text": ox.Literal("grade-3 ICANS")}
+    oxigraph = run_query(store, query.sparql, bindings)
+    assert [row[2] for row in oxigraph.rows] == [ox.Literal("icans-grade-3")]
+    assert oxigraph == run_query_rdflib(dataset, query.sparql, bindings)
+
+
+def test_only_variable_names_are_bound() -> None:
+    with pytest.raises(ValueError, match="not variable names: 'x y'"):
+        bind_values("SELECT ?x WHERE { ?x ?p ?o }", {"x y": ox.Literal("v")})
 
 
 # --- queries that could reach the network are refused ---------------------------------------------
