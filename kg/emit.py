@@ -96,10 +96,19 @@ def boolean(value: bool) -> ox.Literal:
 
 
 def sort_quads(quads: Iterable[ox.Quad]) -> Quads:
-    """Sort and deduplicate quads into the canonical order used by every output."""
+    """Sort and deduplicate quads into the canonical order used by every output.
+
+    By graph (the default graph first, then named graphs by IRI), subject, predicate and object,
+    each compared as N-Triples text.
+    """
     unique = set(quads)
-    return tuple(sorted(unique, key=lambda q: (str(q.graph_name), str(q.subject),
+    return tuple(sorted(unique, key=lambda q: (graph_key(q.graph_name), str(q.subject),
                                                str(q.predicate), str(q.object))))
+
+
+def graph_key(graph: ox.NamedNode | ox.BlankNode | ox.DefaultGraph) -> str:
+    """A graph's place in the canonical order: the default graph first, then by IRI."""
+    return "" if isinstance(graph, ox.DefaultGraph) else str(graph)
 
 
 class _Graph:

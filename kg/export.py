@@ -11,7 +11,7 @@ The writers are imported inside the renderers, so that importing this module for
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -31,6 +31,7 @@ from kg.property_graph import (
 if TYPE_CHECKING:
     import networkx as nx
 
+    from kg.progress import Progress
     from kg.store import GraphStore
 
 __all__ = [
@@ -51,8 +52,9 @@ __all__ = [
     "render_export",
 ]
 
-#: What a format renders: file name -> bytes ("" is the output path itself).
-Files = dict[str, bytes]
+#: What a format renders: file name -> bytes ("" is the output path itself), or the pieces of a
+#: file written as they are rendered (the RDF formats: one graph or subject in memory at a time).
+Files = dict[str, bytes | Iterable[bytes]]
 
 
 class ExportJob:
@@ -108,23 +110,23 @@ def _dot(job: ExportJob) -> Files:
 
 def _rdf(role: str) -> Callable[[ExportJob], Files]:
     def render(job: ExportJob) -> Files:
-        from kg.store import serialize
+        from kg.store import serialized, store_groups
 
-        return {"": serialize(job.store.quads(), role)}
+        return {"": serialized(store_groups(job.store, role), role)}
 
     return render
 
 
 def _jsonld(job: ExportJob) -> Files:
-    from kg.export_formats import jsonld_bytes
+    from kg.export_formats import jsonld_pieces
 
-    return {"": jsonld_bytes(job.store.quads())}
+    return {"": jsonld_pieces(job.store.graphs())}
 
 
 def _neo4j(job: ExportJob) -> Files:
     from kg.export_formats import neo4j_files
 
-    return neo4j_files(job.graph)
+    return dict(neo4j_files(job.graph))
 
 
 def _html(job: ExportJob) -> Files:
@@ -166,10 +168,12 @@ class ExportResult:
 
 
 def render_export(store: GraphStore, fmt: str, *, articles: bool = False,
-                  outcomes: str = "nodes") -> tuple[Files, ExportJob]:
+                  outcomes: str = "nodes") -> tuple[dict[str, bytes], ExportJob]:
     """Render one format in memory: same dataset and options, same bytes."""
     job = _job(store, fmt, articles=articles, outcomes=outcomes)
-    return EXPORTERS[fmt].render(job), job
+    files = EXPORTERS[fmt].render(job)
+    return {name: data if isinstance(data, bytes) else b"".join(data)
+            for name, data in files.items()}, job
 
 
 def _job(store: GraphStore, fmt: str, *, articles: bool, outcomes: str) -> ExportJob:
@@ -185,9 +189,11 @@ def export_graph(store: GraphStore, fmt: str, out: Path, *, articles: bool = Fal
                  outcomes: str = "nodes") -> ExportResult:
     """Write one format to ``out`` (a folder for ``neo4j``); nothing is written on failure.
 
-    Every file is rendered before any is written, and each is written to a temporary name and
-    renamed. Raises :class:`ExportError` when ``out`` cannot be written. On a terminal a progress
-    bar on stderr follows the steps (see :mod:`kg.progress`), and is erased when done.
+    Every property-graph file is rendered before any is written; the RDF formats are written as
+    they are rendered, a graph (or, for Turtle, a subject) at a time, so that memory holds one
+    graph, not the dataset. Each file is written to a temporary name and renamed. Raises
+    :class:`ExportError` when ``out`` cannot be written. On a terminal a progress bar on stderr
+    follows the steps (see :mod:`kg.progress`), and is erased when done.
     """
     from kg.progress import progress
     from kg.store import write_atomic
@@ -217,10 +223,19 @@ def export_graph(store: GraphStore, fmt: str, out: Path, *, articles: bool = Fal
         try:
             for path, payload in zip(paths, files.values(), strict=True):
                 bar.advance(0, status=f"writing {path.name}")
-                write_atomic(path, payload)
+                write_atomic(path, payload if isinstance(payload, bytes)
+                             else _counted(payload, bar, f"writing {path.name}"))
                 bar.advance()
         except OSError as err:
             reason = err.strerror or str(err)
             raise ExportError(f"cannot write {err.filename or out}: {reason}. Fix: choose a "
                               "path in a folder you can write to.") from None
     return ExportResult(fmt, paths, *counts)
+
+
+def _counted(pieces: Iterable[bytes], bar: Progress, status: str) -> Iterator[bytes]:
+    """The pieces of a streamed file, counted on the progress bar's status line."""
+    for count, piece in enumerate(pieces, 1):
+        if count % 1000 == 0:
+            bar.advance(0, status=f"{status}: {count:,} graphs or subjects")
+        yield piece

@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 from xml.etree.ElementTree import Element, SubElement
@@ -320,46 +320,59 @@ def _jsonld_object(term: ox.NamedNode | ox.Literal, compact: _Compactor) -> Any:
     return {"@value": term.value, "@type": compact(term.datatype.value)}
 
 
-def jsonld_bytes(quads: Sequence[ox.Quad]) -> bytes:
-    """JSON-LD 1.1 of the whole dataset: one ``@graph`` per named graph, the context inline.
+def jsonld_pieces(graphs: Iterable[Sequence[ox.Quad]]) -> Iterator[bytes]:
+    """JSON-LD 1.1 of a dataset, a graph at a time: one ``@graph`` per named graph, context inline.
 
-    The context is the package's ``kg/context.jsonld``, so the file expands offline. Subjects,
-    predicates and values are sorted, so the same quads give the same bytes.
+    ``graphs`` holds each graph's quads, in canonical order (see
+    :meth:`kg.store.GraphStore.graphs`); only one graph is held in memory. The context is the
+    package's ``kg/context.jsonld``, so the file expands offline. Subjects, predicates and values
+    are sorted, so the same quads give the same bytes: the pieces joined are the whole document
+    written with ``json.dumps(..., indent=1)``.
+    """
+    context = jsonld_context()
+    compact = _Compactor(_context_prefixes(context))
+    head = json.dumps({"@context": context, "@graph": []}, ensure_ascii=False, indent=1)
+    yield head.removesuffix("]\n}").encode("utf-8")
+    first = True
+    for quads in graphs:
+        for item in _jsonld_items(quads, compact):
+            text = json.dumps(item, ensure_ascii=False, indent=1).replace("\n", "\n  ")
+            yield (("\n  " if first else ",\n  ") + text).encode("utf-8")
+            first = False
+    yield b"]\n}\n" if first else b"\n ]\n}\n"
+
+
+def _jsonld_items(quads: Sequence[ox.Quad], compact: _Compactor) -> list[dict[str, Any]]:
+    """The items of the document's ``@graph`` for one graph's quads.
+
+    The default graph's node objects, or one named graph object holding its node objects.
     """
     import pyoxigraph as ox
 
-    context = jsonld_context()
-    compact = _Compactor(_context_prefixes(context))
-    graphs: dict[str, dict[str, dict[str, list[Any]]]] = {}
+    subjects: dict[str, dict[str, list[Any]]] = {}
     for q in quads:
         if not isinstance(q.subject, ox.NamedNode) or not isinstance(
                 q.object, (ox.NamedNode, ox.Literal)):
             raise ExportError(f"cannot write {q} as JSON-LD: only IRIs and literals are "
                               "expected (the dataset has no blank nodes).")
-        graph = q.graph_name.value if isinstance(q.graph_name, ox.NamedNode) else ""
-        node = graphs.setdefault(graph, {}).setdefault(q.subject.value, {})
+        node = subjects.setdefault(q.subject.value, {})
         if q.predicate.value == _RDF_TYPE and isinstance(q.object, ox.NamedNode):
             node.setdefault("@type", []).append(compact(q.object.value))
         else:
             node.setdefault(compact(q.predicate.value), []).append(
                 (str(q.object), _jsonld_object(q.object, compact)))
-
-    def node_objects(subjects: dict[str, dict[str, list[Any]]]) -> list[dict[str, Any]]:
-        out = []
-        for subject in sorted(subjects):
-            props = subjects[subject]
-            obj: dict[str, Any] = {"@id": compact(subject)}
-            if "@type" in props:
-                types = sorted(set(props["@type"]))
-                obj["@type"] = types[0] if len(types) == 1 else types
-            for predicate in sorted(p for p in props if p != "@type"):
-                values = [v for _, v in sorted(props[predicate], key=lambda pair: pair[0])]
-                obj[predicate] = values[0] if len(values) == 1 else values
-            out.append(obj)
-        return out
-
-    document: list[dict[str, Any]] = node_objects(graphs.get("", {}))
-    for graph in sorted(g for g in graphs if g):
-        document.append({"@id": compact(graph), "@graph": node_objects(graphs[graph])})
-    text = json.dumps({"@context": context, "@graph": document}, ensure_ascii=False, indent=1)
-    return (text + "\n").encode("utf-8")
+    objects = []
+    for subject in sorted(subjects):
+        props = subjects[subject]
+        obj: dict[str, Any] = {"@id": compact(subject)}
+        if "@type" in props:
+            types = sorted(set(props["@type"]))
+            obj["@type"] = types[0] if len(types) == 1 else types
+        for predicate in sorted(p for p in props if p != "@type"):
+            values = [v for _, v in sorted(props[predicate], key=lambda pair: pair[0])]
+            obj[predicate] = values[0] if len(values) == 1 else values
+        objects.append(obj)
+    graph = quads[0].graph_name if quads else None
+    if not isinstance(graph, ox.NamedNode):
+        return objects
+    return [{"@id": compact(graph.value), "@graph": objects}]

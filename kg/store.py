@@ -6,21 +6,24 @@ written to a temporary name and renamed, so a failed build never leaves half-wri
 
 from __future__ import annotations
 
+import itertools
 import os
 import tempfile
 import warnings
 import weakref
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
 
 from kg import dataset
-from kg.emit import Quads, sort_quads
+from kg.emit import Quads, graph_key, sort_quads
 from kg.index import IndexUnavailable, chain, open_index
 from kg.sparql_text import bind_values
 from kg.vocab import ENTITY_KINDS, GRAPH, PREFIXES, RESOURCE
+
+Triples = tuple[ox.Triple, ...]
 
 #: Prefixes for the files: one per entity kind, so that IRIs read as ``therapy:rese-cel``. IRIs
 #: with a '/' in their local part (assertions, quotes, outcomes) are written in full.
@@ -96,6 +99,31 @@ class GraphStore:
         """Every quad of the store, in canonical order."""
         return sort_quads(self.store.quads_for_pattern(None, None, None, None))
 
+    def graphs(self) -> Iterator[Quads]:
+        """The quads of each graph, in canonical order, one graph at a time.
+
+        Together they are :meth:`quads`, but only one graph is ever held in memory: the RDF
+        exports stream from here.
+        """
+        names = [ox.DefaultGraph(), *sorted(self.store.named_graphs(), key=graph_key)]
+        for name in names:
+            quads = sort_quads(self.store.quads_for_pattern(None, None, None, name))
+            if quads:
+                yield quads
+
+    def subjects(self) -> Iterator[Triples]:
+        """The union of all graphs, one subject at a time: its distinct triples, sorted.
+
+        Subjects come in canonical order, so that together they are the sorted union; only one
+        subject's triples (and the list of subjects) are ever held in memory.
+        """
+        rows = self.store.query("SELECT DISTINCT ?s WHERE { ?s ?p ?o }",
+                                use_default_graph_as_union=True)
+        assert isinstance(rows, ox.QuerySolutions)
+        for subject in sorted((row[0] for row in rows), key=str):
+            yield sort_triples(q.triple for q in self.store.quads_for_pattern(
+                subject, None, None, None))
+
     def __len__(self) -> int:
         return len(self.store)
 
@@ -168,34 +196,79 @@ def _parse(path: Path) -> Quads:
         raise StoreError(f"{path}: not valid {fmt.name}: {err}") from None
 
 
+def sort_triples(triples: Iterable[ox.Triple]) -> Triples:
+    """Sort and deduplicate triples by subject, predicate and object, as N-Triples text."""
+    return tuple(sorted(set(triples), key=lambda t: (str(t.subject), str(t.predicate),
+                                                     str(t.object))))
+
+
 def serialize(quads: Quads, role: str) -> bytes:
     """Serialise canonical quads for one of :data:`DATASET_FILES`; same quads, same bytes."""
+    return b"".join(serialized(groups(quads, role), role))
+
+
+def groups(quads: Quads, role: str) -> Iterator[Quads] | Iterator[Triples]:
+    """Canonical quads cut the way :func:`serialized` reads them.
+
+    By graph; for the ``union`` role, the distinct triples of all graphs by subject. The same
+    cuts as :meth:`GraphStore.graphs` and :meth:`GraphStore.subjects`.
+    """
+    if role == "union":
+        triples = sort_triples(q.triple for q in quads)
+        return (tuple(group) for _, group in itertools.groupby(triples, lambda t: t.subject))
+    return (tuple(group) for _, group in itertools.groupby(quads, lambda q: q.graph_name))
+
+
+def store_groups(store: GraphStore, role: str) -> Iterator[Quads] | Iterator[Triples]:
+    """The store's dataset cut as :func:`groups` cuts quads, one group in memory at a time."""
+    return store.subjects() if role == "union" else store.graphs()
+
+
+def serialized(cut: Iterable[Quads] | Iterable[Triples], role: str) -> Iterator[bytes]:
+    """The bytes of one of :data:`DATASET_FILES`, a group (a graph, a subject) at a time.
+
+    The groups come from :func:`groups` or :func:`store_groups`; joined, the pieces are what
+    serialising the whole dataset at once gives (Oxigraph writes each graph, each subject, as a
+    block of its own), with the ``@prefix`` lines once, first, in a fixed order.
+    """
     if role == "nquads":
-        return ox.serialize(quads, format=ox.RdfFormat.N_QUADS) or b""
-    if role == "trig":
-        data = ox.serialize(quads, format=ox.RdfFormat.TRIG, prefixes=FILE_PREFIXES) or b""
-    else:
-        triples = sorted({q.triple for q in quads},
-                         key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
-        data = ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=FILE_PREFIXES) or b""
-    return _sort_prefix_lines(data)
+        for group in cut:
+            yield ox.serialize(group, format=ox.RdfFormat.N_QUADS) or b""
+        return
+    fmt = ox.RdfFormat.TRIG if role == "trig" else ox.RdfFormat.TURTLE
+    first = True
+    for group in cut:
+        header, body = _prefix_lines(ox.serialize(group, format=fmt, prefixes=FILE_PREFIXES)
+                                     or b"")
+        if first:
+            yield header
+            first = False
+        yield body
 
 
-def _sort_prefix_lines(data: bytes) -> bytes:
-    """Put the leading ``@prefix`` lines in a fixed order, whatever order the writer chose."""
+def _prefix_lines(data: bytes) -> tuple[bytes, bytes]:
+    """The leading ``@prefix`` lines, in a fixed order whatever order the writer chose; the rest."""
     lines = data.split(b"\n")
     count = next((i for i, line in enumerate(lines) if not line.startswith(b"@prefix")),
                  len(lines))
-    return b"\n".join(sorted(lines[:count]) + lines[count:])
+    header = b"".join(line + b"\n" for line in sorted(lines[:count]))
+    return header, b"\n".join(lines[count:])
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file and a rename."""
+def write_atomic(path: Path, data: bytes | Iterable[bytes]) -> None:
+    """Write ``data`` to ``path`` through a temporary file and a rename.
+
+    ``data`` is bytes, or pieces written as they come; a failure midway leaves nothing.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+            if isinstance(data, bytes):
+                handle.write(data)
+            else:
+                for piece in data:
+                    handle.write(piece)
         os.chmod(tmp, 0o644)  # mkstemp makes 0600; outputs are for other tools and users too
         os.replace(tmp, path)
     except BaseException:

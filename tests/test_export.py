@@ -25,7 +25,7 @@ import networkx as nx
 import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
-from conftest import MINI, ROOT, edit
+from conftest import MINI, ROOT, SOURCES, edit
 
 from kg.build import build_dataset
 from kg.cli import main
@@ -41,7 +41,7 @@ from kg.export import (
 )
 from kg.export_formats import dot_bytes, flatten, jsonld_context, neo4j_files
 from kg.netguard import no_network
-from kg.store import GraphStore
+from kg.store import FILE_PREFIXES, GraphStore, write_atomic
 from kg.vocab import PREFIXES
 
 ARTIFACTS = ROOT / "tests" / "artifacts"
@@ -368,6 +368,76 @@ def test_rdf_exports_reparse_to_the_dataset(store: GraphStore, fmt: str,
             {q.triple for q in store.quads()})
     else:
         assert canonical(parsed) == canonical(store.quads())
+
+
+@pytest.fixture(scope="module")
+def indexed(tmp_path_factory: pytest.TempPathFactory) -> GraphStore:
+    """The real corpus built to disk and opened as ``cartkg export`` opens it (on-disk index)."""
+    out = tmp_path_factory.mktemp("build")
+    build_dataset(SOURCES, out=out)
+    return GraphStore.from_file(out)
+
+
+def _all_at_once(quads: tuple[ox.Quad, ...], fmt: str) -> bytes:
+    """The reference: the whole dataset given to Oxigraph's writer in one call."""
+    if fmt == "nquads":
+        return ox.serialize(quads, format=ox.RdfFormat.N_QUADS)
+    if fmt == "trig":
+        data = ox.serialize(quads, format=ox.RdfFormat.TRIG, prefixes=FILE_PREFIXES)
+    else:
+        triples = sorted({q.triple for q in quads},
+                         key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
+        data = ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=FILE_PREFIXES)
+    lines = data.split(b"\n")
+    prefixes = [line for line in lines if line.startswith(b"@prefix")]
+    return b"\n".join(sorted(prefixes) + lines[len(prefixes):])
+
+
+@pytest.mark.parametrize("fmt", ["nquads", "trig", "turtle"])
+def test_rdf_exports_streamed_a_graph_at_a_time_are_one_serialisation(
+        indexed: GraphStore, tmp_path: Path, fmt: str) -> None:
+    """Written a graph (Turtle: a subject) at a time, the file is what one call would write."""
+    out = tmp_path / f"cart-kg.{fmt}"
+    export_graph(indexed, fmt, out)
+    assert out.read_bytes() == _all_at_once(indexed.quads(), fmt)
+    assert [p.name for p in tmp_path.iterdir()] == [out.name]  # no temporary file left
+
+
+def test_a_store_streams_its_graphs_and_its_union_in_canonical_order(indexed: GraphStore
+                                                                    ) -> None:
+    graphs = list(indexed.graphs())
+    assert len(graphs) == len(set(indexed.store.named_graphs())) > 50
+    assert all(len({q.graph_name for q in graph}) == 1 for graph in graphs)
+    assert tuple(q for graph in graphs for q in graph) == indexed.quads()
+    subjects = list(indexed.subjects())
+    assert all(len({t.subject for t in triples}) == 1 for triples in subjects)
+    assert [t for triples in subjects for t in triples] == sorted(
+        {q.triple for q in indexed.quads()},
+        key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
+
+
+def test_the_default_graph_comes_first_then_named_graphs_in_n_triples_order() -> None:
+    # <http://e/g-2> sorts before <http://e/g>, as '-' sorts before '>'; JSON-LD follows it too
+    quads = [ox.Quad(ox.NamedNode("http://e/s"), ox.NamedNode("http://e/p"), ox.Literal(v), g)
+             for v, g in [("b", ox.NamedNode("http://e/g-2")), ("c", ox.DefaultGraph()),
+                          ("a", ox.NamedNode("http://e/g"))]]
+    store = GraphStore.from_quads(quads)
+    assert [graph[0].object.value for graph in store.graphs()] == ["c", "b", "a"]
+    assert [q.object.value for q in store.quads()] == ["c", "b", "a"]
+    document = json.loads(render(store, "jsonld"))["@graph"]
+    assert [item.get("@id") for item in document] == ["http://e/s", "http://e/g-2",
+                                                      "http://e/g"]
+
+
+def test_a_streamed_export_that_fails_midway_leaves_nothing(tmp_path: Path) -> None:
+    def pieces() -> Iterator[bytes]:
+        yield b"<http://e/s> <http://e/p> <http://e/o> .\n"
+        raise OSError(28, "No space left on device")
+
+    out = tmp_path / "cart-kg.nq"
+    with pytest.raises(OSError):
+        write_atomic(out, pieces())
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_jsonld_parses_offline_with_rdflib(store: GraphStore) -> None:
