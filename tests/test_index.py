@@ -43,6 +43,15 @@ def test_a_build_folder_is_queried_through_an_index_holding_exactly_the_dataset(
     assert (out / INDEX_DIR / "state.json").is_file()
 
 
+def test_shards_are_loaded_in_batches_and_each_batch_is_held_whole(
+        sources: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # 9 shards (8 articles and the registry) in batches of 2: the last batch holds one
+    monkeypatch.setattr("kg.index.BATCH", 2)
+    out = tmp_path / "out"
+    build_dataset(sources, out)
+    assert indexed(out) == read_quads(out / "dataset")
+
+
 def test_the_index_follows_an_edited_article_and_a_retracted_one(
         sources: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
