@@ -2,8 +2,9 @@
 
 :data:`EXPORTERS` names every output format; the ``cartkg export`` command takes its ``--format``
 choices and help from it. Property-graph formats start from :func:`project_graph` (see
-:mod:`kg.property_graph`), RDF formats from the quads. :func:`export_graph` renders one format in
-memory and only then writes it, each file through a temporary name and a rename.
+:mod:`kg.property_graph`), RDF formats from the store's graphs. :func:`export_graph` writes one
+format as it renders it (a node, an edge, a graph at a time), each file through a temporary name
+and a rename.
 
 The writers are imported inside the renderers, so that importing this module for
 :data:`EXPORTERS` keeps ``cartkg --help`` instant.
@@ -85,27 +86,27 @@ class Exporter:
 
 
 def _graphml(job: ExportJob) -> Files:
-    from kg.export_formats import graphml_bytes
+    from kg.export_xml import graphml_pieces
 
-    return {"": graphml_bytes(job.graph)}
+    return {"": graphml_pieces(job.graph)}
 
 
 def _gexf(job: ExportJob) -> Files:
-    from kg.export_formats import gexf_bytes
+    from kg.export_xml import gexf_pieces
 
-    return {"": gexf_bytes(job.graph)}
+    return {"": gexf_pieces(job.graph)}
 
 
 def _cytoscape(job: ExportJob) -> Files:
-    from kg.export_formats import cytoscape_bytes
+    from kg.export_formats import cytoscape_pieces
 
-    return {"": cytoscape_bytes(job.graph)}
+    return {"": cytoscape_pieces(job.graph)}
 
 
 def _dot(job: ExportJob) -> Files:
-    from kg.export_formats import dot_bytes
+    from kg.export_formats import dot_pieces
 
-    return {"": dot_bytes(job.graph)}
+    return {"": dot_pieces(job.graph)}
 
 
 def _rdf(role: str) -> Callable[[ExportJob], Files]:
@@ -189,14 +190,15 @@ def export_graph(store: GraphStore, fmt: str, out: Path, *, articles: bool = Fal
                  outcomes: str = "nodes") -> ExportResult:
     """Write one format to ``out`` (a folder for ``neo4j``); nothing is written on failure.
 
-    Every property-graph file is rendered before any is written; the RDF formats are written as
-    they are rendered, a graph (or, for Turtle, a subject) at a time, so that memory holds one
-    graph, not the dataset. Each file is written to a temporary name and renamed. Raises
-    :class:`ExportError` when ``out`` cannot be written. On a terminal a progress bar on stderr
-    follows the steps (see :mod:`kg.progress`), and is erased when done.
+    Files are written as they are rendered: an RDF format a graph (for Turtle, a subject) at a
+    time, a property-graph format a node or an edge at a time, so that memory holds the
+    projected graph (or one RDF graph), never the file. Each file is written to a temporary name,
+    and all are renamed once all are written. Raises :class:`ExportError` when ``out`` cannot be
+    written. On a terminal a progress bar on stderr follows the steps (see :mod:`kg.progress`),
+    and is erased when done.
     """
     from kg.progress import progress
-    from kg.store import write_atomic
+    from kg.store import write_files
 
     exporter = EXPORTERS.get(fmt)
     if exporter is None:
@@ -208,34 +210,30 @@ def export_graph(store: GraphStore, fmt: str, out: Path, *, articles: bool = Fal
         raise ExportError(f"{out} is a file; the {fmt} export writes a folder. Fix: give a "
                           "folder name.")
     job = _job(store, fmt, articles=articles, outcomes=outcomes)
-    # steps: project (property-graph formats), render, then write each file
+    # steps: project (property-graph formats), then render and write the files
     counts: tuple[int, int] | tuple[()] = ()
-    with progress(f"Exporting {fmt}", total=2 + exporter.projected, leave=False) as bar:
+    with progress(f"Exporting {fmt}", total=1 + exporter.projected, leave=False) as bar:
         if exporter.projected:
             bar.advance(0, status="projecting the graph")
             counts = (job.graph.number_of_nodes(), job.graph.number_of_edges())
             bar.advance()
-        bar.advance(0, status="rendering")
         files = exporter.render(job)
-        bar.advance()
-        bar.total = bar.count + len(files)
-        paths = tuple(out / name if name else out for name in files)
+        paths = {(out / name if name else out): payload for name, payload in files.items()}
         try:
-            for path, payload in zip(paths, files.values(), strict=True):
-                bar.advance(0, status=f"writing {path.name}")
-                write_atomic(path, payload if isinstance(payload, bytes)
-                             else _counted(payload, bar, f"writing {path.name}"))
-                bar.advance()
+            write_files({path: _counted(payload, bar, f"writing {path.name}")
+                         for path, payload in paths.items()})
         except OSError as err:
             reason = err.strerror or str(err)
             raise ExportError(f"cannot write {err.filename or out}: {reason}. Fix: choose a "
                               "path in a folder you can write to.") from None
-    return ExportResult(fmt, paths, *counts)
+        bar.advance()
+    return ExportResult(fmt, tuple(paths), *counts)
 
 
-def _counted(pieces: Iterable[bytes], bar: Progress, status: str) -> Iterator[bytes]:
-    """The pieces of a streamed file, counted on the progress bar's status line."""
-    for count, piece in enumerate(pieces, 1):
+def _counted(pieces: bytes | Iterable[bytes], bar: Progress, status: str) -> Iterator[bytes]:
+    """The pieces of a file, counted on the progress bar's status line as they are written."""
+    bar.advance(0, status=status)
+    for count, piece in enumerate([pieces] if isinstance(pieces, bytes) else pieces, 1):
         if count % 1000 == 0:
-            bar.advance(0, status=f"{status}: {count:,} graphs or subjects")
+            bar.advance(0, status=f"{status}: {count:,} pieces")
         yield piece

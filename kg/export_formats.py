@@ -10,10 +10,9 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from importlib import resources
 from typing import TYPE_CHECKING, Any
-from xml.etree.ElementTree import Element, SubElement
 
 from kg.property_graph import CLASS_COLOURS, ExportError, edge_id
 
@@ -31,7 +30,6 @@ LEADING = ("label", "class", "iri", "identifiers", "synonyms", "definition", "pr
 STATUS_STYLES = {"stated": "solid", "inferred": "dashed", "disputed": "dashed"}
 DISPUTED_COLOUR = "#C00000"
 EDGE_COLOUR = "#808080"
-_YFILES = "http://www.yworks.com/xml/graphml"
 
 
 def flatten(value: Any) -> Any:
@@ -41,123 +39,72 @@ def flatten(value: Any) -> Any:
     return value
 
 
-def flat_graph(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
-    """A copy with every list flattened and every edge keyed by :func:`kg.export.edge_id`."""
-    import networkx as nx
-
-    flat = nx.MultiDiGraph(name=graph.graph.get("name", "cart-kg"))
-    for node, attrs in graph.nodes(data=True):
-        flat.add_node(node, **{k: flatten(v) for k, v in attrs.items()})
-    for u, v, key, attrs in graph.edges(keys=True, data=True):
-        flat.add_edge(u, v, key=edge_id(u, v, key), **{k: flatten(x) for k, x in attrs.items()})
-    return flat
-
-
 def columns(rows: Iterable[dict[str, Any]]) -> list[str]:
     """Every attribute name of the rows: :data:`LEADING` ones first, then the rest sorted."""
     names = {name for row in rows for name in row}
     return [n for n in LEADING if n in names] + sorted(names - set(LEADING))
 
 
-def _colour(cls: str) -> str:
+def colour(cls: str) -> str:
+    """The colour of a node class, grey for an unknown one."""
     return CLASS_COLOURS.get(cls, "#CCCCCC")
-
-
-# --- GraphML -----------------------------------------------------------------------------------
-
-
-def graphml_bytes(graph: nx.MultiDiGraph) -> bytes:
-    """GraphML with typed keys, plus yFiles labels and colours so that yEd shows them."""
-    from networkx.readwrite.graphml import GraphMLWriter
-
-    flat = flat_graph(graph)
-    writer = GraphMLWriter(encoding="utf-8", prettyprint=True)
-    writer.add_graph_element(flat)
-    root = writer.xml
-    root.set("xmlns:y", _YFILES)
-    root.insert(0, Element("key", {"for": "edge", "id": "yfiles_edge",
-                                   "yfiles.type": "edgegraphics"}))
-    root.insert(0, Element("key", {"for": "node", "id": "yfiles_node",
-                                   "yfiles.type": "nodegraphics"}))
-    graph_element = root.find("graph")
-    assert graph_element is not None
-    for element, (_, attrs) in zip(graph_element.iter("node"), flat.nodes(data=True),
-                                   strict=True):
-        shape = SubElement(SubElement(element, "data", key="yfiles_node"), "y:ShapeNode")
-        SubElement(shape, "y:Fill", color=_colour(attrs.get("class", "")), transparent="false")
-        SubElement(shape, "y:NodeLabel").text = str(attrs.get("label", ""))
-    for element, (_, _, attrs) in zip(graph_element.iter("edge"), flat.edges(data=True),
-                                      strict=True):
-        status = attrs.get("status", "stated")
-        line = SubElement(SubElement(element, "data", key="yfiles_edge"), "y:PolyLineEdge")
-        SubElement(line, "y:LineStyle", type="line" if status == "stated" else "dashed",
-                   color=DISPUTED_COLOUR if status == "disputed" else EDGE_COLOUR)
-        SubElement(line, "y:Arrows", source="none", target="standard")
-        SubElement(line, "y:EdgeLabel").text = str(attrs.get("label", ""))
-    buffer = io.BytesIO()
-    writer.dump(buffer)
-    return buffer.getvalue() + b"\n"
-
-
-# --- GEXF --------------------------------------------------------------------------------------
-
-
-def gexf_bytes(graph: nx.MultiDiGraph) -> bytes:
-    """GEXF 1.2 with typed attributes and each node coloured by its class (``viz:color``)."""
-    from networkx.readwrite.gexf import GEXFWriter
-
-    flat = flat_graph(graph)
-    for _, attrs in flat.nodes(data=True):
-        colour = _colour(attrs.get("class", ""))
-        attrs["viz"] = {"color": {"r": int(colour[1:3], 16), "g": int(colour[3:5], 16),
-                                  "b": int(colour[5:7], 16), "a": 1.0}}
-    for _, _, key, attrs in flat.edges(keys=True, data=True):
-        attrs["id"] = key
-    writer = GEXFWriter(graph=flat, encoding="utf-8", prettyprint=True, version="1.2draft")
-    meta = writer.xml.find("meta")
-    if meta is not None:  # networkx stamps today's date: drop it so the output is reproducible
-        meta.attrib.pop("lastmodifieddate", None)
-        creator = meta.find("creator")
-        if creator is not None:
-            creator.text = "cart-kg"
-    buffer = io.BytesIO()
-    writer.write(buffer)
-    return buffer.getvalue() + b"\n"
 
 
 # --- Cytoscape.js ------------------------------------------------------------------------------
 
 
-def cytoscape_document(graph: nx.MultiDiGraph) -> dict[str, Any]:
-    """The Cytoscape.js document: ``elements`` (nodes and edges with their data) and a style."""
-    nodes = [{"data": {"id": node, **attrs}, "classes": attrs.get("class", "")}
-             for node, attrs in graph.nodes(data=True)]
-    edges = [{"data": {"id": edge_id(u, v, key), "source": u, "target": v, "key": key, **attrs},
+_CYTOSCAPE_STYLE: list[dict[str, Any]] = [
+    {"selector": "node", "style": {"label": "data(label)", "font-size": 10}},
+    *({"selector": f"node.{cls}", "style": {"background-color": shade}}
+      for cls, shade in CLASS_COLOURS.items()),
+    {"selector": "edge", "style": {"label": "data(label)", "font-size": 8,
+                                   "curve-style": "bezier", "target-arrow-shape": "triangle",
+                                   "line-color": EDGE_COLOUR, "target-arrow-color": EDGE_COLOUR}},
+    {"selector": "edge.inferred", "style": {"line-style": "dashed"}},
+    {"selector": "edge.disputed", "style": {"line-style": "dashed",
+                                            "line-color": DISPUTED_COLOUR,
+                                            "target-arrow-color": DISPUTED_COLOUR}},
+]
+
+
+def cytoscape_pieces(graph: nx.MultiDiGraph) -> Iterator[bytes]:
+    """Cytoscape.js JSON (``cy.json()`` shape); Cytoscape desktop imports it as ``.cyjs``.
+
+    ``elements`` holds the nodes and edges with their data, then comes a style. Written an
+    element at a time: the pieces joined are the document written with ``json.dumps(...,
+    indent=1)``.
+    """
+    nodes = ({"data": {"id": node, **attrs}, "classes": attrs.get("class", "")}
+             for node, attrs in graph.nodes(data=True))
+    edges = ({"data": {"id": edge_id(u, v, key), "source": u, "target": v, "key": key, **attrs},
               "classes": attrs.get("status", "")}
-             for u, v, key, attrs in graph.edges(keys=True, data=True)]
-    style: list[dict[str, Any]] = [
-        {"selector": "node", "style": {"label": "data(label)", "font-size": 10}},
-        *({"selector": f"node.{cls}", "style": {"background-color": colour}}
-          for cls, colour in CLASS_COLOURS.items()),
-        {"selector": "edge", "style": {"label": "data(label)", "font-size": 8,
-                                       "curve-style": "bezier", "target-arrow-shape": "triangle",
-                                       "line-color": EDGE_COLOUR,
-                                       "target-arrow-color": EDGE_COLOUR}},
-        {"selector": "edge.inferred", "style": {"line-style": "dashed"}},
-        {"selector": "edge.disputed", "style": {"line-style": "dashed",
-                                                "line-color": DISPUTED_COLOUR,
-                                                "target-arrow-color": DISPUTED_COLOUR}},
-    ]
-    return {"format_version": "1.0", "generated_by": "cart-kg",
-            "target_cytoscapejs_version": "~3.0",
-            "data": {"name": graph.graph.get("name", "cart-kg")},
-            "elements": {"nodes": nodes, "edges": edges}, "style": style}
+             for u, v, key, attrs in graph.edges(keys=True, data=True))
+    shell = {"format_version": "1.0", "generated_by": "cart-kg",
+             "target_cytoscapejs_version": "~3.0",
+             "data": {"name": graph.graph.get("name", "cart-kg")},
+             "elements": {"nodes": [_MARK], "edges": [_MARK]}, "style": _CYTOSCAPE_STYLE}
+    text = json.dumps(shell, ensure_ascii=False, indent=1) + "\n"
+    before_nodes, between, after_edges = text.split(json.dumps(_MARK))
+    yield before_nodes.removesuffix("[\n   ").encode("utf-8")
+    yield from _json_list(nodes, 3)
+    yield between.removeprefix("\n  ]").removesuffix("[\n   ").encode("utf-8")
+    yield from _json_list(edges, 3)
+    yield after_edges.removeprefix("\n  ]").encode("utf-8")
 
 
-def cytoscape_bytes(graph: nx.MultiDiGraph) -> bytes:
-    """Cytoscape.js JSON (``cy.json()`` shape); Cytoscape desktop imports it as ``.cyjs``."""
-    text = json.dumps(cytoscape_document(graph), ensure_ascii=False, indent=1)
-    return (text + "\n").encode("utf-8")
+#: A placeholder where a list is streamed into a JSON document.
+_MARK = "\x00list"
+
+
+def _json_list(items: Iterable[Any], level: int) -> Iterator[bytes]:
+    """A JSON list at ``level`` as ``json.dumps(..., indent=1)`` writes it, an item at a time."""
+    inside = "\n" + " " * level
+    first = True
+    for item in items:
+        text = json.dumps(item, ensure_ascii=False, indent=1).replace("\n", inside)
+        yield (("[" if first else ",") + inside + text).encode("utf-8")
+        first = False
+    yield b"[]" if first else ("\n" + " " * (level - 1) + "]").encode("utf-8")
 
 
 # --- Graphviz DOT ------------------------------------------------------------------------------
@@ -175,49 +122,61 @@ def _dot_attributes(attrs: dict[str, Any]) -> str:
     return ", ".join(f"{dot_quote(k)}={dot_quote(v)}" for k, v in attrs.items())
 
 
-def dot_bytes(graph: nx.MultiDiGraph) -> bytes:
-    """Graphviz DOT: nodes filled with their class colour, every attribute kept."""
-    lines = [
+def dot_pieces(graph: nx.MultiDiGraph) -> Iterator[bytes]:
+    """Graphviz DOT: nodes filled with their class colour, every attribute kept; a line a piece."""
+    yield "\n".join([
         f"digraph {dot_quote(graph.graph.get('name', 'cart-kg'))} {{",
         '  graph [charset="UTF-8", rankdir="LR", overlap="false", fontname="Helvetica"];',
         '  node [shape="box", style="rounded,filled", fontname="Helvetica", fontsize="10"];',
-        '  edge [fontname="Helvetica", fontsize="8", color="#808080"];',
-    ]
+        '  edge [fontname="Helvetica", fontsize="8", color="#808080"];\n',
+    ]).encode("utf-8")
     for node, attrs in graph.nodes(data=True):
-        shown = {"fillcolor": _colour(attrs.get("class", "")), "tooltip": attrs.get("iri", node),
+        shown = {"fillcolor": colour(attrs.get("class", "")), "tooltip": attrs.get("iri", node),
                  **attrs}
-        lines.append(f"  {dot_quote(node)} [{_dot_attributes(shown)}];")
+        yield f"  {dot_quote(node)} [{_dot_attributes(shown)}];\n".encode()
     for u, v, key, attrs in graph.edges(keys=True, data=True):
         status = attrs.get("status", "stated")
         shown = {"key": key, "style": STATUS_STYLES.get(status, "solid"), **attrs}
         if status == "disputed":
             shown["color"] = DISPUTED_COLOUR
-        lines.append(f"  {dot_quote(u)} -> {dot_quote(v)} [{_dot_attributes(shown)}];")
-    lines.append("}")
-    return ("\n".join(lines) + "\n").encode("utf-8")
+        yield f"  {dot_quote(u)} -> {dot_quote(v)} [{_dot_attributes(shown)}];\n".encode()
+    yield b"}\n"
 
 
 # --- Neo4j admin import ------------------------------------------------------------------------
 
 
-def _neo4j_type(values: Sequence[Any]) -> str:
-    """The typed-header suffix for a column: ``:int``, ``:double``, ``:boolean``, ``:string[]``.
+class _Neo4jType:
+    """The typed-header suffix of a column, from its values one at a time.
 
-    A list column whose items hold the array delimiter is written as plain (joined) strings.
+    ``:int``, ``:double``, ``:boolean`` or ``:string[]`` when every value given is one; a list
+    column whose items hold the array delimiter is written as plain (joined) strings.
     """
-    present = [v for v in values if v is not None]
-    if not present:
+
+    def __init__(self) -> None:
+        self.seen = False
+        self.booleans = self.ints = self.numbers = self.lists = True
+
+    def add(self, value: Any) -> None:
+        if value is None:
+            return
+        self.seen = True
+        is_bool = isinstance(value, bool)
+        self.booleans &= is_bool
+        self.ints &= isinstance(value, int) and not is_bool
+        self.numbers &= isinstance(value, (int, float)) and not is_bool
+        self.lists &= isinstance(value, (list, tuple)) and not any(
+            NEO4J_ARRAY_DELIMITER in str(item) for item in value)
+
+    @property
+    def suffix(self) -> str:
+        if not self.seen:
+            return ""
+        for kind, holds in ((":boolean", self.booleans), (":int", self.ints),
+                            (":double", self.numbers), (":string[]", self.lists)):
+            if holds:
+                return kind
         return ""
-    if all(isinstance(v, bool) for v in present):
-        return ":boolean"
-    if all(isinstance(v, int) and not isinstance(v, bool) for v in present):
-        return ":int"
-    if all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in present):
-        return ":double"
-    if all(isinstance(v, (list, tuple)) for v in present) and not any(
-            NEO4J_ARRAY_DELIMITER in str(item) for v in present for item in v):
-        return ":string[]"
-    return ""
 
 
 def _neo4j_cell(value: Any, kind: str) -> str:
@@ -230,42 +189,49 @@ def _neo4j_cell(value: Any, kind: str) -> str:
     return str(flatten(value))
 
 
-def _neo4j_table(rows: list[dict[str, Any]],
-                 names: list[str]) -> tuple[list[str], list[list[str]]]:
-    """The typed header and the cells of the attribute columns ``names``."""
-    kinds = [_neo4j_type([row.get(name) for row in rows]) for name in names]
-    header = [name + kind for name, kind in zip(names, kinds, strict=True)]
-    cells = [[_neo4j_cell(row.get(name), kind) for name, kind in zip(names, kinds, strict=True)]
-             for row in rows]
-    return header, cells
+def _neo4j_csv(rows: Callable[[], Iterator[tuple[list[str], dict[str, Any]]]],
+               leading: list[str], names: list[str]) -> Iterator[bytes]:
+    """A CSV with typed headers: each row's leading cells, then its attribute columns ``names``.
 
-
-def _csv(header: list[str], rows: list[list[str]]) -> bytes:
+    ``rows`` is read twice: once for the column types, once to write.
+    """
+    kinds = {name: _Neo4jType() for name in names}
+    for _, values in rows():
+        for name in names:
+            kinds[name].add(values.get(name))
+    suffixes = [kinds[name].suffix for name in names]
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(header)
-    writer.writerows(rows)
-    return buffer.getvalue().encode("utf-8")
+    writer.writerow([*leading, *(n + k for n, k in zip(names, suffixes, strict=True))])
+    for count, (cells, values) in enumerate(rows(), 1):
+        writer.writerow([*cells, *(_neo4j_cell(values.get(name), kind)
+                                   for name, kind in zip(names, suffixes, strict=True))])
+        if count % 1000 == 0:
+            yield buffer.getvalue().encode("utf-8")
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue().encode("utf-8")
 
 
-def neo4j_files(graph: nx.MultiDiGraph) -> dict[str, bytes]:
-    """The CSV files for ``neo4j-admin database import``, with typed headers.
+def neo4j_files(graph: nx.MultiDiGraph) -> dict[str, Iterator[bytes]]:
+    """The CSV files for ``neo4j-admin database import``, with typed headers, a row at a time.
 
     ``nodes.csv`` starts ``id:ID,:LABEL,...`` and ``relationships.csv`` starts
     ``:START_ID,:END_ID,:TYPE,...``; lists are ``string[]`` columns joined by ``;``.
     """
-    node_rows = [attrs for _, attrs in graph.nodes(data=True)]
-    header, cells = _neo4j_table(node_rows, columns(node_rows))
-    nodes = [[node, attrs.get("class", "Node"), *row]
-             for (node, attrs), row in zip(graph.nodes(data=True), cells, strict=True)]
-    edge_attrs = [attrs for _, _, attrs in graph.edges(data=True)]
-    edge_rows = [{"key": key, **attrs} for _, _, key, attrs in graph.edges(keys=True, data=True)]
-    edge_header, edge_cells = _neo4j_table(edge_rows, ["key", *columns(edge_attrs)])
-    edges = [[u, v, attrs.get("predicate", key), *row]
-             for (u, v, key, attrs), row in zip(graph.edges(keys=True, data=True), edge_cells,
-                                                strict=True)]
-    return {"nodes.csv": _csv(["id:ID", ":LABEL", *header], nodes),
-            "relationships.csv": _csv([":START_ID", ":END_ID", ":TYPE", *edge_header], edges)}
+    def nodes() -> Iterator[tuple[list[str], dict[str, Any]]]:
+        for node, attrs in graph.nodes(data=True):
+            yield [node, attrs.get("class", "Node")], attrs
+
+    def edges() -> Iterator[tuple[list[str], dict[str, Any]]]:
+        for u, v, key, attrs in graph.edges(keys=True, data=True):
+            yield [u, v, attrs.get("predicate", key)], {"key": key, **attrs}
+
+    node_columns = columns(attrs for _, attrs in graph.nodes(data=True))
+    edge_columns = ["key", *columns(attrs for _, _, attrs in graph.edges(data=True))]
+    return {"nodes.csv": _neo4j_csv(nodes, ["id:ID", ":LABEL"], node_columns),
+            "relationships.csv": _neo4j_csv(edges, [":START_ID", ":END_ID", ":TYPE"],
+                                            edge_columns)}
 
 
 # --- JSON-LD -----------------------------------------------------------------------------------

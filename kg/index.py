@@ -5,9 +5,8 @@ Instead, ``build/.index/store/`` holds the dataset in an on-disk Oxigraph store 
 ``build/.index/state.json`` the SHA-256 of every shard it holds. :func:`open_index` first brings
 the index up to date with ``build/dataset/manifest.json``: the graphs of shards that changed or
 went away are removed and the new shards loaded, so the first command after an edit pays for
-what changed, and the first after a clean build for everything (about 70 s and 150 MB at
-10,000 articles).
-Then the store is opened read-only, which is instant and takes little memory.
+what changed, and the first after a clean build for everything (about 70 s and 150 MB at 10,000
+articles). Then the store is opened read-only, which is instant and takes little memory.
 
 Writers and readers coordinate through ``build/.index/lock`` (an exclusive lock to update, a
 shared lock held while reading), as Oxigraph requires that nothing writes a store that is open

@@ -260,19 +260,26 @@ def write_atomic(path: Path, data: bytes | Iterable[bytes]) -> None:
 
     ``data`` is bytes, or pieces written as they come; a failure midway leaves nothing.
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    write_files({path: data})
+
+
+def write_files(files: Mapping[Path, bytes | Iterable[bytes]]) -> None:
+    """Write several files all or none: each to a temporary name, renamed once all are written."""
+    written: list[tuple[str, Path]] = []
     try:
-        with os.fdopen(fd, "wb") as handle:
-            if isinstance(data, bytes):
-                handle.write(data)
-            else:
-                for piece in data:
+        for path, data in files.items():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+            written.append((tmp, path))
+            with os.fdopen(fd, "wb") as handle:
+                for piece in [data] if isinstance(data, bytes) else data:
                     handle.write(piece)
-        os.chmod(tmp, 0o644)  # mkstemp makes 0600; outputs are for other tools and users too
-        os.replace(tmp, path)
+            os.chmod(tmp, 0o644)  # mkstemp makes 0600; outputs are for other tools and users too
+        for tmp, path in written:
+            os.replace(tmp, path)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        for tmp, _ in written:
+            Path(tmp).unlink(missing_ok=True)
         raise
 
 

@@ -39,7 +39,17 @@ from kg.export import (
     project_graph,
     render_export,
 )
-from kg.export_formats import dot_bytes, flatten, jsonld_context, neo4j_files
+from kg.export_formats import (
+    DISPUTED_COLOUR,
+    EDGE_COLOUR,
+    colour,
+    cytoscape_pieces,
+    dot_pieces,
+    flatten,
+    jsonld_context,
+    neo4j_files,
+)
+from kg.export_xml import gexf_pieces, graphml_pieces
 from kg.netguard import no_network
 from kg.store import FILE_PREFIXES, GraphStore, write_atomic
 from kg.vocab import PREFIXES
@@ -266,7 +276,7 @@ def test_dot_escapes_quotes_backslashes_and_newlines(tmp_path: Path) -> None:
     tricky.add_node("graph", label="\\", **{"class": "Trial"})
     tricky.add_edge('node "x"', "graph", key="k", label='ends with \\', quote='"')
     path = tmp_path / "tricky.dot"
-    path.write_bytes(dot_bytes(tricky))
+    path.write_bytes(b"".join(dot_pieces(tricky)))
     done = subprocess.run([dot, "-Tsvg", str(path)], capture_output=True, check=False)
     assert done.returncode == 0 and done.stderr == b"", done.stderr.decode()
     svg = ElementTree.fromstring(done.stdout)
@@ -346,7 +356,7 @@ def test_neo4j_csv_follows_admin_import_conventions(store: GraphStore,
 def test_neo4j_list_columns_fall_back_to_strings_when_an_item_holds_the_delimiter() -> None:
     graph = nx.MultiDiGraph()
     graph.add_node("a", **{"class": "Therapy", "synonyms": ["x; y", "z"], "claims": ["a1/c"]})
-    nodes = neo4j_files(graph)["nodes.csv"].decode().splitlines()
+    nodes = b"".join(neo4j_files(graph)["nodes.csv"]).decode().splitlines()
     assert nodes == ["id:ID,:LABEL,class,synonyms,claims:string[]",
                      "a,Therapy,Therapy,x; y; z,a1/c"]
 
@@ -657,6 +667,115 @@ def test_export_errors_exit_2_and_write_nothing(dataset: Path, tmp_path: Path,
     assert "Traceback" not in out
     assert sorted(p.name for p in tmp_path.iterdir()) == ["blocker"]
     assert (tmp_path / "blocker").read_text() == "not a folder"
+
+
+# --- written a node or an edge at a time, with the bytes of networkx's own writers -------------
+
+
+def _flat(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
+    flat = nx.MultiDiGraph(name=graph.graph["name"])
+    for node, attrs in graph.nodes(data=True):
+        flat.add_node(node, **{k: flatten(v) for k, v in attrs.items()})
+    for u, v, key, attrs in graph.edges(keys=True, data=True):
+        flat.add_edge(u, v, key=edge_id(u, v, key), **{k: flatten(x) for k, x in attrs.items()})
+    return flat
+
+
+def networkx_graphml(graph: nx.MultiDiGraph) -> bytes:
+    """The reference: networkx's GraphML writer on the flattened graph, plus the yFiles data."""
+    from networkx.readwrite.graphml import GraphMLWriter
+
+    flat = _flat(graph)
+    writer = GraphMLWriter(encoding="utf-8", prettyprint=True)
+    writer.add_graph_element(flat)
+    root = writer.xml
+    root.set("xmlns:y", "http://www.yworks.com/xml/graphml")
+    root.insert(0, ElementTree.Element("key", {"for": "edge", "id": "yfiles_edge",
+                                               "yfiles.type": "edgegraphics"}))
+    root.insert(0, ElementTree.Element("key", {"for": "node", "id": "yfiles_node",
+                                               "yfiles.type": "nodegraphics"}))
+    element = root.find("graph")
+    assert element is not None
+    for node, (_, attrs) in zip(element.iter("node"), flat.nodes(data=True), strict=True):
+        shape = ElementTree.SubElement(ElementTree.SubElement(node, "data", key="yfiles_node"),
+                                       "y:ShapeNode")
+        ElementTree.SubElement(shape, "y:Fill", color=colour(attrs["class"]), transparent="false")
+        ElementTree.SubElement(shape, "y:NodeLabel").text = str(attrs["label"])
+    for edge, (_, _, attrs) in zip(element.iter("edge"), flat.edges(data=True), strict=True):
+        status = attrs.get("status", "stated")
+        line = ElementTree.SubElement(ElementTree.SubElement(edge, "data", key="yfiles_edge"),
+                                      "y:PolyLineEdge")
+        ElementTree.SubElement(line, "y:LineStyle",
+                               type="line" if status == "stated" else "dashed",
+                               color=DISPUTED_COLOUR if status == "disputed" else EDGE_COLOUR)
+        ElementTree.SubElement(line, "y:Arrows", source="none", target="standard")
+        ElementTree.SubElement(line, "y:EdgeLabel").text = str(attrs.get("label", ""))
+    buffer = io.BytesIO()
+    writer.dump(buffer)
+    return buffer.getvalue() + b"\n"
+
+
+def networkx_gexf(graph: nx.MultiDiGraph) -> bytes:
+    """The reference: networkx's GEXF writer, nodes coloured, without the date it stamps."""
+    from networkx.readwrite.gexf import GEXFWriter
+
+    flat = _flat(graph)
+    for _, attrs in flat.nodes(data=True):
+        shade = colour(attrs["class"])
+        attrs["viz"] = {"color": {"r": int(shade[1:3], 16), "g": int(shade[3:5], 16),
+                                  "b": int(shade[5:7], 16), "a": 1.0}}
+    for _, _, key, attrs in flat.edges(keys=True, data=True):
+        attrs["id"] = key
+    writer = GEXFWriter(graph=flat, encoding="utf-8", prettyprint=True, version="1.2draft")
+    meta = writer.xml.find("meta")
+    assert meta is not None
+    meta.attrib.pop("lastmodifieddate")
+    creator = meta.find("creator")
+    assert creator is not None
+    creator.text = "cart-kg"
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue() + b"\n"
+
+
+@pytest.mark.parametrize("options", [{}, {"articles": True, "outcomes": "edges"},
+                                     {"outcomes": "none"}])
+@pytest.mark.parametrize(("write", "reference"), [(graphml_pieces, networkx_graphml),
+                                                  (gexf_pieces, networkx_gexf)])
+def test_xml_formats_written_an_element_at_a_time_are_what_networkx_writes(
+        options: dict[str, Any], write: Any, reference: Any) -> None:
+    graph = project_graph(GraphStore.from_quads(build_dataset(SOURCES, out=None).quads),
+                          **options)
+    assert b"".join(write(graph)) == reference(graph)
+
+
+def test_cytoscape_written_an_element_at_a_time_is_one_json_document(graph: nx.MultiDiGraph
+                                                                      ) -> None:
+    text = b"".join(cytoscape_pieces(graph)).decode()
+    document = json.loads(text)
+    assert text == json.dumps(document, ensure_ascii=False, indent=1) + "\n"
+    assert len(document["elements"]["nodes"]) == graph.number_of_nodes()
+    assert len(document["elements"]["edges"]) == graph.number_of_edges()
+    empty = b"".join(cytoscape_pieces(nx.MultiDiGraph(name="x"))).decode()
+    assert json.loads(empty)["elements"] == {"nodes": [], "edges": []}
+    assert empty == json.dumps(json.loads(empty), ensure_ascii=False, indent=1) + "\n"
+
+
+def test_a_neo4j_export_that_fails_midway_writes_neither_file(
+        store: GraphStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def failing(graph: nx.MultiDiGraph) -> dict[str, Iterator[bytes]]:
+        files = neo4j_files(graph)
+
+        def broken() -> Iterator[bytes]:
+            yield next(files["relationships.csv"])
+            raise OSError(28, "No space left on device", str(tmp_path / "neo4j"))
+
+        return {"nodes.csv": files["nodes.csv"], "relationships.csv": broken()}
+
+    monkeypatch.setattr("kg.export_formats.neo4j_files", failing)
+    with pytest.raises(ExportError, match="No space left on device"):
+        export_graph(store, "neo4j", tmp_path / "neo4j")
+    assert list((tmp_path / "neo4j").iterdir()) == []
 
 
 def test_a_failed_render_leaves_the_old_file_untouched(store: GraphStore, tmp_path: Path,
