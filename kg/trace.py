@@ -6,6 +6,7 @@ metadata are all in the graph.
 
 from __future__ import annotations
 
+import bisect
 import difflib
 import re
 from dataclasses import dataclass, field
@@ -81,24 +82,33 @@ def _sentence_ends(text: str) -> list[int]:
 
 def sentence_around(text: str, start: int, end: int) -> tuple[str, int, int]:
     """The sentence (or line) holding ``text[start:end]``, and the span's offsets within it."""
-    ends = _sentence_ends(text)
-    left = max([e for e in ends if e <= start], default=0)
-    right = min([e for e in ends if e >= end - 2 and e > start], default=len(text))
+    return _sentence_in(text, _sentence_ends(text), start, end)
+
+
+def _sentence_in(text: str, ends: list[int], start: int, end: int) -> tuple[str, int, int]:
+    """:func:`sentence_around`, with the text's sentence ends (ascending) already found."""
+    before = bisect.bisect_right(ends, start)
+    left = ends[before - 1] if before else 0
+    after = bisect.bisect_left(ends, max(end - 2, start + 1))
+    right = ends[after] if after < len(ends) else len(text)
     right = max(right, end)
     while left < start and text[left].isspace():
         left += 1
     return text[left:right], start - left, end - left
 
 
+#: The evidence of a batch of assertions (a VALUES block of their IRIs is filled in), without
+#: the article's text: it is read once per article (see :func:`evidence_for`).
 _EVIDENCE = _PREFIXES + """
 SELECT ?a ?claim ?file ?article ?aid ?title ?date ?kind ?eco ?rationale ?disputed ?reason
-       ?by ?quote ?exact ?start ?end ?text
+       ?by ?quote ?exact ?start ?end
 WHERE {
+  VALUES ?a { %s }
   ?a a cart:Assertion ; cart:claimId ?claim ; cart:curationFile ?file ; cart:fromArticle ?article ;
      cart:evidenceType ?eco ; cart:isDisputed ?disputed ; cart:hasQuote ?quote .
   ?quote oa:exact ?exact ; oa:start ?start ; oa:end ?end .
   ?article dcterms:identifier ?aid ; dcterms:title ?title ; cart:articleKind ?kind ;
-           cart:text ?text .
+           cart:text ?anyText .
   OPTIONAL { ?article dcterms:date ?date }
   OPTIONAL { ?a cart:rationale ?rationale }
   OPTIONAL { ?a cart:disputeReason ?reason }
@@ -106,40 +116,78 @@ WHERE {
 }
 """
 
-_TRIPLES = "SELECT ?s ?p ?o ?a WHERE { GRAPH ?a { ?s ?p ?o } }"
+_TRIPLES = "SELECT ?a ?s ?p ?o WHERE { VALUES ?a { %s } GRAPH ?a { ?s ?p ?o } }"
+_TEXT = _PREFIXES + "SELECT ?text ?article WHERE { ?article cart:text ?text }"
+#: Assertions per query: a VALUES block of this many IRIs is quick to parse and to join.
+BATCH = 200
+
+
+class _Article:
+    """An article's text and where its sentences end, read once for all its quotes."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.ends = _sentence_ends(text)
+
+    def sentence(self, start: int, end: int) -> tuple[str, int, int]:
+        return _sentence_in(self.text, self.ends, start, end)
 
 
 def evidence_for(store: GraphStore, assertions: list[ox.NamedNode]) -> list[EvidenceRecord]:
-    """Full evidence records for the given assertion IRIs, sorted by article then claim."""
+    """Full evidence records for the given assertion IRIs, sorted by article then claim.
+
+    The assertions are read a batch of :data:`BATCH` at a time, and each article's text once.
+    """
+    ordered = sorted(set(assertions), key=lambda a: a.value)
+    articles: dict[str, _Article] = {}
     records = []
-    for assertion in sorted(set(assertions), key=lambda a: a.value):
-        _, rows = store.select(_EVIDENCE, {"a": assertion})
-        if not rows:
-            continue
-        quotes: dict[str, QuoteRecord] = {}
-        by: set[str] = set()
-        first = rows[0]
-        for row in rows:
-            exact, start, end, text = (_value(row[i]) for i in (14, 15, 16, 17))
-            s, e = int(start or 0), int(end or 0)
-            sentence, a, b = sentence_around(text or "", s, e)
-            quotes[f"{s}-{e}"] = QuoteRecord(exact or "", s, e, sentence, a, b)
-            if row[12] is not None:
-                by.add(compact(row[12].value))
-        _, triples = store.select(_TRIPLES, {"a": assertion})
-        records.append(EvidenceRecord(
-            assertion=assertion.value, claim_id=_value(first[1]) or "",
-            curation_file=_value(first[2]) or "", article=_value(first[3]) or "",
-            article_id=_value(first[4]) or "", article_title=_value(first[5]) or "",
-            article_date=_value(first[6]), article_kind=_value(first[7]) or "",
-            basis="inferred" if (_value(first[8]) or "").endswith("0000305") else "stated",
-            rationale=_value(first[9]), disputed=_value(first[10]) == "true",
-            dispute_reason=_value(first[11]), disputed_by=tuple(sorted(by)),
-            quotes=tuple(sorted(quotes.values(), key=lambda q: q.start)),
-            triples=tuple(sorted((_short(t[0]), _short(t[1]), _short(t[2]))
-                                 for t in triples)),
-        ))
+    for start in range(0, len(ordered), BATCH):
+        batch = ordered[start:start + BATCH]
+        values = " ".join(str(a) for a in batch)
+        rows: dict[str, list[tuple[ox.NamedNode | ox.Literal | None, ...]]] = {}
+        for row in store.select(_EVIDENCE % values)[1]:
+            rows.setdefault(_value(row[0]) or "", []).append(row)
+        triples: dict[str, list[tuple[str, str, str]]] = {}
+        for a, *spo in store.select(_TRIPLES % values)[1]:
+            triples.setdefault(_value(a) or "", []).append(
+                (_short(spo[0]), _short(spo[1]), _short(spo[2])))
+        for assertion in batch:
+            found = rows.get(assertion.value)
+            if found:
+                records.append(_record(store, assertion, found, triples.get(assertion.value, []),
+                                       articles))
     return sorted(records, key=lambda r: (r.article_id, r.claim_id))
+
+
+def _record(store: GraphStore, assertion: ox.NamedNode,
+            rows: list[tuple[ox.NamedNode | ox.Literal | None, ...]],
+            triples: list[tuple[str, str, str]], articles: dict[str, _Article]
+            ) -> EvidenceRecord:
+    first = rows[0]
+    article = _value(first[3]) or ""
+    if article not in articles:
+        _, texts = store.select(_TEXT, {"article": ox.NamedNode(article)})
+        articles[article] = _Article(min((_value(t[0]) or "" for t in texts), default=""))
+    quotes: dict[str, QuoteRecord] = {}
+    by: set[str] = set()
+    for row in rows:
+        exact, start, end = (_value(row[i]) for i in (14, 15, 16))
+        s, e = int(start or 0), int(end or 0)
+        sentence, a, b = articles[article].sentence(s, e)
+        quotes[f"{s}-{e}"] = QuoteRecord(exact or "", s, e, sentence, a, b)
+        if row[12] is not None:
+            by.add(compact(row[12].value))
+    return EvidenceRecord(
+        assertion=assertion.value, claim_id=_value(first[1]) or "",
+        curation_file=_value(first[2]) or "", article=article,
+        article_id=_value(first[4]) or "", article_title=_value(first[5]) or "",
+        article_date=_value(first[6]), article_kind=_value(first[7]) or "",
+        basis="inferred" if (_value(first[8]) or "").endswith("0000305") else "stated",
+        rationale=_value(first[9]), disputed=_value(first[10]) == "true",
+        dispute_reason=_value(first[11]), disputed_by=tuple(sorted(by)),
+        quotes=tuple(sorted(quotes.values(), key=lambda q: q.start)),
+        triples=tuple(sorted(triples)),
+    )
 
 
 def _short(term: ox.NamedNode | ox.Literal | None) -> str:
