@@ -131,9 +131,9 @@ def _neo4j(job: ExportJob) -> Files:
 
 
 def _html(job: ExportJob) -> Files:
-    from kg.export_html import html_bytes
+    from kg.export_html import html_pieces
 
-    return {"": html_bytes(job.store, job.graph)}
+    return {"": html_pieces(job.store, job.graph)}
 
 
 #: Every export format, by the name ``--format`` takes.

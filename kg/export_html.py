@@ -13,6 +13,7 @@ import importlib.util
 import json
 import re
 from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -61,18 +62,49 @@ def _evidence(record: EvidenceRecord) -> dict[str, Any]:
     }
 
 
-def page_data(store: GraphStore, graph: nx.MultiDiGraph) -> dict[str, Any]:
-    """What the page shows: classes, articles, nodes, edges and the evidence of every claim."""
+#: The articles that give at least one evidence record (the pattern of :func:`evidence_for`).
+_ARTICLES = f"""PREFIX cart: <{PREFIXES['cart']}>
+PREFIX dcterms: <{PREFIXES['dcterms']}>
+PREFIX oa: <{PREFIXES['oa']}>
+SELECT DISTINCT ?article ?id ?title ?date ?kind WHERE {{
+  ?a a cart:Assertion ; cart:claimId ?claim ; cart:curationFile ?file ; cart:fromArticle ?article ;
+     cart:evidenceType ?eco ; cart:isDisputed ?disputed ; cart:hasQuote ?quote .
+  ?quote oa:exact ?exact ; oa:start ?start ; oa:end ?end .
+  ?article dcterms:identifier ?id ; dcterms:title ?title ; cart:articleKind ?kind ;
+           cart:text ?text .
+  OPTIONAL {{ ?article dcterms:date ?date }}
+}}"""
+_OF_ARTICLE = f"""PREFIX cart: <{PREFIXES['cart']}>
+SELECT ?a ?article WHERE {{ ?a a cart:Assertion ; cart:fromArticle ?article }}"""
+
+
+def page_pieces(store: GraphStore, graph: nx.MultiDiGraph) -> Iterator[str]:
+    """What the page shows, as JSON written a piece at a time (keys sorted, no spaces).
+
+    ``articles``, node ``classes``, ``edges``, the ``evidence`` of every claim (each quote in
+    its sentence) by ``article/claim`` key, and ``nodes``. The evidence is read an article at a
+    time, so that memory holds the graph and one article's evidence, never all of it.
+    """
     import pyoxigraph as ox
 
     from kg.trace import evidence_for
 
-    _, rows = store.select(_ASSERTIONS)
-    records = evidence_for(store, [r[0] for r in rows if isinstance(r[0], ox.NamedNode)])
-    evidence = {f"{r.article_id}/{r.claim_id}": _evidence(r) for r in records}
-    articles = {r.article_id: {"id": r.article_id, "title": r.article_title,
-                               "date": r.article_date, "kind": r.article_kind}
-                for r in records}
+    articles: dict[str, tuple[ox.NamedNode, dict[str, Any]]] = {}
+    for article, aid, title, date, kind in store.select(_ARTICLES)[1]:
+        if isinstance(article, ox.NamedNode) and aid is not None:
+            articles.setdefault(aid.value, (article, {
+                "id": aid.value, "title": title.value if title else "",
+                "date": date.value if date else None, "kind": kind.value if kind else ""}))
+    # by "id/" so that the evidence comes in the order of its "id/claim" keys
+    ordered = sorted(articles, key=lambda aid: aid + "/")
+
+    def evidence() -> Iterator[tuple[str, dict[str, Any]]]:
+        for aid in ordered:
+            _, rows = store.select(_OF_ARTICLE, {"article": articles[aid][0]})
+            records = evidence_for(store, [r[0] for r in rows if isinstance(r[0], ox.NamedNode)])
+            for key, record in sorted((f"{r.article_id}/{r.claim_id}", r) for r in records):
+                yield key, _evidence(record)
+
     counts = Counter(attrs.get("class", "") for _, attrs in graph.nodes(data=True))
     classes = [{"name": name, "colour": CLASS_COLOURS[name], "count": counts[name]}
                for name in NODE_CLASSES.values() if counts[name]]
@@ -82,14 +114,35 @@ def page_data(store: GraphStore, graph: nx.MultiDiGraph) -> dict[str, Any]:
                 "claims": list(attrs.get("claims", [])),
                 "attrs": {k: v for k, v in attrs.items() if k not in _OWN_FIELDS}}
 
-    nodes = [{"id": node, "label": attrs.get("label", node), "class": attrs.get("class", ""),
-              **item(attrs)} for node, attrs in graph.nodes(data=True)]
-    edges = [{"id": edge_id(u, v, key), "source": u, "target": v,
+    nodes = ({"id": node, "label": attrs.get("label", node), "class": attrs.get("class", ""),
+              **item(attrs)} for node, attrs in graph.nodes(data=True))
+    edges = ({"id": edge_id(u, v, key), "source": u, "target": v,
               "label": attrs.get("label", key), "predicate": attrs.get("predicate", key),
               "status": attrs.get("status", "stated"), **item(attrs)}
-             for u, v, key, attrs in graph.edges(keys=True, data=True)]
-    return {"classes": classes, "articles": [articles[k] for k in sorted(articles)],
-            "nodes": nodes, "edges": edges, "evidence": dict(sorted(evidence.items()))}
+             for u, v, key, attrs in graph.edges(keys=True, data=True))
+    yield '{"articles":'
+    yield from _json_items((articles[aid][1] for aid in sorted(articles)), "[]")
+    yield ',"classes":'
+    yield from _json_items(classes, "[]")
+    yield ',"edges":'
+    yield from _json_items(edges, "[]")
+    yield ',"evidence":'
+    yield from _json_items(evidence(), "{}")
+    yield ',"nodes":'
+    yield from _json_items(nodes, "[]")
+    yield "}"
+
+
+def _json_items(items: Iterable[Any], brackets: str) -> Iterator[str]:
+    """A JSON list (``"[]"``) or object (``"{}"``, of key and value pairs), an item at a time."""
+    opening, closing = brackets[0], brackets[1]
+    first = True
+    for item in items:
+        text = (_script_json(item) if opening == "["
+                else _script_json(item[0]) + ":" + _script_json(item[1]))
+        yield (opening if first else ",") + text
+        first = False
+    yield brackets if first else closing
 
 
 def _script_json(value: Any) -> str:
@@ -98,15 +151,16 @@ def _script_json(value: Any) -> str:
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
-def html_bytes(store: GraphStore, graph: nx.MultiDiGraph) -> bytes:
+def html_pieces(store: GraphStore, graph: nx.MultiDiGraph) -> Iterator[bytes]:
     """The page, with vis-network and the data inlined; the same data gives the same bytes."""
     js, path = vis_network_js()
     if "</script" in js.lower():
         raise ExportError(f"{path} contains '</script' and cannot be inlined.")
     template = resources.files("kg").joinpath("export_page.html").read_text(encoding="utf-8")
-    parts = {
-        "vis": f"/* {path.parent.name}/{path.name}, from the pyvis package */\n{js}",
-        "data": _script_json(page_data(store, graph)),
+    parts: dict[str, Callable[[], Iterable[str]]] = {
+        "vis": lambda: [f"/* {path.parent.name}/{path.name}, from the pyvis package */\n{js}"],
+        "data": lambda: page_pieces(store, graph),
     }
-    page = re.sub(r"/\*@cartkg:(\w+)@\*/", lambda m: parts[m.group(1)], template)
-    return page.encode("utf-8")
+    for number, piece in enumerate(re.split(r"/\*@cartkg:(\w+)@\*/", template)):
+        for text in parts[piece]() if number % 2 else [piece]:
+            yield text.encode("utf-8")
