@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -70,6 +71,31 @@ def test_the_index_follows_an_edited_article_and_a_retracted_one(
     assert now == read_quads(out / "dataset")
     graphs = {q.graph_name.value for q in now}  # type: ignore[union-attr]
     assert not any(articles[5].name in g for g in graphs)
+
+
+def test_the_store_is_compacted_after_large_changes_not_after_one_article(
+        sources: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("kg.index.BATCH", 2)  # compact once more than 2 shards changed
+
+    def uncompacted() -> int:
+        value = json.loads((out / INDEX_DIR / "state.json").read_text())["uncompacted"]
+        assert isinstance(value, int)
+        return value
+
+    out = tmp_path / "out"
+    build_dataset(sources, out)
+    indexed(out)
+    assert uncompacted() == 0  # 9 shards loaded: compacted
+    articles = sorted(p for p in (sources / "articles").iterdir())
+    build_dataset(sources, out, exclude=frozenset({articles[1].name}))
+    indexed(out)
+    assert uncompacted() == 1  # one article's graphs removed: left as they are
+    build_dataset(sources, out, exclude=frozenset({articles[1].name, articles[2].name}))
+    indexed(out)
+    assert uncompacted() == 2
+    build_dataset(sources, out)
+    assert indexed(out) == read_quads(out / "dataset")
+    assert uncompacted() == 0  # 2 + 2 articles back: compacted
 
 
 def test_an_index_updated_by_another_command_is_not_updated_again(
