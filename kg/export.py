@@ -231,9 +231,11 @@ def export_graph(store: GraphStore, fmt: str, out: Path, *, articles: bool = Fal
 
 
 def _counted(pieces: bytes | Iterable[bytes], bar: Progress, status: str) -> Iterator[bytes]:
-    """The pieces of a file, counted on the progress bar's status line as they are written."""
+    """The pieces of a file, the megabytes written so far on the progress bar's status line."""
     bar.advance(0, status=status)
-    for count, piece in enumerate([pieces] if isinstance(pieces, bytes) else pieces, 1):
-        if count % 1000 == 0:
-            bar.advance(0, status=f"{status}: {count:,} pieces")
+    written = 0
+    for piece in [pieces] if isinstance(pieces, bytes) else pieces:
+        if (written + len(piece)) // 10**6 > written // 10**6:  # a new status draws the bar
+            bar.advance(0, status=f"{status}: {(written + len(piece)) // 10**6:,} MB")
+        written += len(piece)
         yield piece
