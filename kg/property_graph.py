@@ -12,8 +12,7 @@ module (through :mod:`kg.export`, for its registry of formats) keeps ``cartkg --
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from kg.vocab import (
@@ -30,10 +29,9 @@ from kg.vocab import (
 
 if TYPE_CHECKING:
     import networkx as nx
-    import pyoxigraph as ox
 
+    from kg.projection_data import Evidence, Term
     from kg.store import GraphStore
-    from kg.trace import EvidenceRecord
 
 #: How outcomes appear: as nodes, folded into therapy -> indication edges, or not at all.
 OUTCOME_MODES = ("nodes", "edges", "none")
@@ -146,62 +144,21 @@ def _local(iri: str) -> str:
     return iri.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
 
 
-def _status(record: EvidenceRecord) -> str:
+def _status(record: Evidence) -> str:
     return "disputed" if record.disputed else record.basis
 
 
-@dataclass
-class _Dataset:
-    """The quads of a store, indexed the way the projection reads them."""
+def _attributes(props: Mapping[str, set[Term]], category: str | None,
+                label: Callable[[str], str]) -> dict[str, Any]:
+    """The attributes of a node from its literal and controlled-value properties.
 
-    types: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
-    #: subject -> predicate -> objects, over every graph
-    props: dict[str, dict[str, set[ox.NamedNode | ox.Literal]]] = field(
-        default_factory=lambda: defaultdict(lambda: defaultdict(set)))
-    #: assertion -> its triples between IRIs, and every IRI it mentions
-    links: dict[str, set[tuple[str, str, str]]] = field(default_factory=lambda: defaultdict(set))
-    mentions: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
-    labels: dict[str, str] = field(default_factory=dict)
-
-
-def _index(store: GraphStore) -> _Dataset:
-    import pyoxigraph as ox
-
-    data = _Dataset()
-    quads = store.quads()
-    assertion_class = ox.NamedNode(str(CART.Assertion))
-    assertions = {q.subject.value for q in quads if isinstance(q.subject, ox.NamedNode)
-                  and q.predicate.value == _TYPE and q.object == assertion_class}
-    for q in quads:
-        s, p, o = q.subject, q.predicate.value, q.object
-        graph = q.graph_name.value if isinstance(q.graph_name, ox.NamedNode) else ""
-        if not isinstance(s, ox.NamedNode) or not isinstance(o, (ox.NamedNode, ox.Literal)):
-            continue
-        if p == _TYPE and isinstance(o, ox.NamedNode):
-            data.types[s.value].add(o.value)
-            continue
-        data.props[s.value][p].add(o)
-        if p == _RDFS + "label" and isinstance(o, ox.Literal):
-            data.labels.setdefault(s.value, o.value)
-        if graph in assertions:
-            data.mentions[graph].add(s.value)
-            if isinstance(o, ox.NamedNode):
-                data.mentions[graph].add(o.value)
-                data.links[graph].add((s.value, p, o.value))
-    return data
-
-
-def _node_class(types: Iterable[str]) -> str | None:
-    present = set(types)
-    return next((name for iri, name in NODE_CLASSES.items() if iri in present), None)
-
-
-def _attributes(data: _Dataset, iri: str) -> dict[str, Any]:
-    """The attributes of a node from its literal and controlled-value properties."""
+    ``props`` are the node's predicate -> objects over every graph (rdf:type aside), ``category``
+    its outcome category if any, and ``label`` gives the label of the node an IRI names.
+    """
     import pyoxigraph as ox
 
     values: dict[str, list[Any]] = defaultdict(list)
-    for predicate, objects in sorted(data.props.get(iri, {}).items()):
+    for predicate, objects in sorted(props.items()):
         name, kind = _PROPERTIES.get(predicate, (_local(predicate), "list"))
         if predicate in _SKIPPED or predicate in _FOLDED:
             continue
@@ -215,39 +172,43 @@ def _attributes(data: _Dataset, iri: str) -> dict[str, Any]:
             elif kind == "term":
                 values[name].append(_TERM_NAMES.get(obj.value, _local(obj.value)))
             elif kind == "label":
-                values[name].append(data.labels.get(obj.value, node_id(obj.value)))
+                values[name].append(label(obj.value))
             elif isinstance(obj, ox.Literal) or kind != "list":
                 values[name].append(obj.value)
     attrs: dict[str, Any] = {}
     for name, found in values.items():
         kind = _KINDS.get(name, "list")
         attrs[name] = sorted(set(found)) if kind in ("list", "curies", "nodes") else found[0]
-    category = sorted(_CATEGORIES[t] for t in data.types.get(iri, ()) if t in _CATEGORIES)
-    if category:
-        attrs["category"] = category[0]
+    if category is not None:
+        attrs["category"] = category
     return attrs
 
 
-def _support(records: list[EvidenceRecord]) -> dict[str, Any]:
+def _support(records: list[Evidence]) -> dict[str, Any]:
     """The support attributes of an edge or a node, from the assertions behind it."""
     records = sorted(records, key=lambda r: (r.article_id, r.claim_id))
     if not records:
         return {"sources": 0}
     statuses = {_status(r) for r in records}
+    sources = sorted({r.article_id for r in records})
     attrs: dict[str, Any] = {
-        "sources": len({r.article_id for r in records}),
-        "source_ids": sorted({r.article_id for r in records}),
-        "claims": [f"{r.article_id}/{r.claim_id}" for r in records],
+        "sources": len(sources),
+        "source_ids": sources,
+        "claims": [r.claim for r in records],
         "status": next(s for s in ("stated", "inferred", "disputed") if s in statuses),
     }
-    first = next((r for r in records if r.quotes), None)
+    first = next((r for r in records if r.quote is not None), None)
     if first is not None:
-        attrs["quote"] = first.quotes[0].exact
+        attrs["quote"] = first.quote
         attrs["quote_source"] = first.article_id
     disputed = sorted({r.article_id for r in records if r.disputed})
     if disputed:
         attrs["disputed_in"] = disputed
     return attrs
+
+
+#: The attributes of every ``reports`` edge, before its support.
+_REPORTS = {"predicate": "reports", "label": "reports"}
 
 
 def project_graph(store: GraphStore, *, articles: bool = False,
@@ -275,74 +236,125 @@ def project_graph(store: GraphStore, *, articles: bool = False,
     strings (see :func:`kg.export_formats.flatten` for formats that cannot hold lists).
     """
     import networkx as nx
-    import pyoxigraph as ox
 
-    from kg.trace import evidence_for
+    from kg import projection_data as read
 
     if outcomes not in OUTCOME_MODES:
         raise ExportError(f"outcomes={outcomes!r} is not one of {', '.join(OUTCOME_MODES)}.")
-    data = _index(store)
-    classes = {iri: cls for iri, types in data.types.items()
-               if (cls := _node_class(types)) is not None}
+
+    # The support fields of every assertion, read first: the query's working memory (hash joins)
+    # is then given back before the projection's own data grows.
+    records = read.evidence(store)
+
+    # Node classes (the first of NODE_CLASSES a subject is typed with) and outcome categories.
+    names = list(NODE_CLASSES.values())
+    rank = {iri: i for i, iri in enumerate(NODE_CLASSES)}
+    best: dict[str, int] = {}
+    categories: dict[str, str] = {}
+    for subject, cls in read.typed(store, [*NODE_CLASSES, *_CATEGORIES]):
+        if cls in rank and rank[cls] < best.get(subject, len(names)):
+            best[subject] = rank[cls]
+        category = _CATEGORIES.get(cls)
+        if category is not None and category < categories.get(subject, category + "\uffff"):
+            categories[subject] = category
+    classes = {iri: names[i] for iri, i in best.items()}
+    del best
     nodes = {iri: cls for iri, cls in classes.items()
              if (cls != "Article" or articles) and (cls != "Outcome" or outcomes == "nodes")}
-    records = {r.assertion: r for r in evidence_for(
-        store, [ox.NamedNode(a) for a in sorted(data.mentions)])}
-    mentioned_by: dict[str, set[str]] = defaultdict(set)
-    for assertion, mentioned in data.mentions.items():
-        for iri in mentioned:
-            mentioned_by[iri].add(assertion)
-        if assertion in records:
-            mentioned_by[records[assertion].article].add(assertion)
+    folded = {iri for iri, cls in classes.items() if cls == "Outcome"} \
+        if outcomes == "edges" else set()
+    wanted = nodes.keys() | folded
+    ids = {iri: node_id(iri) for iri in wanted}
+
+    labels: dict[str, str] = {}
+
+    def label(iri: str) -> str:
+        """The label of the node an IRI names (its first literal label), else its id."""
+        if iri not in labels:
+            found = read.first_label(store, iri)
+            labels[iri] = node_id(iri) if found is None else found
+        return labels[iri]
+
+    # The node attributes, and what each folded outcome's edges carry.
+    literal_types = read.literal_types(store)
+    attributes: dict[str, dict[str, Any]] = {}
+    folds: dict[str, tuple[dict[str, Any], list[str], list[str]]] = {}
+    for subject, props in read.properties(store, NODE_CLASSES, _SKIPPED, wanted, literal_types):
+        values = _attributes(props, categories.get(subject), label)
+        if subject in folded:
+            folds[subject] = _fold(subject, props, values, label)
+        else:
+            attributes[subject] = values
+
+    # Which assertions mention each projected node, and the edges their graphs state.
+    mentioned: dict[str, set[str]] = defaultdict(set)
+    active: set[str] = set()  # the assertions whose graph says anything
+    edges: dict[tuple[str, str, str], dict[str, Any]] = {}
+    backing: dict[tuple[str, str, str], list[str]] = defaultdict(list)
+    linked: dict[str, dict[str, Any]] = {}
+    for assertion, s, p, o in read.asserted(store, literal_types):
+        active.add(assertion)
+        if s in wanted:
+            mentioned[s].add(assertion)
+        if p is None or o is None:
+            continue
+        if o in wanted:
+            mentioned[o].add(assertion)
+        if s in nodes and o in nodes:
+            attrs = linked.get(p)
+            if attrs is None:
+                attrs = linked[p] = {"predicate": _local(p), "label": _local(p), "iri": p}
+            key = (ids[s], ids[o], attrs["predicate"])
+            edges[key] = attrs
+            backing[key].append(assertion)
+
+    for outcome, (values, therapies, indications) in folds.items():
+        assertions = mentioned.get(outcome, set())
+        for therapy in therapies:
+            for indication in indications:
+                key = (node_id(therapy), node_id(indication), ids[outcome])
+                edges[key] = {"predicate": "hasOutcome", "label": values.get("measure", "outcome"),
+                              "outcome": ids[outcome], **values}
+                backing[key].extend(assertions)
+    for iri in nodes if articles else ():
+        for assertion in mentioned.get(iri, ()):
+            record = records.get(assertion)
+            if record is not None and record.article in nodes:
+                key = (ids[record.article], ids[iri], "reports")
+                edges[key] = _REPORTS
+                backing[key].append(assertion)
+    for assertion in active:  # an article's support: the assertions of its claims
+        record = records.get(assertion)
+        if record is not None and record.article in nodes:
+            mentioned[record.article].add(assertion)
 
     def support(assertions: Iterable[str]) -> dict[str, Any]:
         return _support([records[a] for a in set(assertions) if a in records])
 
     graph = nx.MultiDiGraph(name="cart-kg")
-    for iri in sorted(nodes, key=node_id):
-        attrs = {"label": data.labels.get(iri, node_id(iri)), "class": nodes[iri], "iri": iri,
-                 **_attributes(data, iri)}
-        attrs.update((k, v) for k, v in support(mentioned_by.get(iri, ())).items()
+    for iri in sorted(nodes, key=ids.__getitem__):
+        found = attributes.pop(iri, None)
+        attrs = {"label": ids[iri], "class": nodes[iri], "iri": iri,
+                 **(found if found is not None else _attributes({}, categories.get(iri), label))}
+        attrs.update((k, v) for k, v in support(mentioned.get(iri, ())).items()
                      if k in ("sources", "source_ids", "claims"))
-        graph.add_node(node_id(iri), **attrs)
-
-    edges: dict[tuple[str, str, str], dict[str, Any]] = {}
-    backing: dict[tuple[str, str, str], set[str]] = defaultdict(set)
-    for assertion, triples in data.links.items():
-        for s, p, o in triples:
-            if s in nodes and o in nodes:
-                key = (node_id(s), node_id(o), _local(p))
-                edges[key] = {"predicate": _local(p), "label": _local(p), "iri": p}
-                backing[key].add(assertion)
-    if outcomes == "edges":
-        for outcome in (iri for iri, cls in classes.items() if cls == "Outcome"):
-            _fold_outcome(data, outcome, mentioned_by.get(outcome, set()), edges, backing)
-    if articles:
-        for assertion, mentioned in data.mentions.items():
-            article = records[assertion].article if assertion in records else None
-            for iri in mentioned & nodes.keys() if article in nodes else ():
-                key = (node_id(str(article)), node_id(iri), "reports")
-                edges[key] = {"predicate": "reports", "label": "reports"}
-                backing[key].add(assertion)
-    for key in sorted(edges):
-        graph.add_edge(*key, **edges[key], **support(backing[key]))
+        graph.add_node(ids[iri], **attrs)
+    del classes, nodes, ids, mentioned, active, folds  # what is left to hold: edges and records
+    keys = sorted(edges, reverse=True)
+    while keys:  # in order, letting go of each edge's working data once it is in the graph
+        key = keys.pop()
+        graph.add_edge(*key, **edges.pop(key), **support(backing.pop(key)))
     return graph
 
 
-def _fold_outcome(data: _Dataset, outcome: str, assertions: set[str],
-                  edges: dict[tuple[str, str, str], dict[str, Any]],
-                  backing: dict[tuple[str, str, str], set[str]]) -> None:
-    """Add one outcome as ``hasOutcome`` edges from its therapy to each of its indications."""
-    props = data.props.get(outcome, {})
-    values = _attributes(data, outcome)
+def _fold(outcome: str, props: Mapping[str, set[Term]], values: dict[str, Any],
+          label: Callable[[str], str]) -> tuple[dict[str, Any], list[str], list[str]]:
+    """What the ``hasOutcome`` edges of one outcome carry, and its therapies and indications."""
     values["outcome_label"] = values.pop("label", node_id(outcome))
     for predicate, name in _FOLDED.items():
-        found = sorted(data.labels.get(o.value, node_id(o.value)) for o in props.get(predicate, ()))
+        found = sorted(label(o.value) for o in props.get(predicate, ()))
         if found:
             values[name] = found
-    for therapy in sorted(o.value for o in props.get(str(CART.forTherapy), ())):
-        for indication in sorted(o.value for o in props.get(str(CART.forIndication), ())):
-            key = (node_id(therapy), node_id(indication), node_id(outcome))
-            edges[key] = {"predicate": "hasOutcome", "label": values.get("measure", "outcome"),
-                          "outcome": node_id(outcome), **values}
-            backing[key].update(assertions)
+    therapies = sorted(o.value for o in props.get(str(CART.forTherapy), ()))
+    indications = sorted(o.value for o in props.get(str(CART.forIndication), ()))
+    return values, therapies, indications
