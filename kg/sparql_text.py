@@ -13,6 +13,7 @@ the value.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping
 
@@ -42,11 +43,13 @@ class NoGroup(ValueError):
     """The text has no outermost group (``WHERE { ... }``) to bind parameters in."""
 
 
+@functools.lru_cache(maxsize=512)
 def where_group(text: str) -> int:
     """The offset just after the ``{`` that opens the query's outermost group.
 
     That is the first ``{`` outside any parentheses (an ``EXISTS { }`` in the projection is inside
     them) and outside any other group; comments, strings and IRIs are skipped as whole tokens.
+    Found once per query text (cached): running a query again does not scan it again.
     """
     parens = 0
     for match in TOKEN.finditer(text):

@@ -284,10 +284,7 @@ def write_files(files: Mapping[Path, bytes | Iterable[bytes]]) -> None:
 
 
 def write_dataset(quads: Quads, out: Path) -> dict[str, Path]:
-    """Write the dataset files into ``out``; all are serialised before any is written."""
-    payloads = {role: serialize(quads, role) for role in DATASET_FILES}
-    written = {}
-    for role, name in DATASET_FILES.items():
-        write_atomic(out / name, payloads[role])
-        written[role] = out / name
+    """Write the dataset files into ``out``, all or none (see :func:`write_files`)."""
+    written = {role: out / name for role, name in DATASET_FILES.items()}
+    write_files({path: serialized(groups(quads, role), role) for role, path in written.items()})
     return written
