@@ -203,10 +203,10 @@ def _neo4j_csv(rows: Callable[[], Iterator[tuple[list[str], dict[str, Any]]]],
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow([*leading, *(n + k for n, k in zip(names, suffixes, strict=True))])
-    for count, (cells, values) in enumerate(rows(), 1):
+    for cells, values in rows():
         writer.writerow([*cells, *(_neo4j_cell(values.get(name), kind)
                                    for name, kind in zip(names, suffixes, strict=True))])
-        if count % 1000 == 0:
+        if buffer.tell() > 1 << 16:  # a row may hold thousands of claims: flush by size
             yield buffer.getvalue().encode("utf-8")
             buffer.seek(0)
             buffer.truncate()

@@ -92,8 +92,8 @@ class Evidence(NamedTuple):
 
     article: str
     article_id: str
-    claim_id: str
-    #: ``<article id>/<claim id>``, made once and shared by every edge the assertion backs
+    #: ``<article id>/<claim id>``, made once and shared by every edge the assertion backs (it
+    #: sorts as (article id, claim id) among the claims of one article)
     claim: str
     disputed: bool
     #: ``inferred`` (ECO:0000305, curator inference) or ``stated``
@@ -241,7 +241,7 @@ def evidence(store: GraphStore) -> dict[str, Evidence]:
             claim_id = claim.value if claim is not None else ""
             record = Evidence(
                 article=intern(article.value if article is not None else ""),
-                article_id=article_id, claim_id=claim_id, claim=f"{article_id}/{claim_id}",
+                article_id=article_id, claim=f"{article_id}/{claim_id}",
                 disputed=disputed is not None and disputed.value == "true",
                 basis="inferred" if eco is not None and eco.value.endswith("0000305")
                 else "stated",

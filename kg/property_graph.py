@@ -186,7 +186,7 @@ def _attributes(props: Mapping[str, set[Term]], category: str | None,
 
 def _support(records: list[Evidence]) -> dict[str, Any]:
     """The support attributes of an edge or a node, from the assertions behind it."""
-    records = sorted(records, key=lambda r: (r.article_id, r.claim_id))
+    records = sorted(records, key=lambda r: (r.article_id, r.claim))
     if not records:
         return {"sources": 0}
     statuses = {_status(r) for r in records}
@@ -238,6 +238,7 @@ def project_graph(store: GraphStore, *, articles: bool = False,
     import networkx as nx
 
     from kg import projection_data as read
+    from kg.memory import release_freed_memory
 
     if outcomes not in OUTCOME_MODES:
         raise ExportError(f"outcomes={outcomes!r} is not one of {', '.join(OUTCOME_MODES)}.")
@@ -245,6 +246,7 @@ def project_graph(store: GraphStore, *, articles: bool = False,
     # The support fields of every assertion, read first: the query's working memory (hash joins)
     # is then given back before the projection's own data grows.
     records = read.evidence(store)
+    release_freed_memory()  # each step starts from what is held, not from the last step's peak
 
     # Node classes (the first of NODE_CLASSES a subject is typed with) and outcome categories.
     names = list(NODE_CLASSES.values())
@@ -276,6 +278,7 @@ def project_graph(store: GraphStore, *, articles: bool = False,
         return labels[iri]
 
     # The node attributes, and what each folded outcome's edges carry.
+    release_freed_memory()
     literal_types = read.literal_types(store)
     attributes: dict[str, dict[str, Any]] = {}
     folds: dict[str, tuple[dict[str, Any], list[str], list[str]]] = {}
@@ -292,6 +295,7 @@ def project_graph(store: GraphStore, *, articles: bool = False,
     edges: dict[tuple[str, str, str], dict[str, Any]] = {}
     backing: dict[tuple[str, str, str], list[str]] = defaultdict(list)
     linked: dict[str, dict[str, Any]] = {}
+    release_freed_memory()
     for assertion, s, p, o in read.asserted(store, literal_types):
         active.add(assertion)
         if s in wanted:
@@ -340,10 +344,22 @@ def project_graph(store: GraphStore, *, articles: bool = False,
                      if k in ("sources", "source_ids", "claims"))
         graph.add_node(ids[iri], **attrs)
     del classes, nodes, ids, mentioned, active, folds  # what is left to hold: edges and records
-    keys = sorted(edges, reverse=True)
-    while keys:  # in order, letting go of each edge's working data once it is in the graph
-        key = keys.pop()
-        graph.add_edge(*key, **edges.pop(key), **support(backing.pop(key)))
+    # Each edge's support, then no more records. The edges backed by the same assertions (an
+    # outcome's claim backs an edge to its therapy, its indication, its measure...) share one
+    # support: their lists are the same objects (at 1,000 articles, 12,773 for 45,740 edges).
+    shared: dict[frozenset[str], dict[str, Any]] = {}
+    supports = {}
+    for key in sorted(edges):
+        backed = frozenset(a for a in backing.pop(key) if a in records)
+        found = shared.get(backed)
+        if found is None:
+            found = shared[backed] = _support([records[a] for a in backed])
+        supports[key] = found
+    del shared
+    records.clear()  # (the nested support() reads it: emptied, not deleted)
+    release_freed_memory()
+    for key, found in supports.items():  # in order (sorted above)
+        graph.add_edge(*key, **edges.pop(key), **found)
     return graph
 
 
