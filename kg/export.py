@@ -235,7 +235,8 @@ def _counted(pieces: bytes | Iterable[bytes], bar: Progress, status: str) -> Ite
     bar.advance(0, status=status)
     written = 0
     for piece in [pieces] if isinstance(pieces, bytes) else pieces:
-        if (written + len(piece)) // 10**6 > written // 10**6:  # a new status draws the bar
-            bar.advance(0, status=f"{status}: {(written + len(piece)) // 10**6:,} MB")
+        megabytes = (written + len(piece)) // 10**6
+        if megabytes > written // 10**6:  # a new status draws the bar: once a megabyte
+            bar.advance(0, status=f"{status}: {megabytes:,} MB")
         written += len(piece)
         yield piece

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kg.property_graph import CLASS_COLOURS, NODE_CLASSES, ExportError, edge_id
-from kg.vocab import PREFIXES
+from kg.vocab import SPARQL_PREFIXES
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -29,8 +29,6 @@ if TYPE_CHECKING:
 
 #: Attributes shown in the page's own fields rather than in its attribute table.
 _OWN_FIELDS = {"label", "class", "sources", "source_ids", "claims"}
-_ASSERTIONS = f"""PREFIX cart: <{PREFIXES['cart']}>
-SELECT ?a WHERE {{ ?a a cart:Assertion }}"""
 
 
 def vis_network_js() -> tuple[str, Path]:
@@ -63,19 +61,15 @@ def _evidence(record: EvidenceRecord) -> dict[str, Any]:
 
 
 #: The articles that give at least one evidence record (the pattern of :func:`evidence_for`).
-_ARTICLES = f"""PREFIX cart: <{PREFIXES['cart']}>
-PREFIX dcterms: <{PREFIXES['dcterms']}>
-PREFIX oa: <{PREFIXES['oa']}>
-SELECT DISTINCT ?article ?id ?title ?date ?kind WHERE {{
+_ARTICLES = SPARQL_PREFIXES + """
+SELECT DISTINCT ?article ?id ?title ?date ?kind WHERE {
   ?a a cart:Assertion ; cart:claimId ?claim ; cart:curationFile ?file ; cart:fromArticle ?article ;
      cart:evidenceType ?eco ; cart:isDisputed ?disputed ; cart:hasQuote ?quote .
   ?quote oa:exact ?exact ; oa:start ?start ; oa:end ?end .
   ?article dcterms:identifier ?id ; dcterms:title ?title ; cart:articleKind ?kind ;
            cart:text ?text .
-  OPTIONAL {{ ?article dcterms:date ?date }}
-}}"""
-_OF_ARTICLE = f"""PREFIX cart: <{PREFIXES['cart']}>
-SELECT ?a ?article WHERE {{ ?a a cart:Assertion ; cart:fromArticle ?article }}"""
+  OPTIONAL { ?article dcterms:date ?date }
+}"""
 
 
 def page_pieces(store: GraphStore, graph: nx.MultiDiGraph) -> Iterator[str]:
@@ -87,7 +81,7 @@ def page_pieces(store: GraphStore, graph: nx.MultiDiGraph) -> Iterator[str]:
     """
     import pyoxigraph as ox
 
-    from kg.trace import evidence_for
+    from kg.trace import trace_article
 
     articles: dict[str, tuple[ox.NamedNode, dict[str, Any]]] = {}
     for article, aid, title, date, kind in store.select(_ARTICLES)[1]:
@@ -100,8 +94,7 @@ def page_pieces(store: GraphStore, graph: nx.MultiDiGraph) -> Iterator[str]:
 
     def evidence() -> Iterator[tuple[str, dict[str, Any]]]:
         for aid in ordered:
-            _, rows = store.select(_OF_ARTICLE, {"article": articles[aid][0]})
-            records = evidence_for(store, [r[0] for r in rows if isinstance(r[0], ox.NamedNode)])
+            records = trace_article(store, articles[aid][0])
             for key, record in sorted((f"{r.article_id}/{r.claim_id}", r) for r in records):
                 yield key, _evidence(record)
 

@@ -25,6 +25,7 @@ from typing import NamedTuple
 import pyoxigraph as ox
 
 from kg.emit import graph_key
+from kg.sparql_text import terms_text
 from kg.store import GraphStore, StoreError
 from kg.vocab import CART, PREFIXES, SPARQL_PREFIXES
 
@@ -109,8 +110,8 @@ def _solutions(store: GraphStore, sparql: str) -> ox.QuerySolutions:
     return result
 
 
-def _iris(iris: Collection[str]) -> str:
-    return " ".join(f"<{iri}>" for iri in sorted(iris))
+def _iris(iris: Collection[str], separator: str = " ") -> str:
+    return terms_text((ox.NamedNode(iri) for iri in sorted(iris)), separator)
 
 
 def typed(store: GraphStore, classes: Collection[str]) -> Iterator[tuple[str, str]]:
@@ -149,7 +150,7 @@ def properties(store: GraphStore, classes: Collection[str], skipped: Collection[
     for _, subject, literal in literal_types:
         if subject in wanted:
             extra.setdefault(subject, set()).add(literal)
-    sparql = _PROPERTIES % (_iris(classes), ", ".join(f"<{p}>" for p in sorted({*skipped, _TYPE})))
+    sparql = _PROPERTIES % (_iris(classes), _iris({*skipped, _TYPE}, ", "))
     seen: set[str] = set()
     again: set[str] = set()
     current: str | None = None

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 import pyoxigraph as ox
 
@@ -65,6 +65,11 @@ def where_group(text: str) -> int:
     raise NoGroup("the query has no 'WHERE { ... }' group")
 
 
+def terms_text(terms: Iterable[Term], separator: str = " ") -> str:
+    """Terms as SPARQL text (a VALUES row, an ``IN`` list), each written by pyoxigraph."""
+    return separator.join(str(term) for term in terms)
+
+
 def bind_values(text: str, bindings: Mapping[str, Term]) -> str:
     """The query with each variable of ``bindings`` bound to its term in an inline VALUES block.
 
@@ -78,5 +83,4 @@ def bind_values(text: str, bindings: Mapping[str, Term]) -> str:
         raise ValueError(f"not variable names: {', '.join(map(repr, bad))}")
     at = where_group(text)
     names = " ".join(f"?{name}" for name in bindings)
-    terms = " ".join(str(term) for term in bindings.values())
-    return f"{text[:at]}\n  VALUES ({names}) {{ ({terms}) }}{text[at:]}"
+    return f"{text[:at]}\n  VALUES ({names}) {{ ({terms_text(bindings.values())}) }}{text[at:]}"

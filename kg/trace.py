@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
+from kg.sparql_text import terms_text
 from kg.store import GraphStore
 from kg.vocab import PREFIXES, RESOURCE, SPARQL_PREFIXES, compact
 
@@ -143,7 +144,7 @@ def evidence_for(store: GraphStore, assertions: list[ox.NamedNode]) -> list[Evid
     records = []
     for start in range(0, len(ordered), BATCH):
         batch = ordered[start:start + BATCH]
-        values = " ".join(str(a) for a in batch)
+        values = terms_text(batch)
         rows: dict[str, list[tuple[ox.NamedNode | ox.Literal | None, ...]]] = {}
         for row in store.select(_EVIDENCE % values)[1]:
             rows.setdefault(_value(row[0]) or "", []).append(row)
