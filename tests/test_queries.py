@@ -8,7 +8,8 @@ import csv
 import io
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from decimal import Decimal
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -576,42 +577,58 @@ def test_no_outcome_disagrees_across_sources(store: GraphStore) -> None:
 def test_the_pfvc_reports_are_a_look_alike_for_different_populations(store: GraphStore) -> None:
     rows = answer(store, "same_measure_reported_for_different_populations")
     pfvc = [r for r in rows if r["measure"] == "percent-predicted forced vital capacity"]
-    assert pick(pfvc, "same_value", "article_a", "claim_a", "value_a", "population_a",
-                "timepoint_a", "article_b", "claim_b", "value_b", "population_b",
-                "timepoint_b") == [
-        ("true", A000, "ssc-pfvc-6m", "10", "patients with systemic sclerosis", "at six months",
-         A003, "ssc-ild-pfvc-6m", "10", "patients with SSc-ILD (interstitial lung disease)",
-         "at 6 months")]
-    assert sorted(pick(rows, "measure", "claim_a", "claim_b")) == sorted([
-        ("B-cell depletion", "all-b-cell-depletion", "b-cell-depletion-all"),
-        ("CAR T-cell expansion", "all-car-t-expansion", "car-t-expansion"),
-        ("adverse events", "all-aes-low-grade", "aes-low-grade"),
-        ("adverse events", "all-aes-low-grade", "safety-manageable"),
-        ("adverse events", "sle-aes-manageable", "aes-low-grade"),
-        ("adverse events", "sle-aes-manageable", "safety-manageable"),
-        ("cytokine release syndrome", "all-crs-transient", "crs-low-grade"),
-        (ICANS, "all-neurotoxicity-transient", "icans-grade-3"),
-        (ICANS, "all-neurotoxicity-transient", "icans-low-grade"),
-        (ICANS, "iim-neurotoxicity-resolved", "icans-grade-3"),
-        (ICANS, "iim-neurotoxicity-resolved", "icans-low-grade"),
-        ("percent-predicted forced vital capacity", "ssc-pfvc-6m", "ssc-ild-pfvc-6m"),
+    assert pick(pfvc, "populations", "articles", "article", "claim", "value", "indications",
+                "population", "timepoint", "same_value_elsewhere") == [
+        ("2", "2", A000, "ssc-pfvc-6m", "10", "systemic sclerosis",
+         "patients with systemic sclerosis", "at six months", "true"),
+        ("2", "2", A003, "ssc-ild-pfvc-6m", "10",
+         "systemic sclerosis-associated interstitial lung disease",
+         "patients with SSc-ILD (interstitial lung disease)", "at 6 months", "true")]
+    # one row per report of each therapy and measure that two articles report for two
+    # populations: the 16 reports behind the 12 pairs of look-alikes
+    assert sorted(pick(rows, "measure", "claim")) == sorted([
+        ("B-cell depletion", "all-b-cell-depletion"), ("B-cell depletion", "b-cell-depletion-all"),
+        ("CAR T-cell expansion", "all-car-t-expansion"),
+        ("CAR T-cell expansion", "car-t-expansion"),
+        ("adverse events", "all-aes-low-grade"), ("adverse events", "aes-low-grade"),
+        ("adverse events", "safety-manageable"), ("adverse events", "sle-aes-manageable"),
+        ("cytokine release syndrome", "all-crs-transient"),
+        ("cytokine release syndrome", "crs-low-grade"),
+        (ICANS, "all-neurotoxicity-transient"), (ICANS, "icans-grade-3"),
+        (ICANS, "icans-low-grade"), (ICANS, "iim-neurotoxicity-resolved"),
+        ("percent-predicted forced vital capacity", "ssc-pfvc-6m"),
+        ("percent-predicted forced vital capacity", "ssc-ild-pfvc-6m"),
     ])
+    # ICANS: article 000 for IIM and for all three diseases, article 003 for SSc
+    icans = {r["claim"]: r for r in rows if r["measure"] == ICANS}
+    assert {(r["populations"], r["articles"]) for r in icans.values()} == {("3", "2")}
+    assert icans["all-neurotoxicity-transient"]["indications"] == (
+        "idiopathic inflammatory myopathy, ..., systemic sclerosis (3 indications)")
+    assert icans["iim-neurotoxicity-resolved"]["indications"] == "idiopathic inflammatory myopathy"
+    # only the pFVC value is reported for two populations by two articles
+    assert {r["claim"] for r in rows if r["same_value_elsewhere"] == "true"} == {
+        "ssc-pfvc-6m", "ssc-ild-pfvc-6m"}
     # the same-source skin-thickness reports (both SSc, qualitative) are comparable: not listed
     assert "skin thickness" not in {r["measure"] for r in rows}
 
 
 def _copy_claim(quads: Iterable[ox.Quad], article: str, claim: str, new_article: str,
-                value: str) -> list[ox.Quad]:
+                value: str, indications: Mapping[str, str] | None = None) -> list[ox.Quad]:
     """One outcome claim's assertion graph and provenance, moved to a new article, with a new
-    value: a synthetic second source for the same result."""
+    value (and, if given, some of its indications replaced: old key -> new key): a synthetic
+    second source for the same result."""
     assertion = res(f"assertion/{article}/{claim}")
     provenance = f"{GRAPH}provenance/{article}"
     decimal = ox.NamedNode("http://www.w3.org/2001/XMLSchema#decimal")
+    replaced = {res(f"indication/{old}"): res(f"indication/{new}")
+                for old, new in (indications or {}).items()}
 
     def move(term: ox.NamedNode | ox.Literal | ox.BlankNode) -> ox.NamedNode | ox.Literal:
         assert not isinstance(term, ox.BlankNode)
         if isinstance(term, ox.NamedNode) and article in term.value:
             return ox.NamedNode(term.value.replace(article, new_article))
+        if isinstance(term, ox.NamedNode) and term.value in replaced:
+            return ox.NamedNode(replaced[term.value])
         return term
 
     copied = []
@@ -632,29 +649,62 @@ def _copy_claim(quads: Iterable[ox.Quad], article: str, claim: str, new_article:
     return copied
 
 
+def _both_engines(quads: list[ox.Quad], name: str) -> list[Rows]:
+    """The rows of a library query on Oxigraph and on rdflib."""
+    query = load_query(QUERIES / f"{name}.rq")
+    results = (run_query(GraphStore.from_quads(quads), query.sparql),
+               run_query_rdflib(rdflib_dataset(quads), query.sparql))
+    return [[dict(zip(r.columns, map(_cell, row), strict=True)) for row in r.rows]
+            for r in results]
+
+
+SYNTHETIC = "999_synthetic"
+OFF_IS = "all-off-immunosuppression-94pct"  # 94% off immunosuppressants, in SSc, SLE and IIM
+
+
 @pytest.mark.parametrize(("article", "claim", "value", "expected"), [
     # a second source with another value for SSc at 6 months disagrees with article 000 only,
-    # never with article 003's SSc-ILD report
-    (A000, "ssc-pfvc-6m", "12", [(A000, "ssc-pfvc-6m", "10", "999_synthetic", "ssc-pfvc-6m",
-                                  "12")]),
-    (A003, "ssc-ild-pfvc-6m", "8", [(A003, "ssc-ild-pfvc-6m", "10", "999_synthetic",
-                                     "ssc-ild-pfvc-6m", "8")]),
+    # never with article 003's SSc-ILD report: one row per report of the comparison
+    (A000, "ssc-pfvc-6m", "12", [(A000, "ssc-pfvc-6m", "10"), (SYNTHETIC, "ssc-pfvc-6m", "12")]),
+    (A003, "ssc-ild-pfvc-6m", "8", [(A003, "ssc-ild-pfvc-6m", "10"),
+                                    (SYNTHETIC, "ssc-ild-pfvc-6m", "8")]),
     # the same value from a second source is agreement, not disagreement
     (A003, "ssc-ild-pfvc-6m", "10", []),
-    (A003, "icans-grade-3", "3", [(A003, "icans-grade-3", "2", "999_synthetic", "icans-grade-3",
-                                   "3")]),
+    (A003, "icans-grade-3", "3", [(A003, "icans-grade-3", "2"), (SYNTHETIC, "icans-grade-3", "3")]),
+    # a population of three indications is compared as a set
+    (A000, OFF_IS, "90", [(A000, OFF_IS, "94"), (SYNTHETIC, OFF_IS, "90")]),
 ])
 def test_a_disagreement_is_found_when_two_sources_differ(
         real_build: BuildResult, article: str, claim: str, value: str,
         expected: list[tuple[str, ...]]) -> None:
-    quads = [*real_build.quads, *_copy_claim(real_build.quads, article, claim, "999_synthetic",
-                                             value)]
-    query = load_query(QUERIES / "conflicting_outcomes.rq")
-    for result in (run_query(GraphStore.from_quads(quads), query.sparql),
-                   run_query_rdflib(rdflib_dataset(quads), query.sparql)):
-        rows = [dict(zip(result.columns, map(_cell, row), strict=True)) for row in result.rows]
-        assert pick(rows, "article_a", "claim_a", "value_a", "article_b", "claim_b",
-                    "value_b") == expected
+    quads = [*real_build.quads, *_copy_claim(real_build.quads, article, claim, SYNTHETIC, value)]
+    for rows in _both_engines(quads, "conflicting_outcomes"):
+        assert pick(rows, "article", "claim", "value") == expected
+        values = sorted((Decimal(v) for _, _, v in expected), key=Decimal)
+        assert {(r["lowest"], r["highest"], r["articles"], r["comparison"]) for r in rows} == (
+            {(str(values[0]), str(values[-1]), "2", f"{article} {claim}")} if expected else set())
+
+
+def test_populations_of_three_indications_differ_when_one_indication_does(
+        real_build: BuildResult) -> None:
+    """Two sets of three indications with the same first and last member (by IRI) are different
+    populations: {IIM, SLE, SSc} and {IIM, lupus nephritis, SSc} are never compared."""
+    indications = "idiopathic inflammatory myopathy, ..., systemic sclerosis (3 indications)"
+    for value, look_alike in (("90", "false"), ("94", "true")):
+        copy = _copy_claim(real_build.quads, A000, OFF_IS, SYNTHETIC, value,
+                           indications={"sle": "lupus-nephritis"})
+        quads = [*real_build.quads, *copy]
+        for rows in _both_engines(quads, "conflicting_outcomes"):
+            assert rows == []
+        for rows in _both_engines(quads, "same_measure_reported_for_different_populations"):
+            # with article 000's SLE-only report, three populations from two articles
+            measure = next(r for r in rows if r["claim"] == OFF_IS)["measure"]
+            assert pick([r for r in rows if r["measure"] == measure], "article", "claim",
+                        "populations", "articles", "indications", "same_value_elsewhere") == [
+                (A000, OFF_IS, "3", "2", indications, look_alike),
+                (SYNTHETIC, OFF_IS, "3", "2", indications, look_alike),
+                (A000, "sle-off-immunosuppressants-92pct", "3", "2",
+                 "systemic lupus erythematosus", "false")]
 
 
 # --- 10. disputed claims -------------------------------------------------------------------------
