@@ -1,8 +1,9 @@
 """Export: the graph as files for visualisers, graph databases and RDF tools.
 
 :data:`EXPORTERS` names every output format; the ``cartkg export`` command takes its ``--format``
-choices and help from it. Property-graph formats start from :func:`project_graph` (see
-:mod:`kg.property_graph`), RDF formats from the store's graphs. :func:`export_graph` writes one
+choices and help from it. Property-graph formats start from :func:`kg.property_graph.project`
+(a :class:`~kg.lean_graph.PropertyGraph`; :func:`project_graph` gives the same graph in
+networkx), RDF formats from the store's graphs. :func:`export_graph` writes one
 format as it renders it (a node, an edge, a graph at a time), each file through a temporary name
 and a rename.
 
@@ -26,12 +27,12 @@ from kg.property_graph import (
     ExportError,
     edge_id,
     node_id,
+    project,
     project_graph,
 )
 
 if TYPE_CHECKING:
-    import networkx as nx
-
+    from kg.lean_graph import PropertyGraph
     from kg.progress import Progress
     from kg.store import GraphStore
 
@@ -67,9 +68,9 @@ class ExportJob:
         self.outcomes = outcomes
 
     @cached_property
-    def graph(self) -> nx.MultiDiGraph:
+    def graph(self) -> PropertyGraph:
         """The property graph, projected once."""
-        return project_graph(self.store, articles=self.articles, outcomes=self.outcomes)
+        return project(self.store, articles=self.articles, outcomes=self.outcomes)
 
 
 @dataclass(frozen=True)

@@ -17,8 +17,9 @@ from typing import TYPE_CHECKING, Any
 from kg.property_graph import CLASS_COLOURS, ExportError, edge_id
 
 if TYPE_CHECKING:
-    import networkx as nx
     import pyoxigraph as ox
+
+    from kg.lean_graph import PropertyGraph
 
 #: How list values are joined for formats that cannot hold lists.
 LIST_SEPARATOR = "; "
@@ -67,7 +68,7 @@ _CYTOSCAPE_STYLE: list[dict[str, Any]] = [
 ]
 
 
-def cytoscape_pieces(graph: nx.MultiDiGraph) -> Iterator[bytes]:
+def cytoscape_pieces(graph: PropertyGraph) -> Iterator[bytes]:
     """Cytoscape.js JSON (``cy.json()`` shape); Cytoscape desktop imports it as ``.cyjs``.
 
     ``elements`` holds the nodes and edges with their data, then comes a style. Written an
@@ -75,10 +76,10 @@ def cytoscape_pieces(graph: nx.MultiDiGraph) -> Iterator[bytes]:
     indent=1)``.
     """
     nodes = ({"data": {"id": node, **attrs}, "classes": attrs.get("class", "")}
-             for node, attrs in graph.nodes(data=True))
+             for node, attrs in graph.nodes())
     edges = ({"data": {"id": edge_id(u, v, key), "source": u, "target": v, "key": key, **attrs},
               "classes": attrs.get("status", "")}
-             for u, v, key, attrs in graph.edges(keys=True, data=True))
+             for u, v, key, attrs in graph.edges())
     shell = {"format_version": "1.0", "generated_by": "cart-kg",
              "target_cytoscapejs_version": "~3.0",
              "data": {"name": graph.graph.get("name", "cart-kg")},
@@ -122,7 +123,7 @@ def _dot_attributes(attrs: dict[str, Any]) -> str:
     return ", ".join(f"{dot_quote(k)}={dot_quote(v)}" for k, v in attrs.items())
 
 
-def dot_pieces(graph: nx.MultiDiGraph) -> Iterator[bytes]:
+def dot_pieces(graph: PropertyGraph) -> Iterator[bytes]:
     """Graphviz DOT: nodes filled with their class colour, every attribute kept; a line a piece."""
     yield "\n".join([
         f"digraph {dot_quote(graph.graph.get('name', 'cart-kg'))} {{",
@@ -130,11 +131,11 @@ def dot_pieces(graph: nx.MultiDiGraph) -> Iterator[bytes]:
         '  node [shape="box", style="rounded,filled", fontname="Helvetica", fontsize="10"];',
         '  edge [fontname="Helvetica", fontsize="8", color="#808080"];\n',
     ]).encode("utf-8")
-    for node, attrs in graph.nodes(data=True):
+    for node, attrs in graph.nodes():
         shown = {"fillcolor": colour(attrs.get("class", "")), "tooltip": attrs.get("iri", node),
                  **attrs}
         yield f"  {dot_quote(node)} [{_dot_attributes(shown)}];\n".encode()
-    for u, v, key, attrs in graph.edges(keys=True, data=True):
+    for u, v, key, attrs in graph.edges():
         status = attrs.get("status", "stated")
         shown = {"key": key, "style": STATUS_STYLES.get(status, "solid"), **attrs}
         if status == "disputed":
@@ -213,22 +214,22 @@ def _neo4j_csv(rows: Callable[[], Iterator[tuple[list[str], dict[str, Any]]]],
     yield buffer.getvalue().encode("utf-8")
 
 
-def neo4j_files(graph: nx.MultiDiGraph) -> dict[str, Iterator[bytes]]:
+def neo4j_files(graph: PropertyGraph) -> dict[str, Iterator[bytes]]:
     """The CSV files for ``neo4j-admin database import``, with typed headers, a row at a time.
 
     ``nodes.csv`` starts ``id:ID,:LABEL,...`` and ``relationships.csv`` starts
     ``:START_ID,:END_ID,:TYPE,...``; lists are ``string[]`` columns joined by ``;``.
     """
     def nodes() -> Iterator[tuple[list[str], dict[str, Any]]]:
-        for node, attrs in graph.nodes(data=True):
+        for node, attrs in graph.nodes():
             yield [node, attrs.get("class", "Node")], attrs
 
     def edges() -> Iterator[tuple[list[str], dict[str, Any]]]:
-        for u, v, key, attrs in graph.edges(keys=True, data=True):
+        for u, v, key, attrs in graph.edges():
             yield [u, v, attrs.get("predicate", key)], {"key": key, **attrs}
 
-    node_columns = columns(attrs for _, attrs in graph.nodes(data=True))
-    edge_columns = ["key", *columns(attrs for _, _, attrs in graph.edges(data=True))]
+    node_columns = columns(attrs for _, attrs in graph.nodes())
+    edge_columns = ["key", *columns(attrs for *_, attrs in graph.edges())]
     return {"nodes.csv": _neo4j_csv(nodes, ["id:ID", ":LABEL"], node_columns),
             "relationships.csv": _neo4j_csv(edges, [":START_ID", ":END_ID", ":TYPE"],
                                             edge_columns)}

@@ -22,8 +22,7 @@ from kg.property_graph import CLASS_COLOURS, NODE_CLASSES, ExportError, edge_id
 from kg.vocab import SPARQL_PREFIXES
 
 if TYPE_CHECKING:
-    import networkx as nx
-
+    from kg.lean_graph import PropertyGraph
     from kg.store import GraphStore
     from kg.trace import EvidenceRecord
 
@@ -72,7 +71,7 @@ SELECT DISTINCT ?article ?id ?title ?date ?kind WHERE {
 }"""
 
 
-def page_pieces(store: GraphStore, graph: nx.MultiDiGraph) -> Iterator[str]:
+def page_pieces(store: GraphStore, graph: PropertyGraph) -> Iterator[str]:
     """What the page shows, as JSON written a piece at a time (keys sorted, no spaces).
 
     ``articles``, node ``classes``, ``edges``, the ``evidence`` of every claim (each quote in
@@ -98,7 +97,7 @@ def page_pieces(store: GraphStore, graph: nx.MultiDiGraph) -> Iterator[str]:
             for key, record in sorted((f"{r.article_id}/{r.claim_id}", r) for r in records):
                 yield key, _evidence(record)
 
-    counts = Counter(attrs.get("class", "") for _, attrs in graph.nodes(data=True))
+    counts = Counter(attrs.get("class", "") for _, attrs in graph.nodes())
     classes = [{"name": name, "colour": CLASS_COLOURS[name], "count": counts[name]}
                for name in NODE_CLASSES.values() if counts[name]]
 
@@ -108,11 +107,11 @@ def page_pieces(store: GraphStore, graph: nx.MultiDiGraph) -> Iterator[str]:
                 "attrs": {k: v for k, v in attrs.items() if k not in _OWN_FIELDS}}
 
     nodes = ({"id": node, "label": attrs.get("label", node), "class": attrs.get("class", ""),
-              **item(attrs)} for node, attrs in graph.nodes(data=True))
+              **item(attrs)} for node, attrs in graph.nodes())
     edges = ({"id": edge_id(u, v, key), "source": u, "target": v,
               "label": attrs.get("label", key), "predicate": attrs.get("predicate", key),
               "status": attrs.get("status", "stated"), **item(attrs)}
-             for u, v, key, attrs in graph.edges(keys=True, data=True))
+             for u, v, key, attrs in graph.edges())
     yield '{"articles":'
     yield from _json_items((articles[aid][1] for aid in sorted(articles)), "[]")
     yield ',"classes":'
@@ -144,7 +143,7 @@ def _script_json(value: Any) -> str:
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
-def html_pieces(store: GraphStore, graph: nx.MultiDiGraph) -> Iterator[bytes]:
+def html_pieces(store: GraphStore, graph: PropertyGraph) -> Iterator[bytes]:
     """The page, with vis-network and the data inlined; the same data gives the same bytes."""
     js, path = vis_network_js()
     if "</script" in js.lower():

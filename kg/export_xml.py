@@ -19,7 +19,7 @@ from kg.export_formats import DISPUTED_COLOUR, EDGE_COLOUR, colour, flatten
 from kg.property_graph import edge_id
 
 if TYPE_CHECKING:
-    import networkx as nx
+    from kg.lean_graph import PropertyGraph
 
 _YFILES = "http://www.yworks.com/xml/graphml"
 _DECLARATION = "<?xml version='1.0' encoding='utf-8'?>\n"
@@ -83,20 +83,20 @@ def _document(root: _Open) -> Iterator[bytes]:
     yield b"\n"
 
 
-def _flat_edges(graph: nx.MultiDiGraph) -> Iterator[tuple[str, str, str, dict[str, Any]]]:
-    for u, v, key, attrs in graph.edges(keys=True, data=True):
+def _flat_edges(graph: PropertyGraph) -> Iterator[tuple[str, str, str, dict[str, Any]]]:
+    for u, v, key, attrs in graph.edges():
         yield u, v, edge_id(u, v, key), {k: flatten(x) for k, x in attrs.items()}
 
 
-def _flat_nodes(graph: nx.MultiDiGraph) -> Iterator[tuple[str, dict[str, Any]]]:
-    for node, attrs in graph.nodes(data=True):
+def _flat_nodes(graph: PropertyGraph) -> Iterator[tuple[str, dict[str, Any]]]:
+    for node, attrs in graph.nodes():
         yield node, {k: flatten(v) for k, v in attrs.items()}
 
 
 # --- GraphML -----------------------------------------------------------------------------------
 
 
-def graphml_pieces(graph: nx.MultiDiGraph) -> Iterator[bytes]:
+def graphml_pieces(graph: PropertyGraph) -> Iterator[bytes]:
     """GraphML with typed keys, plus yFiles labels and colours so that yEd shows them."""
     from networkx.readwrite.graphml import GraphMLWriter
 
@@ -160,7 +160,7 @@ def graphml_pieces(graph: nx.MultiDiGraph) -> Iterator[bytes]:
     for (name, xml_type, scope), key_id in reversed(keys.items()):
         declared.append(Element("key", {"id": key_id, "for": scope, "attr.name": name,
                                         "attr.type": xml_type}))
-    body = _Open("graph", {"edgedefault": "directed" if graph.is_directed() else "undirected"},
+    body = _Open("graph", {"edgedefault": "directed"},
                  _chain(nodes(), edges(), graph_data_elements()))
     return _document(_Open("graphml", namespaces, [*declared, body]))
 
@@ -177,7 +177,7 @@ _NODE_XML = ("label", "pid", "start", "end")
 _EDGE_XML = ("label", "weight", "type", "start", "end")
 
 
-def gexf_pieces(graph: nx.MultiDiGraph) -> Iterator[bytes]:
+def gexf_pieces(graph: PropertyGraph) -> Iterator[bytes]:
     """GEXF 1.2 with typed attributes and each node coloured by its class (``viz:color``)."""
     from networkx.readwrite.gexf import GEXF
 
@@ -248,8 +248,8 @@ def gexf_pieces(graph: nx.MultiDiGraph) -> Iterator[bytes]:
     meta = Element("meta")
     SubElement(meta, "creator").text = "cart-kg"
     scopes = [scope for scope in ("edge", "node") if any(of == scope for of, _ in declared)]
-    body = _Open("graph", {"defaultedgetype": "directed" if graph.is_directed() else "undirected",
-                           "mode": "static", "name": str(graph.graph.get("name", ""))},
+    body = _Open("graph", {"defaultedgetype": "directed", "mode": "static",
+                           "name": str(graph.graph.get("name", ""))},
                  [*(attributes(scope) for scope in scopes),
                   _Open("nodes", {}, nodes()), _Open("edges", {}, edges())])
     root = {"xmlns:viz": gexf.NS_VIZ, "xmlns": gexf.NS_GEXF, "xmlns:xsi": gexf.NS_XSI,

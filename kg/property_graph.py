@@ -1,9 +1,11 @@
-"""The property-graph projection: the RDF dataset as a networkx multigraph for visualisers.
+"""The property-graph projection: the RDF dataset as a multigraph for visualisers.
 
 Nodes are the domain entities, cohorts, plans, outcomes (optionally) and articles (optionally);
 edges are the relations the claims assert between them, each with its support: the number of
 sources, their article ids, a quote and a status. Node and edge ids are stable across builds.
-The writers of :mod:`kg.export_formats` and :mod:`kg.export_html` start from this graph.
+:func:`project` gives it as a :class:`~kg.lean_graph.PropertyGraph`, from which the writers of
+:mod:`kg.export_xml`, :mod:`kg.export_formats` and :mod:`kg.export_html` start;
+:func:`project_graph` gives it as a networkx ``MultiDiGraph``.
 
 networkx and pyoxigraph are imported inside the functions that use them, so that importing this
 module (through :mod:`kg.export`, for its registry of formats) keeps ``cartkg --help`` instant.
@@ -15,6 +17,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
+from kg.lean_graph import PropertyGraph
 from kg.vocab import (
     CART,
     ENTITY_KINDS,
@@ -213,6 +216,12 @@ _REPORTS = {"predicate": "reports", "label": "reports"}
 
 def project_graph(store: GraphStore, *, articles: bool = False,
                   outcomes: str = "nodes") -> nx.MultiDiGraph:
+    """The projection of :func:`project` as a networkx ``MultiDiGraph``."""
+    return project(store, articles=articles, outcomes=outcomes).to_networkx()
+
+
+def project(store: GraphStore, *, articles: bool = False,
+            outcomes: str = "nodes") -> PropertyGraph:
     """Project the dataset onto a property graph.
 
     Nodes are the domain entities (therapies, trials, indications, sponsors and organizations,
@@ -235,8 +244,6 @@ def project_graph(store: GraphStore, *, articles: bool = False,
     every node its claims mention. Attribute values are strings, numbers or sorted lists of
     strings (see :func:`kg.export_formats.flatten` for formats that cannot hold lists).
     """
-    import networkx as nx
-
     from kg import projection_data as read
     from kg.memory import release_freed_memory
 
@@ -289,21 +296,23 @@ def project_graph(store: GraphStore, *, articles: bool = False,
         else:
             attributes[subject] = values
 
-    # Which assertions mention each projected node, and the edges their graphs state.
-    mentioned: dict[str, set[str]] = defaultdict(set)
-    active: set[str] = set()  # the assertions whose graph says anything
+    # Which assertions mention each projected node, and the edges their graphs state. A list
+    # (a set takes several times the memory) that may name an assertion twice.
+    mentioned: dict[str, list[str]] = defaultdict(list)
+    active: set[str] = set()  # with articles: the assertions whose graph says anything
     edges: dict[tuple[str, str, str], dict[str, Any]] = {}
     backing: dict[tuple[str, str, str], list[str]] = defaultdict(list)
     linked: dict[str, dict[str, Any]] = {}
     release_freed_memory()
     for assertion, s, p, o in read.asserted(store, literal_types):
-        active.add(assertion)
+        if articles:
+            active.add(assertion)
         if s in wanted:
-            mentioned[s].add(assertion)
+            _mention(mentioned[s], assertion)
         if p is None or o is None:
             continue
         if o in wanted:
-            mentioned[o].add(assertion)
+            _mention(mentioned[o], assertion)
         if s in nodes and o in nodes:
             attrs = linked.get(p)
             if attrs is None:
@@ -312,13 +321,15 @@ def project_graph(store: GraphStore, *, articles: bool = False,
             edges[key] = attrs
             backing[key].append(assertion)
 
+    release_freed_memory()  # the query's working memory
     for outcome, (values, therapies, indications) in folds.items():
-        assertions = mentioned.get(outcome, set())
+        assertions = mentioned.get(outcome, [])
+        attrs = {"predicate": "hasOutcome", "label": values.get("measure", "outcome"),
+                 "outcome": ids[outcome], **values}  # shared by the outcome's edges
         for therapy in therapies:
             for indication in indications:
                 key = (node_id(therapy), node_id(indication), ids[outcome])
-                edges[key] = {"predicate": "hasOutcome", "label": values.get("measure", "outcome"),
-                              "outcome": ids[outcome], **values}
+                edges[key] = attrs
                 backing[key].extend(assertions)
     for iri in nodes if articles else ():
         for assertion in mentioned.get(iri, ()):
@@ -330,37 +341,49 @@ def project_graph(store: GraphStore, *, articles: bool = False,
     for assertion in active:  # an article's support: the assertions of its claims
         record = records.get(assertion)
         if record is not None and record.article in nodes:
-            mentioned[record.article].add(assertion)
+            _mention(mentioned[record.article], assertion)
 
     def support(assertions: Iterable[str]) -> dict[str, Any]:
         return _support([records[a] for a in set(assertions) if a in records])
 
-    graph = nx.MultiDiGraph(name="cart-kg")
+    graph = PropertyGraph(name="cart-kg")
     for iri in sorted(nodes, key=ids.__getitem__):
         found = attributes.pop(iri, None)
         attrs = {"label": ids[iri], "class": nodes[iri], "iri": iri,
                  **(found if found is not None else _attributes({}, categories.get(iri), label))}
         attrs.update((k, v) for k, v in support(mentioned.get(iri, ())).items()
                      if k in ("sources", "source_ids", "claims"))
-        graph.add_node(ids[iri], **attrs)
+        graph.add_node(ids[iri], attrs)
     del classes, nodes, ids, mentioned, active, folds  # what is left to hold: edges and records
+    release_freed_memory()
     # Each edge's support, then no more records. The edges backed by the same assertions (an
     # outcome's claim backs an edge to its therapy, its indication, its measure...) share one
-    # support: their lists are the same objects (at 1,000 articles, 12,773 for 45,740 edges).
-    shared: dict[frozenset[str], dict[str, Any]] = {}
-    supports = {}
-    for key in sorted(edges):
-        backed = frozenset(a for a in backing.pop(key) if a in records)
+    # support: at 1,000 articles, 12,773 for 45,740 edges.
+    keys = sorted(edges)  # the nodes are sorted: this is networkx's order
+    shared: dict[tuple[str, ...], dict[str, Any]] = {}
+    supports = []
+    for key in keys:
+        backed = tuple(sorted({a for a in backing.pop(key) if a in records}))
         found = shared.get(backed)
         if found is None:
             found = shared[backed] = _support([records[a] for a in backed])
-        supports[key] = found
-    del shared
+        supports.append(found)
+    del shared, backing
     records.clear()  # (the nested support() reads it: emptied, not deleted)
     release_freed_memory()
-    for key, found in supports.items():  # in order (sorted above)
-        graph.add_edge(*key, **edges.pop(key), **found)
+    # Each edge holds two shared dicts: its relation's (one per predicate) and its support.
+    for key, found in zip(keys, supports, strict=True):
+        graph.add_edge(*key, edges.pop(key), found)
     return graph
+
+
+def _mention(assertions: list[str], assertion: str) -> None:
+    """Add an assertion to those that mention a node, unless it is the last one added.
+
+    An assertion's triples come together: it is not added again for each.
+    """
+    if not assertions or assertions[-1] != assertion:
+        assertions.append(assertion)
 
 
 def _fold(outcome: str, props: Mapping[str, set[Term]], values: dict[str, Any],

@@ -36,6 +36,7 @@ from kg.export import (
     ExportError,
     edge_id,
     export_graph,
+    project,
     project_graph,
     render_export,
 )
@@ -50,6 +51,7 @@ from kg.export_formats import (
     neo4j_files,
 )
 from kg.export_xml import gexf_pieces, graphml_pieces
+from kg.lean_graph import PropertyGraph
 from kg.netguard import no_network
 from kg.store import FILE_PREFIXES, GraphStore, write_atomic
 from kg.vocab import PREFIXES
@@ -276,7 +278,7 @@ def test_dot_escapes_quotes_backslashes_and_newlines(tmp_path: Path) -> None:
     tricky.add_node("graph", label="\\", **{"class": "Trial"})
     tricky.add_edge('node "x"', "graph", key="k", label='ends with \\', quote='"')
     path = tmp_path / "tricky.dot"
-    path.write_bytes(b"".join(dot_pieces(tricky)))
+    path.write_bytes(b"".join(dot_pieces(PropertyGraph.from_networkx(tricky))))
     done = subprocess.run([dot, "-Tsvg", str(path)], capture_output=True, check=False)
     assert done.returncode == 0 and done.stderr == b"", done.stderr.decode()
     svg = ElementTree.fromstring(done.stdout)
@@ -356,7 +358,8 @@ def test_neo4j_csv_follows_admin_import_conventions(store: GraphStore,
 def test_neo4j_list_columns_fall_back_to_strings_when_an_item_holds_the_delimiter() -> None:
     graph = nx.MultiDiGraph()
     graph.add_node("a", **{"class": "Therapy", "synonyms": ["x; y", "z"], "claims": ["a1/c"]})
-    nodes = b"".join(neo4j_files(graph)["nodes.csv"]).decode().splitlines()
+    nodes = b"".join(neo4j_files(PropertyGraph.from_networkx(graph))["nodes.csv"]
+                     ).decode().splitlines()
     assert nodes == ["id:ID,:LABEL,class,synonyms,claims:string[]",
                      "a,Therapy,Therapy,x; y; z,a1/c"]
 
@@ -744,26 +747,25 @@ def networkx_gexf(graph: nx.MultiDiGraph) -> bytes:
                                                   (gexf_pieces, networkx_gexf)])
 def test_xml_formats_written_an_element_at_a_time_are_what_networkx_writes(
         options: dict[str, Any], write: Any, reference: Any) -> None:
-    graph = project_graph(GraphStore.from_quads(build_dataset(SOURCES, out=None).quads),
-                          **options)
-    assert b"".join(write(graph)) == reference(graph)
+    graph = project(GraphStore.from_quads(build_dataset(SOURCES, out=None).quads), **options)
+    assert b"".join(write(graph)) == reference(graph.to_networkx())
 
 
 def test_cytoscape_written_an_element_at_a_time_is_one_json_document(graph: nx.MultiDiGraph
                                                                       ) -> None:
-    text = b"".join(cytoscape_pieces(graph)).decode()
+    text = b"".join(cytoscape_pieces(PropertyGraph.from_networkx(graph))).decode()
     document = json.loads(text)
     assert text == json.dumps(document, ensure_ascii=False, indent=1) + "\n"
     assert len(document["elements"]["nodes"]) == graph.number_of_nodes()
     assert len(document["elements"]["edges"]) == graph.number_of_edges()
-    empty = b"".join(cytoscape_pieces(nx.MultiDiGraph(name="x"))).decode()
+    empty = b"".join(cytoscape_pieces(PropertyGraph(name="x"))).decode()
     assert json.loads(empty)["elements"] == {"nodes": [], "edges": []}
     assert empty == json.dumps(json.loads(empty), ensure_ascii=False, indent=1) + "\n"
 
 
 def test_a_neo4j_export_that_fails_midway_writes_neither_file(
         store: GraphStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    def failing(graph: nx.MultiDiGraph) -> dict[str, Iterator[bytes]]:
+    def failing(graph: PropertyGraph) -> dict[str, Iterator[bytes]]:
         files = neo4j_files(graph)
 
         def broken() -> Iterator[bytes]:

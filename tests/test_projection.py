@@ -23,6 +23,7 @@ from conftest import MINI
 
 import kg.projection_data
 from kg.build import BuildResult, build_dataset
+from kg.lean_graph import PropertyGraph
 from kg.property_graph import (
     _CATEGORIES,
     _FOLDED,
@@ -30,6 +31,7 @@ from kg.property_graph import (
     _attributes,
     _local,
     node_id,
+    project,
     project_graph,
 )
 from kg.store import GraphStore
@@ -156,21 +158,27 @@ def specified_support(records: list[EvidenceRecord]) -> dict[str, Any]:
     return attrs
 
 
-def facts(graph: nx.MultiDiGraph) -> tuple[Any, ...]:
+def facts(graph: nx.MultiDiGraph | PropertyGraph) -> tuple[Any, ...]:
     """Everything a writer can see of a graph, in order, with each value's type."""
     def typed(attrs: dict[str, Any]) -> list[tuple[str, str, Any]]:
         return [(k, type(v).__name__, v) for k, v in attrs.items()]
 
-    return (graph.graph, [(n, typed(a)) for n, a in graph.nodes(data=True)],
-            [(u, v, k, typed(a)) for u, v, k, a in graph.edges(keys=True, data=True)])
+    if isinstance(graph, PropertyGraph):
+        nodes, edges = graph.nodes(), graph.edges()
+    else:
+        nodes, edges = graph.nodes(data=True), graph.edges(keys=True, data=True)
+    return (graph.graph, [(n, typed(a)) for n, a in nodes],
+            [(u, v, k, typed(a)) for u, v, k, a in edges])
 
 
 def assert_as_specified(store: GraphStore, modes: Iterable[tuple[bool, str]] = MODES) -> None:
+    """The projection is as specified, as the writers read it and in networkx."""
     for articles, outcomes in modes:
-        projected = project_graph(store, articles=articles, outcomes=outcomes)
-        expected = specified_graph(store, articles=articles, outcomes=outcomes)
-        assert expected.number_of_edges() > 0
-        assert facts(projected) == facts(expected), (articles, outcomes)
+        projected = project(store, articles=articles, outcomes=outcomes)
+        expected = facts(specified_graph(store, articles=articles, outcomes=outcomes))
+        assert expected[2], "edges"
+        assert facts(projected) == expected, (articles, outcomes)
+        assert facts(projected.to_networkx()) == expected, (articles, outcomes)
 
 
 # --- corpora -------------------------------------------------------------------------------------
@@ -305,3 +313,30 @@ def test_article_nodes_are_supported_by_their_claims_and_report_what_they_mentio
         assert attrs["quote_source"] in attrs["source_ids"]
         if attrs["status"] == "disputed":
             assert attrs["disputed_in"] == attrs["source_ids"]
+
+
+# --- the graph the writers read ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_a_property_graph_gives_its_edges_in_networkx_order(seed: int) -> None:
+    """Whatever the order edges are added in, and with nodes only their edges name."""
+    rng = random.Random(seed)
+    names = [f"n{i}" for i in range(8)]
+    expected = nx.MultiDiGraph(name="x")
+    lean = PropertyGraph(name="x")
+    for node in rng.sample(names, 5):
+        expected.add_node(node, label=node.upper())
+        lean.add_node(node, {"label": node.upper()})
+    added = [(rng.choice(names), rng.choice(names), rng.choice("abc")) for _ in range(30)]
+    if seed % 2:
+        added.sort()
+    for u, v, key in dict.fromkeys(added):  # each edge once
+        attrs, support = {"predicate": key}, {"sources": rng.randint(0, 3)}
+        expected.add_edge(u, v, key, **attrs, **support)
+        lean.add_edge(u, v, key, attrs, support)
+    assert facts(lean) == facts(expected)
+    assert facts(lean.to_networkx()) == facts(expected)
+    assert facts(PropertyGraph.from_networkx(expected)) == facts(expected)
+    assert (lean.number_of_nodes(), lean.number_of_edges()) == (
+        expected.number_of_nodes(), expected.number_of_edges())
