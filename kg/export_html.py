@@ -19,12 +19,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kg.property_graph import CLASS_COLOURS, NODE_CLASSES, ExportError, edge_id
+from kg.trace import EVIDENCE_PATTERN, EvidenceRecord, trace_article
 from kg.vocab import SPARQL_PREFIXES
 
 if TYPE_CHECKING:
     from kg.lean_graph import PropertyGraph
     from kg.store import GraphStore
-    from kg.trace import EvidenceRecord
 
 #: Attributes shown in the page's own fields rather than in its attribute table.
 _OWN_FIELDS = {"label", "class", "sources", "source_ids", "claims"}
@@ -61,14 +61,7 @@ def _evidence(record: EvidenceRecord) -> dict[str, Any]:
 
 #: The articles that give at least one evidence record (the pattern of :func:`evidence_for`).
 _ARTICLES = SPARQL_PREFIXES + """
-SELECT DISTINCT ?article ?id ?title ?date ?kind WHERE {
-  ?a a cart:Assertion ; cart:claimId ?claim ; cart:curationFile ?file ; cart:fromArticle ?article ;
-     cart:evidenceType ?eco ; cart:isDisputed ?disputed ; cart:hasQuote ?quote .
-  ?quote oa:exact ?exact ; oa:start ?start ; oa:end ?end .
-  ?article dcterms:identifier ?id ; dcterms:title ?title ; cart:articleKind ?kind ;
-           cart:text ?text .
-  OPTIONAL { ?article dcterms:date ?date }
-}"""
+SELECT DISTINCT ?article ?aid ?title ?date ?kind WHERE {""" + EVIDENCE_PATTERN + "}"
 
 
 def page_pieces(store: GraphStore, graph: PropertyGraph) -> Iterator[str]:
@@ -79,8 +72,6 @@ def page_pieces(store: GraphStore, graph: PropertyGraph) -> Iterator[str]:
     time, so that memory holds the graph and one article's evidence, never all of it.
     """
     import pyoxigraph as ox
-
-    from kg.trace import trace_article
 
     articles: dict[str, tuple[ox.NamedNode, dict[str, Any]]] = {}
     for article, aid, title, date, kind in store.select(_ARTICLES)[1]:

@@ -98,20 +98,25 @@ def _sentence_in(text: str, ends: list[int], start: int, end: int) -> tuple[str,
     return text[left:right], start - left, end - left
 
 
-#: The evidence of a batch of assertions (a VALUES block of their IRIs is filled in), without
-#: the article's text: it is read once per article (see :func:`evidence_for`).
-_EVIDENCE = _PREFIXES + """
-SELECT ?a ?claim ?file ?article ?aid ?title ?date ?kind ?eco ?rationale ?disputed ?reason
-       ?by ?quote ?exact ?start ?end
-WHERE {
-  VALUES ?a { %s }
+#: What an evidence record needs (``?a``, a claim with its quotes, from ``?article`` with its
+#: identifier ``?aid``, title, kind, date and a text): what :func:`evidence_for` finds, and what
+#: other readers match to find the same claims and articles (the HTML page's article list).
+EVIDENCE_PATTERN = """
   ?a a cart:Assertion ; cart:claimId ?claim ; cart:curationFile ?file ; cart:fromArticle ?article ;
      cart:evidenceType ?eco ; cart:isDisputed ?disputed ; cart:hasQuote ?quote .
   ?quote oa:exact ?exact ; oa:start ?start ; oa:end ?end .
   ?article dcterms:identifier ?aid ; dcterms:title ?title ; cart:articleKind ?kind ;
            cart:text ?anyText .
   OPTIONAL { ?article dcterms:date ?date }
-  OPTIONAL { ?a cart:rationale ?rationale }
+"""
+
+#: The evidence of a batch of assertions (a VALUES block of their IRIs is filled in), without
+#: the article's text: it is read once per article (see :func:`evidence_for`).
+_EVIDENCE = _PREFIXES + """
+SELECT ?a ?claim ?file ?article ?aid ?title ?date ?kind ?eco ?rationale ?disputed ?reason
+       ?by ?quote ?exact ?start ?end
+WHERE {
+  VALUES ?a { %s }""" + EVIDENCE_PATTERN + """  OPTIONAL { ?a cart:rationale ?rationale }
   OPTIONAL { ?a cart:disputeReason ?reason }
   OPTIONAL { ?a cart:disputedBy ?by }
 }

@@ -680,7 +680,7 @@ def test_a_disagreement_is_found_when_two_sources_differ(
     quads = [*real_build.quads, *_copy_claim(real_build.quads, article, claim, SYNTHETIC, value)]
     for rows in _both_engines(quads, "conflicting_outcomes"):
         assert pick(rows, "article", "claim", "value") == expected
-        values = sorted((Decimal(v) for _, _, v in expected), key=Decimal)
+        values = sorted(Decimal(v) for _, _, v in expected)
         assert {(r["lowest"], r["highest"], r["articles"], r["comparison"]) for r in rows} == (
             {(str(values[0]), str(values[-1]), "2", f"{article} {claim}")} if expected else set())
 
