@@ -268,7 +268,7 @@ def query(name: str | None, params: tuple[str, ...], fmt: str, file: Path | None
             result = run_query(store, sparql)
         else:
             q = load_query(file) if file is not None else find_query(str(name))
-            result = run_query(store, q.sparql, bind_params(q, given, store))
+            result = run_query(store, q.sparql, bind_params(q, given, store), q.narrows)
     except QueryError as err:
         _fail(str(err))
     click.echo(FORMATS[fmt](result), nl=False)

@@ -7,6 +7,8 @@ the index up to date with ``build/dataset/manifest.json``: the graphs of shards 
 went away are removed and the new shards loaded, so the first command after an edit pays for
 what changed, and the first after a clean build for everything (about 70 s and 150 MB at 10,000
 articles). Then the store is opened read-only, which is instant and takes little memory.
+``build/.index/quotes.txt`` is written with the store: a text index of the quotes
+(:mod:`kg.quote_index`), for the queries that look for a text in them.
 
 Writers and readers coordinate through ``build/.index/lock`` (an exclusive lock to update, a
 shared lock held while reading), as Oxigraph requires that nothing writes a store that is open
@@ -16,6 +18,7 @@ read-only. The index is derived data: deleting ``build/.index`` is always safe.
 from __future__ import annotations
 
 import fcntl
+import functools
 import io
 import json
 import os
@@ -25,8 +28,10 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from kg import quote_index
 from kg.dataset import REGISTRY_SHARD, read_manifest
 from kg.emit import REGISTRY_GRAPH, article_iri, provenance_graph
+from kg.quote_index import QuoteIndex
 from kg.vocab import CART
 
 INDEX_DIR = ".index"
@@ -45,8 +50,10 @@ class IndexUnavailable(Exception):
     """The index cannot be opened or updated (the caller falls back to loading in memory)."""
 
 
-def open_index(folder: Path) -> tuple[ox.Store, int]:
-    """The dataset folder as a read-only Oxigraph store, and the lock that keeps it valid.
+def open_index(folder: Path) -> tuple[ox.Store, int, QuoteIndex]:
+    """The dataset folder as a read-only store, the lock that keeps it valid, its quote index.
+
+    The quote index is the text index of the quotes (:mod:`kg.quote_index`).
 
     The lock is a file descriptor: keep it open as long as the store is used; closing it lets a
     later command update the index.
@@ -59,16 +66,22 @@ def open_index(folder: Path) -> tuple[ox.Store, int]:
         index.mkdir(exist_ok=True)
         lock = os.open(index / "lock", os.O_RDWR | os.O_CREAT, 0o644)
         fcntl.flock(lock, fcntl.LOCK_SH)
-        if _state(index) != wanted:
+        if not _current(index, wanted):
             fcntl.flock(lock, fcntl.LOCK_EX)  # trade the shared lock for the exclusive one
-            if _state(index) != wanted:
+            if not _current(index, wanted):
                 _update(index, folder, wanted)
             fcntl.flock(lock, fcntl.LOCK_SH)
-        return ox.Store.read_only(str(index / "store")), lock
+        quotes = QuoteIndex(index / quote_index.FILE, quote_index.digest(wanted))
+        return ox.Store.read_only(str(index / "store")), lock, quotes
     except OSError as err:
         if lock is not None:
             os.close(lock)
         raise IndexUnavailable(f"{index}: {err}") from err
+
+
+def _current(index: Path, wanted: dict[str, str]) -> bool:
+    """Whether the index holds these shards, and its quote index too."""
+    return _state(index) == wanted and quote_index.is_current(index / quote_index.FILE, wanted)
 
 
 def _state(index: Path) -> dict[str, str]:
@@ -103,6 +116,8 @@ def _update(index: Path, folder: Path, wanted: dict[str, str]) -> None:
     for start in range(0, len(new), BATCH):
         paths = [folder / name for name in new[start:start + BATCH]]
         store.bulk_load(io.BufferedReader(_Chain(paths)), format=ox.RdfFormat.N_QUADS)
+    quote_index.write(index / quote_index.FILE, store, wanted, held,
+                      functools.partial(_graphs_of, store))
     uncompacted += len(stale) + len(new)
     if uncompacted > max(BATCH, len(wanted) // COMPACT_AFTER):
         store.optimize()

@@ -36,7 +36,7 @@ PARAM_TYPES = {
     "integer": "a whole number, e.g. 3",
 }
 HEADER_KEYS = {"title", "question", "params", "returns"}
-PARAM_KEYS = {"type", "example", "description"}
+PARAM_KEYS = {"type", "example", "description", "narrows"}
 _NAME_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
@@ -55,6 +55,9 @@ class Param:
     type: str
     example: str
     description: str = ""
+    #: A variable that the quote index narrows down to the quotes containing this parameter's
+    #: text (a string parameter; see :func:`run_query`).
+    narrows: str = ""
 
 
 @dataclass(frozen=True)
@@ -68,6 +71,11 @@ class QueryFile:
     returns: tuple[str, ...]
     params: dict[str, Param] = field(default_factory=dict)
     sparql: str = ""
+
+    @property
+    def narrows(self) -> dict[str, str]:
+        """Each parameter that narrows a variable down, to that variable (see run_query)."""
+        return {p.name: p.narrows for p in self.params.values() if p.narrows}
 
 
 @dataclass(frozen=True)
@@ -113,12 +121,17 @@ def _params(header: dict[str, Any], shown: str) -> dict[str, Param]:
             spec
         ):
             raise QueryError(f"{shown}: parameter '{name}' needs exactly type and example "
-                             "(and an optional description).")
+                             "(and an optional description and narrows).")
         if spec["type"] not in PARAM_TYPES:
             raise QueryError(f"{shown}: parameter '{name}' has unknown type '{spec['type']}'. "
                              f"Fix: use one of {', '.join(PARAM_TYPES)}.")
+        narrows = str(spec.get("narrows", ""))
+        if "narrows" in spec and (spec["type"] != "string" or not _NAME_RE.match(narrows)):
+            raise QueryError(f"{shown}: parameter '{name}' narrows {spec['narrows']!r}. Fix: "
+                             "only a string parameter narrows, and it names one variable of the "
+                             "query, without '?' (e.g. narrows: q).")
         params[name] = Param(name, spec["type"], str(spec["example"]),
-                             str(spec.get("description", "")))
+                             str(spec.get("description", "")), narrows)
     return params
 
 
@@ -152,6 +165,12 @@ def _load_query(path: Path, _version: tuple[int, int, int, int]) -> QueryFile:
     if tuple(returns) != columns:
         raise QueryError(f"{shown}: header returns {returns} but the query selects "
                          f"{list(columns)}. Fix: make them the same, in the same order.")
+    variables = {m.group()[1:] for m in TOKEN.finditer(text) if m.lastgroup == "var"}
+    for param in params.values():
+        if param.narrows and param.narrows not in variables:
+            raise QueryError(f"{shown}: parameter '{param.name}' narrows ?{param.narrows}, which "
+                             "the query does not use. Fix: name the variable that holds the "
+                             "quotes, e.g. ?q in '?q oa:exact ?quote'.")
     for name in params:
         if name not in columns:
             raise QueryError(f"{shown}: parameter '{name}' is not among the selected variables. "
@@ -398,14 +417,28 @@ def resolve_label(value: str, store: GraphStore, what: str = "entity") -> ox.Nam
 
 
 def run_query(store: GraphStore, sparql: str,
-              bindings: Mapping[str, ox.NamedNode | ox.Literal] | None = None) -> QueryResult:
-    """Run a (checked) SELECT query on the store with bound variables."""
+              bindings: Mapping[str, ox.NamedNode | ox.Literal] | None = None,
+              narrows: Mapping[str, str] | None = None) -> QueryResult:
+    """Run a (checked) SELECT query on the store with bound variables.
+
+    ``narrows`` maps a bound string parameter to a variable holding quotes (``QueryFile.narrows``):
+    when the store has a quote index, that variable is narrowed down to the quotes whose text
+    contains the parameter's value (decision 0011). The query still filters them itself, so the
+    rows are the same with or without the index; only the time differs.
+    """
     from kg.netguard import no_network
 
     check_safe(sparql)
+    candidates = {}
+    for param, variable in (narrows or {}).items():
+        term = (bindings or {}).get(param)
+        if isinstance(term, ox.Literal):
+            found = store.quotes_containing(term.value)
+            if found is not None:
+                candidates[variable] = found
     try:
         with no_network():
-            columns, rows = store.select(sparql, bindings)
+            columns, rows = store.select(sparql, bindings, candidates)
     except (SyntaxError, OSError, ValueError) as err:
         raise QueryError(f"the query failed: {_error_text(err)}") from err
     return QueryResult(tuple(columns), tuple(rows))

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 
 import pyoxigraph as ox
 
@@ -70,17 +70,26 @@ def terms_text(terms: Iterable[Term], separator: str = " ") -> str:
     return separator.join(str(term) for term in terms)
 
 
-def bind_values(text: str, bindings: Mapping[str, Term]) -> str:
+def bind_values(text: str, bindings: Mapping[str, Term],
+                candidates: Mapping[str, Sequence[Term]] | None = None) -> str:
     """The query with each variable of ``bindings`` bound to its term in an inline VALUES block.
 
     Run it with the same bindings as substitutions: alone, the block binds the variable in the
-    outermost group only, and a filter in a nested group would not see it.
+    outermost group only, and a filter in a nested group would not see it. Each variable of
+    ``candidates`` gets a block of its own listing the values it may take (one row each): the
+    query is narrowed down to them, and must itself still check them.
     """
-    if not bindings:
+    candidates = candidates or {}
+    if not bindings and not candidates:
         return text
-    bad = [name for name in bindings if not _VARIABLE.fullmatch(name)]
+    bad = [name for name in [*bindings, *candidates] if not _VARIABLE.fullmatch(name)]
     if bad:
         raise ValueError(f"not variable names: {', '.join(map(repr, bad))}")
     at = where_group(text)
-    names = " ".join(f"?{name}" for name in bindings)
-    return f"{text[:at]}\n  VALUES ({names}) {{ ({terms_text(bindings.values())}) }}{text[at:]}"
+    blocks = []
+    if bindings:
+        names = " ".join(f"?{name}" for name in bindings)
+        blocks.append(f"VALUES ({names}) {{ ({terms_text(bindings.values())}) }}")
+    for name, terms in candidates.items():
+        blocks.append(f"VALUES ?{name} {{ {terms_text(terms)} }}")
+    return "".join([text[:at], *(f"\n  {block}" for block in blocks), text[at:]])

@@ -11,7 +11,7 @@ import os
 import tempfile
 import warnings
 import weakref
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,6 +20,7 @@ import pyoxigraph as ox
 from kg import dataset
 from kg.emit import Quads, graph_key, sort_quads
 from kg.index import IndexUnavailable, chain, open_index
+from kg.quote_index import QuoteIndex
 from kg.sparql_text import bind_values
 from kg.vocab import ENTITY_KINDS, GRAPH, PREFIXES, RESOURCE
 
@@ -62,6 +63,8 @@ class GraphStore:
     #: The lock (a file descriptor) held while ``store`` is an on-disk index opened read-only
     #: (see :mod:`kg.index`); released when this object goes.
     lock: int | None = None
+    #: The text index of the quotes, beside the on-disk index (see :mod:`kg.quote_index`).
+    quotes: QuoteIndex | None = None
 
     def __post_init__(self) -> None:
         if self.lock is not None:
@@ -82,8 +85,8 @@ class GraphStore:
             return cls.from_quads(read_quads(path))
         shards = _shards(folder)
         try:
-            indexed, lock = open_index(folder)
-            return cls(indexed, lock)
+            indexed, lock, quotes = open_index(folder)
+            return cls(indexed, lock, quotes)
         except IndexUnavailable as err:
             warnings.warn(f"the on-disk index cannot be used ({err}); loading in memory",
                           stacklevel=2)
@@ -124,22 +127,32 @@ class GraphStore:
             yield sort_triples(q.triple for q in self.store.quads_for_pattern(
                 subject, None, None, None))
 
+    def quotes_containing(self, text: str) -> list[ox.NamedNode] | None:
+        """The quotes whose text contains ``text`` (case-insensitive), or a superset of them.
+
+        None when the store has no quote index (it was not opened through the on-disk index) or
+        the index cannot narrow the quotes down (see :mod:`kg.quote_index`).
+        """
+        return None if self.quotes is None else self.quotes.containing(self.store, text)
+
     def __len__(self) -> int:
         return len(self.store)
 
     def select(self, sparql: str, bindings: Mapping[str, ox.NamedNode | ox.Literal] | None = None,
+               candidates: Mapping[str, Sequence[ox.NamedNode]] | None = None,
                ) -> tuple[list[str], list[tuple[ox.NamedNode | ox.Literal | None, ...]]]:
         """Run a SELECT query over the union of all graphs, with bound variables.
 
         Each bound variable is an Oxigraph substitution, and is also put in an inline VALUES
-        block so that the planner sees its value (see :mod:`kg.sparql_text`). Returns the
-        variable names and the rows. The query must already have been checked for network
-        access (see :mod:`kg.query`).
+        block so that the planner sees its value (see :mod:`kg.sparql_text`); each variable of
+        ``candidates`` is narrowed down to the values listed. Returns the variable names and the
+        rows. The query must already have been checked for network access (see
+        :mod:`kg.query`).
         """
         substitutions: dict[ox.Variable, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple] = {
             ox.Variable(k): v for k, v in (bindings or {}).items()
         }
-        result = self.store.query(bind_values(sparql, bindings or {}),
+        result = self.store.query(bind_values(sparql, bindings or {}, candidates),
                                   use_default_graph_as_union=True, substitutions=substitutions)
         if not isinstance(result, ox.QuerySolutions):
             raise StoreError("only SELECT queries are supported here")

@@ -102,9 +102,9 @@ def test_an_index_updated_by_another_command_is_not_updated_again(
         sources: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
     build_dataset(sources, out)
-    first, lock = open_index(out / "dataset")
+    first, lock, _ = open_index(out / "dataset")
     state = (out / INDEX_DIR / "state.json").stat().st_mtime_ns
-    second, other = open_index(out / "dataset")  # shared: both readers at once
+    second, other, _ = open_index(out / "dataset")  # shared: both readers at once
     assert (out / INDEX_DIR / "state.json").stat().st_mtime_ns == state
     assert sort_quads(first.quads_for_pattern(None, None, None, None)) == sort_quads(
         second.quads_for_pattern(None, None, None, None))
