@@ -219,19 +219,37 @@ def _rdflib_cell(other: Result, kg: float | None) -> tuple[str, str]:
     return str(other.get("skipped") or other.get("error") or "-")[:60], "-"
 
 
+def _oxigraph_processes(processes: list[Result]) -> str:
+    """How long opening the store took in the query processes, and their peak RSS."""
+    loads = [p["load"] for p in processes if "load" in p]
+    if not any("query" in p for p in processes):  # a run from before one process per query
+        later = (f", then {', '.join(s(v) for v in loads[1:])} (a new process after each query "
+                 "that timed out)") if len(loads) > 1 else ""
+        peak = max((p.get("max_rss_mb", 0) for p in processes), default=None)
+        return (f". Oxigraph store opened (GraphStore.from_file) in "
+                f"{s(loads[0]) if loads else '-'}{later}, peak RSS {mb(peak)} MB")
+    others = [p["load"] for p in processes[1:] if "load" in p]
+    rest = (f", the other {len(others)}: median {s(statistics.median(others))} (slowest "
+            f"{s(max(others))})") if others else ""
+    measured = [p for p in processes if p.get("max_rss_mb") is not None]
+    largest = max(measured, key=lambda p: float(p["max_rss_mb"])) if measured else {}
+    first = ", which opened the store first" if largest is processes[0] else ""
+    return (f", each query in a process of its own, as `cartkg query` runs it. Oxigraph store "
+            f"opened (GraphStore.from_file): first open (may bring the on-disk index up to date "
+            f"after the builds) {s(processes[0].get('load'))}{rest}; peak RSS "
+            f"{mb(largest.get('max_rss_mb'))} MB"
+            + (f", the largest of the query processes ({largest.get('query', '-')}'s{first})"
+               if largest else ""))
+
+
 def print_queries(r: Result) -> None:
     """The query table of one size."""
     q = r.get("queries")
     if not q:
         return
-    loads = [p["load"] for p in q["processes"] if "load" in p]
     rdf = q.get("rdflib_process", {})
-    later = (f", then {', '.join(s(v) for v in loads[1:])} (a new process after each query "
-             "that timed out)") if len(loads) > 1 else ""
-    print(f"\nqueries (median of runs). Oxigraph store opened (GraphStore.from_file) in "
-          f"{s(loads[0]) if loads else '-'}{later}, "
-          f"peak RSS {mb(max((p.get('max_rss_mb', 0) for p in q['processes']), default=None))} "
-          f"MB; rdflib dataset load {s(rdf.get('load'))}, peak RSS "
+    print(f"\nqueries (median of runs){_oxigraph_processes(q['processes'])}"
+          f"; rdflib dataset load {s(rdf.get('load'))}, peak RSS "
           f"{mb(rdf.get('max_rss_mb'))} MB" + (f" ({rdf['failed']})" if "failed" in rdf else "")
           + ":\n")
     rows = []

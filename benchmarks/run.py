@@ -30,11 +30,14 @@ Per size:
   N-Quads file (``--repeat`` times); and rdflib's default in-memory store doing the same
   (``Dataset.parse`` of every shard, ``serialize`` to N-Quads), with a timeout, up to
   ``--rdflib-max-articles`` (above, its time is scaled from the last size by the triples);
-* each query of ``queries/*.rq`` with its example parameters, on one loaded store:
-  ``kg.query.run_query`` and raw ``pyoxigraph.Store.query`` (rows read), medians of ``--runs``;
-  then ``kg.query.run_query_rdflib`` on rdflib's in-memory dataset, each run stopped after
-  ``max(--rdflib-min, 25 x run_query's median)`` seconds (at most ``--rdflib-timeout``), which is
-  enough to tell whether rdflib is 20 times slower (up to ``--rdflib-max-articles``);
+* each query of ``queries/*.rq`` with its example parameters, each in a process of its own that
+  opens the store, as ``cartkg query NAME`` does (in a shared process a large query slowed the
+  next ones by ~30%): ``kg.query.run_query`` and raw ``pyoxigraph.Store.query`` (rows read),
+  medians of ``--runs``; the first of these processes may also bring the on-disk index up to
+  date after the builds; then ``kg.query.run_query_rdflib`` on rdflib's in-memory dataset (all
+  queries in one process), each run stopped after ``max(--rdflib-min, 25 x run_query's
+  median)`` seconds (at most ``--rdflib-timeout``), which is enough to tell whether rdflib is 20
+  times slower (up to ``--rdflib-max-articles``);
 * every export format of ``kg.export``, and tracing one entity (``kg.trace``).
 
 Other work on a shared machine only adds time, so the ratios take the fastest of the runs of a
@@ -121,7 +124,8 @@ class Runner:
         command = [PYTHON, str(HERE / "children.py"), task]
         for key, value in options.items():
             command += [f"--{key}", str(value)]
-        measured, output = self.tree(command, limit, f"{task}-{options.get('format', '')}")
+        label = f"{task}-{options.get('format') or options.get('names') or ''}"
+        measured, output = self.tree(command, limit, label)
         for line in output.splitlines():
             if line.startswith("RESULT "):
                 measured["result"] = json.loads(line[7:])
@@ -287,32 +291,26 @@ def measure_queries(size: int, out: Path, names: list[str], runner: Runner,
     """Each query on Oxigraph (run_query and raw), then on rdflib; see the module docstring."""
     queries: Result = {}
     processes = []
-    remaining = list(names)
-    while remaining:
-        measured, output = runner.child(
-            "queries", 600 + args.query_timeout * len(remaining), data=out,
-            names=",".join(remaining), runs=args.runs, timeout=args.query_timeout)
+    for name in names:  # one process per query, as `cartkg query NAME` runs it
+        measured, output = runner.child("queries", 600 + args.query_timeout, data=out,
+                                        names=name, runs=args.runs, timeout=args.query_timeout)
+        measured["query"] = name
         processes.append(measured)
-        started = None
+        started = False
         for line in output.splitlines():
             if line.startswith("START "):
-                started = line[6:]
+                started = True
             elif line.startswith("QUERY "):
                 result = json.loads(line[6:])
                 queries[result.pop("name")] = result
             elif line.startswith("LOAD "):
                 measured["load"] = json.loads(line[5:])["load"]
-        if started is not None and started not in queries:
-            queries[started] = ({"timeout": args.query_timeout} if measured.get("exit") == -14
-                                else {"failed": measured.get("failed", "stopped")})
-        left = [n for n in remaining if n not in queries]
-        if len(left) == len(remaining):  # no progress: the store did not even load
-            for name in left:
-                queries[name] = {"failed": measured.get("failed", "no result")}
-            left = []
-        remaining = left
-    for name in names:
-        report.progress(f"query {name}", queries.get(name, {}))
+        if name not in queries:  # stopped while it ran (SIGALRM: over --query-timeout), or before
+            queries[name] = ({"timeout": args.query_timeout}
+                             if started and measured.get("exit") == -14
+                             else {"failed": measured.get("failed", "no result")})
+        report.progress(f"query {name}",
+                        {**queries[name], "max_rss_mb": measured.get("max_rss_mb")})
     if size > args.rdflib_max_articles:
         return {"oxigraph": queries, "processes": processes, "rdflib": {},
                 "rdflib_process": {"failed": not_run(args)}}
