@@ -104,7 +104,7 @@ def _blocks(path: Path, expected: str) -> dict[str, bytes]:
     if not head.startswith(_MAGIC) or head[len(_MAGIC):].split(b" ")[0] != expected.encode():
         return {}
     blocks = {}
-    for block in (b"\n" + body).split(b"\n= ")[1:]:
+    for block in (b"\n" + body.removesuffix(b"\n")).split(b"\n= ")[1:]:
         name, _, lines = block.partition(b"\n")
         blocks[name.decode()] = b"= " + name + b"\n" + lines + (b"\n" if lines else b"")
     return blocks

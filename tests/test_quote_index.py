@@ -166,6 +166,28 @@ def test_a_quote_index_of_other_shards_is_not_trusted_and_is_rewritten(
     assert path.read_bytes() == good
 
 
+def test_the_lines_of_unchanged_shards_are_reused_as_they_were(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("kg.quote_index.MAX_SHARE", 1.0)
+    store = ox.Store()
+    graphs = {f"articles/{name}.nq": ox.NamedNode(f"https://example.org/graph/{name}")
+              for name in ("a", "b", "c")}
+    for number, (shard, graph) in enumerate(graphs.items()):
+        if shard != "articles/b.nq":  # a shard without quotes between two with quotes
+            quote = ox.NamedNode(f"https://example.org/quote/{number}")
+            store.add(ox.Quad(quote, OA_EXACT, ox.Literal(f"Quote {number}"), graph))
+    parts = dict.fromkeys(graphs, "0" * 64)
+    write(tmp_path / FILE, store, parts, {}, lambda shard: [graphs[shard]])
+    first = (tmp_path / FILE).read_bytes()
+
+    write(tmp_path / FILE, store, parts, parts, lambda shard: pytest.fail("read again"))
+
+    assert (tmp_path / FILE).read_bytes() == first
+    assert first.count(b"\n") == 1 + 3 + 2  # the header, each shard's name, two quotes
+    assert QuoteIndex(tmp_path / FILE, digest(parts)).containing(store, "QUOTE 2") == [
+        ox.NamedNode("https://example.org/quote/2")]
+
+
 def test_an_old_file_is_not_read_by_a_store_opened_before_a_rebuild(built: Path) -> None:
     store = GraphStore.from_file(built)
     assert store.quotes is not None
