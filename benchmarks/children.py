@@ -166,6 +166,43 @@ def task_queries(args: argparse.Namespace) -> Result:
     return {"load": load, "quads": len(store)}
 
 
+#: Raw Oxigraph reading the store with no logic of ours: the engine's own cost of the scans and
+#: look-ups that every query is made of, measured at each size so that the queries' growth can be
+#: read against the engine's (``benchmarks/report.py``). Each answers one row per assertion.
+ENGINE_FLOOR = {
+    "scan": "SELECT ?a WHERE { ?a a cart:Assertion }",
+    "one look-up": "SELECT ?a ?art WHERE { ?a a cart:Assertion ; cart:fromArticle ?art }",
+    "two look-ups": "SELECT ?a ?art ?id WHERE { ?a a cart:Assertion ; cart:fromArticle ?art . "
+                    "?art dcterms:identifier ?id }",
+}
+ENGINE_PREFIXES = ("PREFIX cart: <https://w3id.org/cart-kg/ontology#>\n"
+                   "PREFIX dcterms: <http://purl.org/dc/terms/>\n")
+
+
+def task_engine_floor(args: argparse.Namespace) -> Result:
+    """The engine's floor for queries: raw ``Store.query`` of ``ENGINE_FLOOR``, medians.
+
+    The store is opened as ``cartkg query`` opens it, in a process of its own like each query.
+    """
+    import pyoxigraph as ox
+
+    from kg.store import GraphStore
+
+    start = time.perf_counter()
+    store = GraphStore.from_file(args.data)
+    found: Result = {"load": time.perf_counter() - start}
+    for name, body in ENGINE_FLOOR.items():
+        times, rows = [], 0
+        for _ in range(args.runs):
+            begin = time.perf_counter()
+            result = store.store.query(ENGINE_PREFIXES + body, use_default_graph_as_union=True)
+            assert isinstance(result, ox.QuerySolutions)
+            rows = sum(1 for _ in result)
+            times.append(time.perf_counter() - begin)
+        found[name] = {"seconds": _median(times), "runs": times, "rows": rows}
+    return found
+
+
 def _as_given_to_oxigraph(sparql: str, bindings: dict[str, Any]) -> tuple[str, dict[Any, Any]]:
     """The query text and substitutions that ``run_query`` gives Oxigraph for these bindings.
 
@@ -291,7 +328,8 @@ def task_trace(args: argparse.Namespace) -> Result:
 
 TASKS: dict[str, Callable[[argparse.Namespace], Result]] = {
     "imports": task_imports, "inventory": task_inventory, "floor": task_floor,
-    "rdflib-store": task_rdflib_store, "queries": task_queries,
+    "rdflib-store": task_rdflib_store, "engine-floor": task_engine_floor,
+    "queries": task_queries,
     "queries-rdflib": task_queries_rdflib, "export": task_export, "trace": task_trace,
 }
 

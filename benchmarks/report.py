@@ -18,6 +18,7 @@ QUERY_X_RAW = 1.5
 RDFLIB_X_QUERY = 20
 GROWTH = 11
 CORES = 1.6  # "both cores used": at least this much CPU time per second of wall time
+ENGINE = "engine floor:"  # the names of the engine floor's steps in the growth tables
 
 
 # --- formatting -----------------------------------------------------------------------------
@@ -219,8 +220,14 @@ def _rdflib_cell(other: Result, kg: float | None) -> tuple[str, str]:
     return str(other.get("skipped") or other.get("error") or "-")[:60], "-"
 
 
-def _oxigraph_processes(processes: list[Result]) -> str:
-    """How long opening the store took in the query processes, and their peak RSS."""
+def _oxigraph_processes(processes: list[Result], floor: Result) -> str:
+    """How long opening the store took in the query processes, and their peak RSS.
+
+    The engine floor's process, where there is one, opened the store first.
+    """
+    if "load" in floor.get("result", {}):
+        processes = [{"load": floor["result"]["load"], "query": "engine floor",
+                      "max_rss_mb": floor.get("max_rss_mb")}, *processes]
     loads = [p["load"] for p in processes if "load" in p]
     if not any("query" in p for p in processes):  # a run from before one process per query
         later = (f", then {', '.join(s(v) for v in loads[1:])} (a new process after each query "
@@ -248,7 +255,8 @@ def print_queries(r: Result) -> None:
     if not q:
         return
     rdf = q.get("rdflib_process", {})
-    print(f"\nqueries (median of runs){_oxigraph_processes(q['processes'])}"
+    floor = q.get("engine_floor", {})
+    print(f"\nqueries (median of runs){_oxigraph_processes(q['processes'], floor)}"
           f"; rdflib dataset load {s(rdf.get('load'))}, peak RSS "
           f"{mb(rdf.get('max_rss_mb'))} MB" + (f" ({rdf['failed']})" if "failed" in rdf else "")
           + ":\n")
@@ -263,6 +271,13 @@ def print_queries(r: Result) -> None:
                      x(one["kg"], one["raw"], 2), rdflib, versus])
     print(table(["query", "rows", "run_query", "raw pyoxigraph", "run_query / raw", "rdflib",
                  "rdflib / run_query"], rows))
+    found = floor.get("result", {})
+    steps = [(name, v) for name, v in found.items() if isinstance(v, dict)]
+    if steps:
+        print(f"\nengine floor (raw Oxigraph, no logic of ours; {steps[0][1]['rows']} rows, one "
+              "per assertion): " + ", ".join(f"{name} {s(v['seconds'])}" for name, v in steps))
+    elif "failed" in floor:
+        print(f"\nengine floor: failed: {floor['failed']}")
 
 
 def print_outputs(r: Result) -> None:
@@ -319,6 +334,121 @@ def print_growth(results: list[Result]) -> None:
     print(table(["articles", "triples", "clean build (best)", "its CPU time", "growth",
                  "rebuild, nothing changed (best)", "edit one claim (median)", "floor (best)",
                  "build / floor"], rows))
+
+
+def timed_work(r: Result) -> dict[str, tuple[float, float | None]]:
+    """Each query, export format and trace of one size: name -> (seconds, size of its answer).
+
+    The answer is a query's rows, an export's bytes, the trace's assertions.
+    """
+    found: dict[str, tuple[float, float | None]] = {}
+    for name, step in r.get("queries", {}).get("engine_floor", {}).get("result", {}).items():
+        if isinstance(step, dict):
+            found[f"{ENGINE} {name}"] = (step["seconds"], step["rows"])
+    for name, one in r.get("queries", {}).get("oxigraph", {}).items():
+        if one.get("kg") is not None:
+            found[f"query {name}"] = (one["kg"], one.get("rows"))
+    for name, m in r.get("export", {}).items():
+        if ok(m) and "result" in m:
+            found[f"export {name}"] = (m["result"]["seconds"], m["result"].get("bytes"))
+    trace = r.get("trace", {})
+    if ok(trace) and trace.get("result", {}).get("trace") is not None:
+        found["trace"] = (trace["result"]["trace"], trace["result"].get("records"))
+    return found
+
+
+def per_10x(ratio: float, a: Result, b: Result) -> float:
+    """A ratio between two sizes, brought to 10 times the articles."""
+    return float(ratio ** (1 / math.log10(b["size"] / a["size"])))
+
+
+def work_growth(a: Result, b: Result) -> dict[str, tuple[float, float | None]]:
+    """From size ``a`` to ``b``: name -> (time growth per 10x, answer growth per 10x)."""
+    before, after = timed_work(a), timed_work(b)
+    found: dict[str, tuple[float, float | None]] = {}
+    for name in after.keys() & before.keys():
+        (ta, na), (tb, nb) = before[name], after[name]
+        if ta > 0:
+            found[name] = (per_10x(tb / ta, a, b),
+                           per_10x(nb / na, a, b) if na and nb else None)
+    return dict(sorted(found.items()))
+
+
+def within_growth(time: float, answer: float | None) -> bool:
+    """Linear: at most GROWTH x per 10x the articles, or at most 1.1x its answer's growth."""
+    return time <= GROWTH or (answer is not None and time <= 1.1 * answer)
+
+
+def print_work_growth(results: list[Result]) -> None:
+    """Each query's, export's and the trace's time across sizes, beside its answer's size."""
+    steps = [(a, b) for a, b in itertools.pairwise(results) if a["size"] >= 100]
+    grown = [work_growth(a, b) for a, b in steps]
+    names = sorted({n for g in grown for n in g})
+    if not names:
+        return
+    print("\n## Growth of each query, export and trace\n")
+    print("Time per 10x the articles (the answer's growth: rows, bytes written, assertions "
+          "traced); `*` over the target: more than 11x and more than 1.1x its answer's "
+          "growth. The engine floor's rows are raw Oxigraph's own scans and look-ups (no logic "
+          "of ours), the reference for the queries.\n")
+    rows = []
+    for name in names:
+        cells = []
+        for g in grown:
+            if name not in g:
+                cells.append("-")
+                continue
+            time, answer = g[name]
+            mark = "" if name.startswith(ENGINE) or within_growth(time, answer) else " *"
+            cells.append(f"{time:.1f}x{mark} ({f'{answer:.1f}x' if answer else '-'})")
+        rows.append([name, *cells])
+    print(table(["what", *(f"{a['size']} -> {b['size']}" for a, b in steps)], rows))
+
+
+def check_work_growth(a: Result, b: Result, check: Any) -> None:
+    """The growth targets of the queries, exports and trace from size ``a`` to ``b``.
+
+    Against 11x per 10x the articles (or 1.1x the answer's own growth), and the queries against
+    the growth of the engine's floor (raw Oxigraph's scans and look-ups, no logic of ours).
+    """
+    grown = work_growth(a, b)
+    engine = [t for n, (t, _) in grown.items() if n.startswith(ENGINE)]
+    work = {n: v for n, v in grown.items() if not n.startswith(ENGINE)}
+    if not work:
+        return
+    steps = f"{a['size']}->{b['size']}"
+
+    def listed(names: list[str]) -> str:
+        return ", ".join(f"{n} {work[n][0]:.1f}x" + (f" (answer {work[n][1]:.1f}x)"
+                                                      if work[n][1] else "") for n in names)
+
+    over = [n for n, (t, answer) in work.items() if not within_growth(t, answer)]
+    check(f"growth: 10x the articles costs <= {GROWTH}x the time (each query, export, trace; or "
+          "<= 1.1x its answer's growth)",
+          f"{steps}: {len(work) - len(over)} of {len(work)} within; over: "
+          f"{listed(over) or 'none'}", not over)
+    if engine:
+        floor = statistics.median(engine)
+        queries = [n for n in work if n.startswith("query ")]
+        slower = [n for n in queries if work[n][0] > 1.1 * floor
+                  and not within_growth(*work[n])]
+        check("growth of each query <= 1.1x the engine floor's (raw Oxigraph's scans and "
+              "look-ups on the same stores), or within the line above",
+              f"{steps}: engine floor {', '.join(f'{t:.1f}x' for t in engine)} (median "
+              f"{floor:.1f}x, so <= {1.1 * floor:.1f}x); {len(queries) - len(slower)} of "
+              f"{len(queries)} queries within; over: {listed(slower) or 'none'}", not slower)
+
+
+def outputs_measured(r: Result) -> list[tuple[str, Result]]:
+    """Each process that read the built dataset: the queries', the exports', the trace's."""
+    found = [(f"query {p.get('query', '(all)')}", p)
+             for p in r.get("queries", {}).get("processes", [])]
+    if r.get("queries", {}).get("engine_floor"):
+        found.append(("engine floor", r["queries"]["engine_floor"]))
+    found += [(f"export {name}", m) for name, m in r.get("export", {}).items()]
+    if r.get("trace"):
+        found.append(("trace", r["trace"]))
+    return found
 
 
 def targets(results: list[Result]) -> list[list[str]]:
@@ -395,12 +525,21 @@ def targets(results: list[Result]) -> list[list[str]]:
         ta, tb = wall(a.get("clean", [])), wall(b.get("clean", []))
         ca, cb = best(a.get("clean", [])).get("cpu"), best(b.get("clean", [])).get("cpu")
         if a["size"] >= 100 and ta and tb and ca and cb:
-            per_10x = (tb / ta) ** (1 / math.log10(b["size"] / a["size"]))
-            steps.append(f"{a['size']}->{b['size']}: {tb / ta:.1f}x wall ({per_10x:.1f}x per "
+            growth = per_10x(tb / ta, a, b)
+            steps.append(f"{a['size']}->{b['size']}: {tb / ta:.1f}x wall ({growth:.1f}x per "
                          f"10x), {cb / ca:.1f}x CPU time")
-            passed = passed and per_10x <= GROWTH
+            passed = passed and growth <= GROWTH
     check(f"growth: 10x the articles costs <= {GROWTH}x the time (clean build)",
           "; ".join(steps) or "fewer than two sizes of 100 or more", passed if steps else None)
+    if len(results) > 1 and results[-2]["size"] >= 100:
+        check_work_growth(results[-2], r, check)
+    others_rss = [(m["max_rss_mb"], what) for what, m in outputs_measured(r)
+                  if m.get("max_rss_mb") is not None]
+    if others_rss:
+        peak, what = max(others_rss)
+        check(f"peak memory of every query, export and trace process <= {MEMORY_MB / 1000:g} GB",
+              f"largest {mb(peak)} MB ({what}), of {len(others_rss)} processes",
+              peak <= MEMORY_MB)
     top = best(r.get("clean", []))
     cores, others = top.get("cores"), top.get("others_cores", 0)
     check(f"both cores used (clean build: CPU time / wall >= {CORES})",
@@ -415,6 +554,7 @@ def print_summary(run: Result) -> None:
     if not results:
         return
     print_growth(results)
+    print_work_growth(results)
     largest = results[-1]
     print(f"\n## Targets at {largest['size']} articles "
           f"({largest.get('totals', {}).get('triples', '?')} triples)\n")

@@ -30,11 +30,14 @@ Per size:
   N-Quads file (``--repeat`` times); and rdflib's default in-memory store doing the same
   (``Dataset.parse`` of every shard, ``serialize`` to N-Quads), with a timeout, up to
   ``--rdflib-max-articles`` (above, its time is scaled from the last size by the triples);
+* the engine's floor for queries: raw Oxigraph scanning the assertions and looking up one or
+  two values of each (``children.ENGINE_FLOOR``), no logic of ours, so that the queries' growth
+  can be read against the engine's own (this process opens the store first, and so brings the
+  on-disk index up to date after the builds);
 * each query of ``queries/*.rq`` with its example parameters, each in a process of its own that
   opens the store, as ``cartkg query NAME`` does (in a shared process a large query slowed the
   next ones by ~30%): ``kg.query.run_query`` and raw ``pyoxigraph.Store.query`` (rows read),
-  medians of ``--runs``; the first of these processes may also bring the on-disk index up to
-  date after the builds; then ``kg.query.run_query_rdflib`` on rdflib's in-memory dataset (all
+  medians of ``--runs``; then ``kg.query.run_query_rdflib`` on rdflib's in-memory dataset (all
   queries in one process), each run stopped after ``max(--rdflib-min, 25 x run_query's
   median)`` seconds (at most ``--rdflib-timeout``), which is enough to tell whether rdflib is 20
   times slower (up to ``--rdflib-max-articles``);
@@ -291,6 +294,9 @@ def measure_queries(size: int, out: Path, names: list[str], runner: Runner,
     """Each query on Oxigraph (run_query and raw), then on rdflib; see the module docstring."""
     queries: Result = {}
     processes = []
+    floor, _ = runner.child("engine-floor", 1800, data=out, runs=min(args.runs, 3))
+    report.progress("engine floor (raw Oxigraph: scans and look-ups, one row per assertion)",
+                    floor)
     for name in names:  # one process per query, as `cartkg query NAME` runs it
         measured, output = runner.child("queries", 600 + args.query_timeout, data=out,
                                         names=name, runs=args.runs, timeout=args.query_timeout)
@@ -312,8 +318,8 @@ def measure_queries(size: int, out: Path, names: list[str], runner: Runner,
         report.progress(f"query {name}",
                         {**queries[name], "max_rss_mb": measured.get("max_rss_mb")})
     if size > args.rdflib_max_articles:
-        return {"oxigraph": queries, "processes": processes, "rdflib": {},
-                "rdflib_process": {"failed": not_run(args)}}
+        return {"oxigraph": queries, "processes": processes, "engine_floor": floor,
+                "rdflib": {}, "rdflib_process": {"failed": not_run(args)}}
     limits = {name: min(args.rdflib_timeout, max(args.rdflib_min, 25 * (q.get("kg") or 1e9)))
               for name, q in queries.items() if "error" not in q}
     rdf, output = runner.child("queries-rdflib", args.rdflib_budget + 1800, data=out,
@@ -327,8 +333,8 @@ def measure_queries(size: int, out: Path, names: list[str], runner: Runner,
         elif line.startswith("LOAD "):
             rdf["load"] = json.loads(line[5:])["load"]
     report.progress("rdflib queries (all)", rdf)
-    return {"oxigraph": queries, "processes": processes, "rdflib": rdflib_queries,
-            "rdflib_process": rdf}
+    return {"oxigraph": queries, "processes": processes, "engine_floor": floor,
+            "rdflib": rdflib_queries, "rdflib_process": rdf}
 
 
 def measure_outputs(size: int, out: Path, exports: dict[str, Any], runner: Runner,
@@ -382,7 +388,8 @@ def run_size(size: int, runner: Runner, inventory: Result, args: argparse.Namesp
     estimate_rdflib_store(results, previous)
     if not args.builds_only:
         results["queries"] = measure_queries(size, out, inventory["queries"], runner, args)
-        results.update(measure_outputs(size, out, inventory["exports"], runner, args))
+        if not args.no_outputs:
+            results.update(measure_outputs(size, out, inventory["exports"], runner, args))
     report.print_size(results)
     return results
 
@@ -444,6 +451,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--builds-only", action="store_true",
                         help="measure the builds and the baselines only (no queries, trace, "
                         "export): to measure the build targets again, e.g. on a quieter machine")
+    parser.add_argument("--no-outputs", action="store_true",
+                        help="measure no export and no trace (builds, baselines and queries "
+                        "only): on a slow machine, the queries' growth in less time")
     parser.add_argument("--commit", help="measure the code of this commit (kg/, ontology/, "
                         "queries/) instead of the working tree's")
     parser.add_argument("--json", help="write the raw results to this file (after each size)")
