@@ -423,10 +423,14 @@ def check_work_growth(a: Result, b: Result, check: Any) -> None:
                                                       if work[n][1] else "") for n in names)
 
     over = [n for n, (t, answer) in work.items() if not within_growth(t, answer)]
+    lost = sorted(n for n in timed_work(a).keys() - timed_work(b).keys()
+                  if not n.startswith(ENGINE))
     check(f"growth: 10x the articles costs <= {GROWTH}x the time (each query, export, trace; or "
           "<= 1.1x its answer's growth)",
           f"{steps}: {len(work) - len(over)} of {len(work)} within; over: "
-          f"{listed(over) or 'none'}", not over)
+          f"{listed(over) or 'none'}" + (f"; no time at {b['size']} (failed or stopped): "
+                                         f"{', '.join(lost)}" if lost else ""),
+          False if over else None if lost else True)
     if engine:
         floor = statistics.median(engine)
         queries = [n for n in work if n.startswith("query ")]

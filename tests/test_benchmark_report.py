@@ -102,3 +102,11 @@ def test_the_growth_table_marks_what_is_over_and_never_the_engine_floor(
     assert "9.0x (10.0x)" in lines["query fast"] and "*" not in lines["query fast"]
     assert "20.0x * (10.0x)" in lines["query slow"]
     assert "12.0x (10.0x)" in lines["engine floor: scan"] and "*" not in lines["engine floor: scan"]
+
+
+def test_a_query_without_a_time_at_the_larger_size_leaves_the_growth_unjudged() -> None:
+    run = [size(1000, {"q": (1.0, 100), "slow": (9.0, 100)}),
+           size(10000, {"q": (10.0, 1000)})]
+    figure, verdict = verdicts(run)["growth: 10x the articles costs <= 11x the time"]
+    assert verdict == "-"
+    assert "no time at 10000 (failed or stopped): query slow" in figure
