@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import math
 import statistics
+from collections.abc import Callable
 from typing import Any
 
 Result = dict[str, Any]
@@ -388,7 +389,7 @@ def print_work_growth(results: list[Result]) -> None:
         return
     print("\n## Growth of each query, export and trace\n")
     print("Time per 10x the articles (the answer's growth: rows, bytes written, assertions "
-          "traced); `*` over the target: more than 11x and more than 1.1x its answer's "
+          f"traced); `*` over the target: more than {GROWTH}x and more than 1.1x its answer's "
           "growth. The engine floor's rows are raw Oxigraph's own scans and look-ups (no logic "
           "of ours), the reference for the queries.\n")
     rows = []
@@ -405,7 +406,8 @@ def print_work_growth(results: list[Result]) -> None:
     print(table(["what", *(f"{a['size']} -> {b['size']}" for a, b in steps)], rows))
 
 
-def check_work_growth(a: Result, b: Result, check: Any) -> None:
+def check_work_growth(a: Result, b: Result,
+                      check: Callable[[str, str, bool | None], None]) -> None:
     """The growth targets of the queries, exports and trace from size ``a`` to ``b``.
 
     Against 11x per 10x the articles (or 1.1x the answer's own growth), and the queries against
