@@ -245,10 +245,11 @@ class _Plan:
 
     def _key(self, name: str, files: list[str]) -> str:
         h = hashlib.sha256(f"{self.toolchain}\n{name}\n".encode())
+        digest = self.cache.file_digest
         for path in files:
-            h.update(f"{os.path.basename(path)} {self.cache.file_digest(path)}\n".encode())
-        self.keys[name] = h.hexdigest()
-        return self.keys[name]
+            h.update(f"{path[path.rfind('/') + 1:]} {digest(path)}\n".encode())
+        key = self.keys[name] = h.hexdigest()
+        return key
 
     def reuse(self, folders: list[Path]) -> dict[str, Built]:
         """The parts of the last build that this build can take as they are."""
@@ -264,8 +265,7 @@ class _Plan:
         for folder in folders:  # plain strings: pathlib costs more than the stat calls here
             base = str(folder)
             name = f"articles/{folder.name}.nq"
-            built = self.cache.lookup(name, self._key(
-                name, [os.path.join(base, n) for n in ARTICLE_FILES]))
+            built = self.cache.lookup(name, self._key(name, [f"{base}/{n}" for n in ARTICLE_FILES]))
             if built is None or not self._shard_unchanged(name, built):
                 continue
             if any(a not in self.ids for a in built.articles):
@@ -290,7 +290,7 @@ class _Plan:
         if self.old is None or not built.conforms:
             return False
         try:
-            now = stamp(os.path.join(self.old, name))
+            now = stamp(f"{self.old}/{name}")
         except OSError:
             return False
         if now != self.cache.shard_stamp(name):

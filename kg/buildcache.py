@@ -88,16 +88,17 @@ class BuildCache:
     def file_digest(self, path: Path | str) -> str:
         """SHA-256 of a file, recomputed only when its size, mtime or inode changed."""
         try:
-            now = stamp(path)
+            st = os.stat(path)
         except OSError:
             return "missing"
         key = str(path)
         known = self.files.get(key)
-        if known is not None and tuple(known[:3]) == now:
+        if known is not None and known[0] == st.st_size and known[1] == st.st_mtime_ns \
+                and known[2] == st.st_ino:
             return str(known[3])
         with open(path, "rb") as handle:
             digest = hashlib.sha256(handle.read()).hexdigest()
-        self.files[key] = [*now, digest]
+        self.files[key] = [st.st_size, st.st_mtime_ns, st.st_ino, digest]
         self.dirty = True
         return digest
 

@@ -72,8 +72,7 @@ def cytoscape_pieces(graph: PropertyGraph) -> Iterator[bytes]:
     """Cytoscape.js JSON (``cy.json()`` shape); Cytoscape desktop imports it as ``.cyjs``.
 
     ``elements`` holds the nodes and edges with their data, then comes a style. Written an
-    element at a time: the pieces joined are the document written with ``json.dumps(...,
-    indent=1)``.
+    element at a time, one element a line (see :func:`_json_list`); the rest is indented.
     """
     nodes = ({"data": {"id": node, **attrs}, "classes": attrs.get("class", "")}
              for node, attrs in graph.nodes())
@@ -98,11 +97,16 @@ _MARK = "\x00list"
 
 
 def _json_list(items: Iterable[Any], level: int) -> Iterator[bytes]:
-    """A JSON list at ``level`` as ``json.dumps(..., indent=1)`` writes it, an item at a time."""
+    """A JSON list at ``level`` of an indented document, an item a line.
+
+    Each item is written on one line by the json module's C encoder (it cannot indent; the
+    pure-Python one that can took three quarters of a Cytoscape export's writing): the file
+    reads and diffs an element a line.
+    """
     inside = "\n" + " " * level
     first = True
     for item in items:
-        text = json.dumps(item, ensure_ascii=False, indent=1).replace("\n", inside)
+        text = json.dumps(item, ensure_ascii=False)
         yield (("[" if first else ",") + inside + text).encode("utf-8")
         first = False
     yield b"[]" if first else ("\n" + " " * (level - 1) + "]").encode("utf-8")
@@ -293,8 +297,8 @@ def jsonld_pieces(graphs: Iterable[Sequence[ox.Quad]]) -> Iterator[bytes]:
     ``graphs`` holds each graph's quads, in canonical order (see
     :meth:`kg.store.GraphStore.graphs`); only one graph is held in memory. The context is the
     package's ``kg/context.jsonld``, so the file expands offline. Subjects, predicates and values
-    are sorted, so the same quads give the same bytes: the pieces joined are the whole document
-    written with ``json.dumps(..., indent=1)``.
+    are sorted, so the same quads give the same bytes. The document is indented, with each item
+    of ``@graph`` on one line (written by the json module's C encoder, as in :func:`_json_list`).
     """
     context = jsonld_context()
     compact = _Compactor(_context_prefixes(context))
@@ -303,7 +307,7 @@ def jsonld_pieces(graphs: Iterable[Sequence[ox.Quad]]) -> Iterator[bytes]:
     first = True
     for quads in graphs:
         for item in _jsonld_items(quads, compact):
-            text = json.dumps(item, ensure_ascii=False, indent=1).replace("\n", "\n  ")
+            text = json.dumps(item, ensure_ascii=False)
             yield (("\n  " if first else ",\n  ") + text).encode("utf-8")
             first = False
     yield b"]\n}\n" if first else b"\n ]\n}\n"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import filecmp
+import json
 import re
 import shutil
 import signal
@@ -19,7 +20,7 @@ import kg.build
 import kg.parts
 from kg.build import BuildResult, Stats, build_dataset, summarize
 from kg.buildcache import BUILD_MODULES
-from kg.dataset import DATASET_DIR, MANIFEST, read_manifest
+from kg.dataset import DATASET_DIR, MANIFEST, manifest_bytes, read_manifest
 from kg.synth import generate_corpus
 from kg.validate import load_shapes, validate_dataset
 from kg.yamlfile import SourceError
@@ -191,6 +192,19 @@ def test_the_numbers_added_up_by_part_are_those_of_the_whole(sources: Path,
     result = build_dataset(sources, out=tmp_path)
     assert result.stats == summarize(result.quads)
     assert Stats.from_manifest(read_manifest(tmp_path / DATASET_DIR)) == result.stats
+
+
+def test_the_manifest_is_json_with_a_line_per_part_and_the_same_bytes_for_the_same_content(
+        sources: Path, tmp_path: Path) -> None:
+    build_dataset(sources, out=tmp_path)
+    raw = (tmp_path / DATASET_DIR / MANIFEST).read_bytes()
+    manifest = json.loads(raw)
+    part_lines = [line for line in raw.decode().splitlines() if line.lstrip().startswith('{"')]
+    assert [json.loads(line.rstrip(",")) for line in part_lines] == manifest["parts"]
+    assert manifest_bytes(json.loads(raw)) == raw
+    shuffled = {k: manifest[k] for k in reversed(manifest)}
+    assert manifest_bytes(shuffled) == raw
+    assert json.loads(manifest_bytes({**manifest, "parts": []}))["parts"] == []
 
 
 # Shapes that report something in every article and on shared registry entities, so that the

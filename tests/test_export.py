@@ -751,13 +751,16 @@ def test_xml_formats_written_an_element_at_a_time_are_what_networkx_writes(
     assert b"".join(write(graph)) == reference(graph.to_networkx())
 
 
-def test_cytoscape_written_an_element_at_a_time_is_one_json_document(graph: nx.MultiDiGraph
-                                                                      ) -> None:
+def test_cytoscape_written_an_element_at_a_time_is_one_json_document_an_element_a_line(
+        graph: nx.MultiDiGraph) -> None:
     text = b"".join(cytoscape_pieces(PropertyGraph.from_networkx(graph))).decode()
     document = json.loads(text)
-    assert text == json.dumps(document, ensure_ascii=False, indent=1) + "\n"
     assert len(document["elements"]["nodes"]) == graph.number_of_nodes()
     assert len(document["elements"]["edges"]) == graph.number_of_edges()
+    lines = [json.loads(line.strip().removeprefix("[").rstrip(",")) for line in text.splitlines()
+             if line.lstrip("[ ").startswith('{"data"')]
+    assert lines == document["elements"]["nodes"] + document["elements"]["edges"]
+    assert text.endswith("\n") and "\n \"style\": [\n" in text  # the rest stays indented
     empty = b"".join(cytoscape_pieces(PropertyGraph(name="x"))).decode()
     assert json.loads(empty)["elements"] == {"nodes": [], "edges": []}
     assert empty == json.dumps(json.loads(empty), ensure_ascii=False, indent=1) + "\n"
