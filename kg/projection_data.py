@@ -1,91 +1,61 @@
-"""What the property-graph projection reads from the store, in a few streamed SPARQL queries.
+"""What the property-graph projection reads of a dataset: two passes over its quads, by part.
 
-:func:`kg.property_graph.project_graph` needs, of a whole dataset, only: which subjects are typed
-with a node class (or an outcome category), the properties of the subjects it projects, the
-triples inside each assertion graph, and a handful of fields per assertion (its article, claim,
-status and first quote). Each is one query whose rows are consumed as they come (never a list of
-every row, never a sorted list of every quad), and what is kept is compact: interned strings and
-tuples. The article text, the largest literal of the dataset, is never read.
+:func:`kg.property_graph.project` needs, of a whole dataset, only: which subjects are typed with a
+node class (or an outcome category), the properties of the subjects it projects, the triples
+inside each assertion graph, a handful of fields per assertion (its article, claim, status and
+first quote) and the labels of the IRIs it shows. The first pass (:func:`read_types`) reads the
+rdf:type quads; the second (:class:`Content`) every quad, keeping what the first pass says is
+wanted.
 
-On the on-disk index most of a query's time goes into turning stored terms back into strings, so
-the queries filter only on what needs no string (a term's identity: ``?p != rdf:type``, ``?p NOT
-IN (...)``); whether a term is an IRI or a literal is checked here, on the rows. One exception,
-:func:`literal_types`, finds the (invalid, normally absent) rdf:type triples to a literal, which
-the projection reads as properties like any other.
+Both read the dataset a part at a time (:meth:`kg.store.GraphStore.parts`): from a build's folder,
+each shard is parsed in turn (the first pass parses only the lines that name rdf:type), so the
+time grows in proportion to the dataset. Reading the same through the on-disk index's look-ups
+grew 13-16x per 10x the articles (docs/benchmarks.md). No order of the quads is assumed, within a
+part or between parts. What is kept is compact: interned strings and tuples; the article text,
+the largest literal of the dataset, is never kept.
 
-This module knows SPARQL and pyoxigraph; :mod:`kg.property_graph` decides what to make of it.
+This module knows pyoxigraph's terms; :mod:`kg.property_graph` decides what to make of them.
 """
 
 from __future__ import annotations
 
 import sys
 from collections.abc import Collection, Iterator
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import pyoxigraph as ox
 
 from kg.emit import graph_key
-from kg.sparql_text import terms_text
-from kg.store import GraphStore, StoreError
-from kg.vocab import CART, PREFIXES, SPARQL_PREFIXES
+from kg.store import GraphStore
+from kg.vocab import CART, OA, PREFIXES
 
 Term = ox.NamedNode | ox.Literal
 
 _TYPE = PREFIXES["rdf"] + "type"
-_LABEL = ox.NamedNode(PREFIXES["rdfs"] + "label")
-_ASSERTION = ox.NamedNode(str(CART.Assertion))
+_LABEL = PREFIXES["rdfs"] + "label"
+_DCTERMS = PREFIXES["dcterms"]
+_ASSERTION = str(CART.Assertion)
 
-#: One row per (subject, class), for the classes asked for (a VALUES block is filled in).
-_TYPED = SPARQL_PREFIXES + """
-SELECT DISTINCT ?s ?t WHERE { VALUES ?t { %s } ?s rdf:type ?t }
-"""
-
-#: rdf:type triples to a literal, in any graph.
-_LITERAL_TYPES = SPARQL_PREFIXES + """
-SELECT ?g ?s ?o WHERE { GRAPH ?g { ?s rdf:type ?o } FILTER(isLiteral(?o)) }
-"""
-
-#: The properties of the subjects typed with one of the classes, one subject after the other:
-#: the DISTINCT subquery yields each subject once, and its properties are looked up right after.
-#: rdf:type and the predicates asked to be skipped are left out.
-_PROPERTIES = SPARQL_PREFIXES + """
-SELECT ?s ?p ?o WHERE {
-  { SELECT DISTINCT ?s WHERE { VALUES ?t { %s } ?s rdf:type ?t } }
-  ?s ?p ?o
-  FILTER(?p NOT IN (%s))
+#: The predicates of an assertion's support (see :class:`Evidence`), by the group of subjects
+#: they describe and their slot in it. An assertion has a record only when it has every field,
+#: and a quote with its text, start and end, from an article with an identifier, a title, a kind
+#: and a text: the graph pattern of the evidence records of :func:`kg.trace.evidence_for`.
+_FIELDS: dict[str, tuple[str, int]] = {
+    str(CART.claimId): ("assertion", 0), str(CART.fromArticle): ("assertion", 1),
+    str(CART.evidenceType): ("assertion", 2), str(CART.isDisputed): ("assertion", 3),
+    str(CART.curationFile): ("assertion", 4), str(CART.hasQuote): ("assertion", 5),
+    str(OA.exact): ("quote", 0), str(OA.start): ("quote", 1), str(OA.end): ("quote", 2),
+    _DCTERMS + "identifier": ("article", 0), _DCTERMS + "title": ("article", 1),
+    str(CART.articleKind): ("article", 2), str(CART.text): ("article", 3),
 }
-"""
-
-#: The triples of each assertion graph, rdf:type aside.
-_ASSERTED = SPARQL_PREFIXES + """
-SELECT ?a ?s ?p ?o WHERE {
-  { SELECT DISTINCT ?a WHERE { ?a rdf:type cart:Assertion } }
-  GRAPH ?a { ?s ?p ?o }
-  FILTER(?p != rdf:type)
-}
-"""
-
-#: Per assertion and quote, what an edge's support shows. The same graph pattern as the evidence
-#: records of :func:`kg.trace.evidence_for` (an assertion without it has no record), but without
-#: the article text and the other fields a record carries for display. Each triple pattern is a
-#: subquery of its own so that they are joined by hashing: joined by looking each assertion up,
-#: the query takes several times longer on the on-disk index (a seek per assertion and pattern).
-_EVIDENCE = SPARQL_PREFIXES + """
-SELECT ?a ?claim ?article ?aid ?eco ?disputed ?exact ?start WHERE {
-  { SELECT ?a WHERE { ?a rdf:type cart:Assertion } }
-  { SELECT ?a ?claim WHERE { ?a cart:claimId ?claim } }
-  { SELECT ?a WHERE { ?a cart:curationFile ?file } }
-  { SELECT ?a ?article WHERE { ?a cart:fromArticle ?article } }
-  { SELECT ?a ?eco WHERE { ?a cart:evidenceType ?eco } }
-  { SELECT ?a ?disputed WHERE { ?a cart:isDisputed ?disputed } }
-  { SELECT ?a ?quote WHERE { ?a cart:hasQuote ?quote } }
-  { SELECT ?quote ?exact WHERE { ?quote oa:exact ?exact } }
-  { SELECT ?quote ?start WHERE { ?quote oa:start ?start } }
-  { SELECT ?quote WHERE { ?quote oa:end ?end } }
-  { SELECT ?article ?aid WHERE { ?article dcterms:identifier ?aid ; dcterms:title ?title ;
-                                          cart:articleKind ?kind ; cart:text ?text } }
-}
-"""
+_SLOTS = {"assertion": 6, "quote": 3, "article": 4}
+#: The fields whose values do not matter, only that a subject has one (the article text is never
+#: kept), and those whose value names a subject (IRIs only).
+_PRESENT = {str(CART.curationFile), str(OA.end), _DCTERMS + "title", str(CART.articleKind),
+            str(CART.text)}
+_IRIS = {str(CART.fromArticle), str(CART.hasQuote)}
+#: The one field with several values kept: an assertion's quotes.
+_MANY = str(CART.hasQuote)
 
 
 class Evidence(NamedTuple):
@@ -103,165 +73,167 @@ class Evidence(NamedTuple):
     quote: str | None
 
 
-def _solutions(store: GraphStore, sparql: str) -> ox.QuerySolutions:
-    result = store.store.query(sparql, use_default_graph_as_union=True)
-    if not isinstance(result, ox.QuerySolutions):
-        raise StoreError("only SELECT queries are supported here")
-    return result
+class Types(NamedTuple):
+    """What the first pass found: the rdf:type quads that matter to the projection."""
+
+    #: (subject, class) for the IRIs typed with one of the classes asked for, sorted
+    typed: list[tuple[str, str]]
+    #: (graph, subject, literal) for the rdf:type quads whose object is a literal, sorted
+    literal_types: list[tuple[str, str, ox.Literal]]
+    #: the IRIs typed cart:Assertion
+    assertions: frozenset[str]
 
 
-def _iris(iris: Collection[str], separator: str = " ") -> str:
-    return terms_text((ox.NamedNode(iri) for iri in sorted(iris)), separator)
-
-
-def typed(store: GraphStore, classes: Collection[str]) -> Iterator[tuple[str, str]]:
-    """(subject, class) for every IRI typed with one of ``classes``, in any graph."""
+def read_types(store: GraphStore, classes: Collection[str]) -> Types:
+    """The first pass: the IRIs typed with one of ``classes``, the assertions, literal types."""
     intern = sys.intern
-    for solution in _solutions(store, _TYPED % _iris(classes)):
-        subject, cls = solution[0], solution[1]
-        if isinstance(subject, ox.NamedNode) and isinstance(cls, ox.NamedNode):
-            yield intern(subject.value), cls.value
+    asked = set(classes)
+    typed: set[tuple[str, str]] = set()
+    literals: dict[tuple[str, str, str], ox.Literal] = {}
+    assertions: set[str] = set()
+    for part in store.parts(_TYPE):
+        for quad in part:
+            subject, obj = quad.subject, quad.object
+            if quad.predicate.value != _TYPE or not isinstance(subject, ox.NamedNode):
+                continue
+            if isinstance(obj, ox.NamedNode):
+                cls = obj.value
+                if cls == _ASSERTION:
+                    assertions.add(intern(subject.value))
+                if cls in asked:
+                    typed.add((intern(subject.value), cls))
+            elif isinstance(obj, ox.Literal):
+                graph = quad.graph_name
+                name = graph.value if isinstance(graph, ox.NamedNode) else ""
+                literals[(name, subject.value, str(obj))] = obj
+    return Types(sorted(typed), [(g, s, literals[(g, s, o)]) for g, s, o in sorted(literals)],
+                 frozenset(assertions))
 
 
-def literal_types(store: GraphStore) -> list[tuple[str, str, ox.Literal]]:
-    """(graph, subject, literal) for every rdf:type triple whose object is a literal."""
-    found = []
-    for solution in _solutions(store, _LITERAL_TYPES):
-        graph, subject, obj = solution[0], solution[1], solution[2]
-        if isinstance(subject, ox.NamedNode) and isinstance(obj, ox.Literal):
-            graph_name = graph.value if isinstance(graph, ox.NamedNode) else ""
-            found.append((graph_name, subject.value, obj))
-    return found
+class Content:
+    """The second pass: every quad, once, keeping what the projection needs.
 
-
-def properties(store: GraphStore, classes: Collection[str], skipped: Collection[str],
-               wanted: Collection[str], literal_types: list[tuple[str, str, ox.Literal]],
-               ) -> Iterator[tuple[str, dict[str, set[Term]]]]:
-    """The properties of the ``wanted`` subjects typed with one of ``classes``, over every graph.
-
-    Yields each subject with its predicate -> objects: IRIs and literals, rdf:type only to a
-    literal (from ``literal_types``), the ``skipped`` predicates left out. A subject with no such
-    property is not yielded. The query gives a subject's rows together; should they ever come in
-    two runs, the subject is yielded again at the end with its properties read from the store's
-    index: the last yield of a subject is the one that counts (so that the result never depends
-    on the query's order).
+    :meth:`asserted` streams the triples of the assertion graphs; while it runs, it gathers the
+    properties of the ``wanted`` subjects, the assertions' support and the labels, which
+    :meth:`properties`, :meth:`evidence` and :meth:`label` give once it has run to the end.
     """
-    extra: dict[str, set[Term]] = {}
-    for _, subject, literal in literal_types:
-        if subject in wanted:
-            extra.setdefault(subject, set()).add(literal)
-    sparql = _PROPERTIES % (_iris(classes), _iris({*skipped, _TYPE}, ", "))
-    seen: set[str] = set()
-    again: set[str] = set()
-    current: str | None = None
-    props: dict[str, set[Term]] = {}
-    for solution in _solutions(store, sparql):
-        subject, predicate, obj = solution[0], solution[1], solution[2]
-        if not isinstance(subject, ox.NamedNode) or not isinstance(predicate, ox.NamedNode) \
-                or not isinstance(obj, (ox.NamedNode, ox.Literal)):
-            continue
-        if subject.value != current:
-            if current is not None and current in wanted:
-                yield current, _with(props, extra.pop(current, None))
-            current, props = sys.intern(subject.value), {}
-            if current in seen:
-                again.add(current)
-            seen.add(current)
-        if current in wanted:
-            props.setdefault(predicate.value, set()).add(obj)
-    if current is not None and current in wanted:
-        yield current, _with(props, extra.pop(current, None))
-    for subject in sorted(s for s in again if s in wanted):
-        yield subject, _properties_of(store, subject, skipped)
-    for subject, literals in sorted(extra.items()):  # subjects with no other property
-        if subject not in again:
-            yield subject, {_TYPE: literals}
 
+    def __init__(self, store: GraphStore, types: Types, wanted: Collection[str],
+                 skipped: Collection[str]) -> None:
+        self.store, self.types, self.wanted, self.skipped = store, types, wanted, skipped
+        #: subject -> predicate, object, predicate, object...: a flat list (a set or a dict per
+        #: subject would take several times the memory); see :meth:`properties`
+        self._properties: dict[str, list[str | Term]] = {}
+        self._labels: dict[str, tuple[str, ox.Literal]] = {}  # the first in canonical order
+        #: group -> subject -> slots: a field's least value (a list of them for the quotes)
+        self._fields: dict[str, dict[str, list[Any]]] = {group: {} for group in _SLOTS}
+        self._done = False
 
-def _with(props: dict[str, set[Term]], types: set[Term] | None) -> dict[str, set[Term]]:
-    if types:
-        props[_TYPE] = types
-    return props
+    def asserted(self) -> Iterator[tuple[str, str, str | None, str | None]]:
+        """What each assertion graph says, rdf:type to an IRI aside.
 
+        (assertion, subject, predicate, object) for a triple between two IRIs, (assertion,
+        subject, None, None) for a triple from an IRI to a literal. An assertion and subject may
+        come again.
+        """
+        intern = sys.intern
+        assertions, wanted, skipped = self.types.assertions, self.wanted, self.skipped
+        properties, labels, fields = self._properties, self._labels, self._fields
+        for part in self.store.parts():
+            for quad in part:
+                s = quad.subject
+                if not isinstance(s, ox.NamedNode):
+                    continue
+                subject, predicate, obj = s.value, quad.predicate.value, quad.object
+                graph = quad.graph_name
+                if isinstance(graph, ox.NamedNode) and graph.value in assertions:
+                    if isinstance(obj, ox.Literal):
+                        yield intern(graph.value), intern(subject), None, None
+                    elif isinstance(obj, ox.NamedNode) and predicate != _TYPE:
+                        yield intern(graph.value), intern(subject), intern(predicate), \
+                            intern(obj.value)
+                if subject in wanted and isinstance(obj, (ox.NamedNode, ox.Literal)) \
+                        and (predicate != _TYPE or isinstance(obj, ox.Literal)) \
+                        and predicate not in skipped:
+                    props = properties.get(subject)
+                    if props is None:
+                        properties[intern(subject)] = [intern(predicate), obj]
+                    else:
+                        props += (intern(predicate), obj)
+                field = _FIELDS.get(predicate)
+                if field is not None and isinstance(obj, (ox.NamedNode, ox.Literal)):
+                    if predicate in _IRIS and not isinstance(obj, ox.NamedNode):
+                        continue  # the object of a field that names a subject: never a literal
+                    group, slot = field
+                    slots = fields[group].get(subject)
+                    if slots is None:
+                        slots = fields[group][intern(subject)] = [None] * _SLOTS[group]
+                    value = "" if predicate in _PRESENT else obj.value
+                    if predicate == _MANY:
+                        slots[slot] = [*(slots[slot] or ()), intern(value)]
+                    elif slots[slot] is None or value < slots[slot]:
+                        slots[slot] = value if group == "quote" else intern(value)
+                elif predicate == _LABEL and isinstance(obj, ox.Literal):
+                    known = labels.get(subject)
+                    if known is None or (graph_key(graph), str(obj)) < (known[0], str(known[1])):
+                        labels[intern(subject)] = (graph_key(graph), obj)
+        self._done = True
 
-def _properties_of(store: GraphStore, subject: str,
-                   skipped: Collection[str]) -> dict[str, set[Term]]:
-    props: dict[str, set[Term]] = {}
-    for quad in store.store.quads_for_pattern(ox.NamedNode(subject), None, None, None):
-        p, o = quad.predicate.value, quad.object
-        if isinstance(o, (ox.NamedNode, ox.Literal)) and p not in skipped \
-                and not (p == _TYPE and isinstance(o, ox.NamedNode)):
-            props.setdefault(p, set()).add(o)
-    return props
+    def properties(self) -> Iterator[tuple[str, dict[str, set[Term]]]]:
+        """The properties of the ``wanted`` subjects over every graph, in subject order.
 
+        Each subject with its predicate -> objects: IRIs and literals, rdf:type only to a
+        literal, the ``skipped`` predicates left out. A subject with none is not given. They are
+        given up as they are given: read them once.
+        """
+        self._check()
+        for subject in sorted(self._properties):
+            flat = self._properties.pop(subject)
+            props: dict[str, set[Term]] = {}
+            for i in range(0, len(flat), 2):
+                predicate, obj = flat[i], flat[i + 1]
+                assert isinstance(predicate, str) and not isinstance(obj, str)
+                props.setdefault(predicate, set()).add(obj)
+            yield subject, props
 
-def asserted(store: GraphStore, literal_types: list[tuple[str, str, ox.Literal]],
-             ) -> Iterator[tuple[str, str, str | None, str | None]]:
-    """What each assertion graph says, rdf:type to an IRI aside.
+    def label(self, iri: str) -> str | None:
+        """The first literal ``rdfs:label`` of an IRI in the dataset's canonical order, if any."""
+        self._check()
+        found = self._labels.get(iri)
+        return None if found is None else found[1].value
 
-    (assertion, subject, predicate, object) for a triple between two IRIs, (assertion, subject,
-    None, None) for a triple from an IRI to a literal. An assertion and subject may come again.
-    """
-    intern = sys.intern
-    for solution in _solutions(store, _ASSERTED):
-        a, s, p, o = solution[0], solution[1], solution[2], solution[3]
-        if not isinstance(a, ox.NamedNode) or not isinstance(s, ox.NamedNode):
-            continue
-        if isinstance(o, ox.NamedNode) and isinstance(p, ox.NamedNode):
-            yield intern(a.value), intern(s.value), intern(p.value), intern(o.value)
-        elif isinstance(o, ox.Literal):
-            yield intern(a.value), intern(s.value), None, None
-    for graph, subject, _ in literal_types:
-        if graph and _is_assertion(store, graph):
-            yield intern(graph), intern(subject), None, None
+    def evidence(self) -> dict[str, Evidence]:
+        """The support fields of every assertion that has a quote, by assertion IRI.
 
+        A field with several values takes the least; the quote is the one that starts first
+        (then by text, then by IRI). The fields are given up: call it once.
+        """
+        self._check()
+        fields = self._fields
+        assertions, quotes, articles = (fields[g] for g in ("assertion", "quote", "article"))
+        found: dict[str, Evidence] = {}
+        for assertion in sorted(self.types.assertions):
+            claim, article, eco, disputed, file, quoted = assertions.get(assertion, [None] * 6)
+            if None in (claim, article, eco, disputed, file, quoted):
+                continue
+            aid, title, kind, text = articles.get(article, [None] * 4)
+            if None in (aid, title, kind, text):
+                continue
+            first = []
+            for quote in quoted:
+                exact, start, end = quotes.get(quote, [None] * 3)
+                if exact is not None and start is not None and end is not None:
+                    first.append((int(start) if start else 0, exact, quote))
+            if not first:
+                continue
+            found[assertion] = Evidence(
+                article=article, article_id=aid, claim=f"{aid}/{claim}",
+                disputed=disputed == "true",
+                basis="inferred" if eco.endswith("0000305") else "stated", quote=min(first)[1])
+        for values in fields.values():
+            values.clear()
+        return found
 
-def _is_assertion(store: GraphStore, iri: str) -> bool:
-    quads = store.store.quads_for_pattern(ox.NamedNode(iri), ox.NamedNode(_TYPE), _ASSERTION, None)
-    return next(iter(quads), None) is not None
-
-
-def evidence(store: GraphStore) -> dict[str, Evidence]:
-    """The support fields of every assertion that has a quote, by assertion IRI.
-
-    A field with several values takes the first row's; the quote is the one that starts first
-    (the first met, between two that start at the same offset).
-    """
-    intern = sys.intern
-    found: dict[str, Evidence] = {}
-    starts: dict[str, int] = {}
-    for solution in _solutions(store, _EVIDENCE):
-        a, claim, article, aid, eco, disputed, exact, start = (solution[i] for i in range(8))
-        if a is None:
-            continue
-        assertion = a.value
-        offset = int(start.value) if start is not None and start.value else 0
-        record = found.get(assertion)
-        if record is None:
-            article_id = intern(aid.value if aid is not None else "")
-            claim_id = claim.value if claim is not None else ""
-            record = Evidence(
-                article=intern(article.value if article is not None else ""),
-                article_id=article_id, claim=f"{article_id}/{claim_id}",
-                disputed=disputed is not None and disputed.value == "true",
-                basis="inferred" if eco is not None and eco.value.endswith("0000305")
-                else "stated",
-                quote=None)
-        elif offset >= starts[assertion]:
-            continue
-        found[intern(assertion)] = record._replace(
-            quote=exact.value if exact is not None else "")
-        starts[assertion] = offset
-    return found
-
-
-def first_label(store: GraphStore, iri: str) -> str | None:
-    """The first literal ``rdfs:label`` of an IRI in the dataset's canonical order, if any."""
-    try:
-        node = ox.NamedNode(iri)
-    except ValueError:
-        return None
-    labels = [(graph_key(q.graph_name), str(q.object), q.object.value)
-              for q in store.store.quads_for_pattern(node, _LABEL, None, None)
-              if isinstance(q.object, ox.Literal)]
-    return min(labels)[2] if labels else None
+    def _check(self) -> None:
+        if not self._done:
+            raise RuntimeError("read Content.asserted() to the end first")

@@ -250,17 +250,14 @@ def project(store: GraphStore, *, articles: bool = False,
     if outcomes not in OUTCOME_MODES:
         raise ExportError(f"outcomes={outcomes!r} is not one of {', '.join(OUTCOME_MODES)}.")
 
-    # The support fields of every assertion, read first: the query's working memory (hash joins)
-    # is then given back before the projection's own data grows.
-    records = read.evidence(store)
-    release_freed_memory()  # each step starts from what is held, not from the last step's peak
-
-    # Node classes (the first of NODE_CLASSES a subject is typed with) and outcome categories.
+    # First pass: node classes (the first of NODE_CLASSES a subject is typed with), outcome
+    # categories, the assertions.
+    types = read.read_types(store, [*NODE_CLASSES, *_CATEGORIES])
     names = list(NODE_CLASSES.values())
     rank = {iri: i for i, iri in enumerate(NODE_CLASSES)}
     best: dict[str, int] = {}
     categories: dict[str, str] = {}
-    for subject, cls in read.typed(store, [*NODE_CLASSES, *_CATEGORIES]):
+    for subject, cls in types.typed:
         if cls in rank and rank[cls] < best.get(subject, len(names)):
             best[subject] = rank[cls]
         category = _CATEGORIES.get(cls)
@@ -275,36 +272,16 @@ def project(store: GraphStore, *, articles: bool = False,
     wanted = nodes.keys() | folded
     ids = {iri: node_id(iri) for iri in wanted}
 
-    labels: dict[str, str] = {}
-
-    def label(iri: str) -> str:
-        """The label of the node an IRI names (its first literal label), else its id."""
-        if iri not in labels:
-            found = read.first_label(store, iri)
-            labels[iri] = node_id(iri) if found is None else found
-        return labels[iri]
-
-    # The node attributes, and what each folded outcome's edges carry.
-    release_freed_memory()
-    literal_types = read.literal_types(store)
-    attributes: dict[str, dict[str, Any]] = {}
-    folds: dict[str, tuple[dict[str, Any], list[str], list[str]]] = {}
-    for subject, props in read.properties(store, NODE_CLASSES, _SKIPPED, wanted, literal_types):
-        values = _attributes(props, categories.get(subject), label)
-        if subject in folded:
-            folds[subject] = _fold(subject, props, values, label)
-        else:
-            attributes[subject] = values
-
-    # Which assertions mention each projected node, and the edges their graphs state. A list
+    # Second pass: which assertions mention each projected node, and the edges their graphs
+    # state; meanwhile, the nodes' properties, the assertions' support and the labels. A list
     # (a set takes several times the memory) that may name an assertion twice.
+    content = read.Content(store, types, wanted, _SKIPPED)
     mentioned: dict[str, list[str]] = defaultdict(list)
     active: set[str] = set()  # with articles: the assertions whose graph says anything
     edges: dict[tuple[str, str, str], dict[str, Any]] = {}
     backing: dict[tuple[str, str, str], list[str]] = defaultdict(list)
     linked: dict[str, dict[str, Any]] = {}
-    release_freed_memory()
-    for assertion, s, p, o in read.asserted(store, literal_types):
+    for assertion, s, p, o in content.asserted():
         if articles:
             active.add(assertion)
         if s in wanted:
@@ -320,8 +297,27 @@ def project(store: GraphStore, *, articles: bool = False,
             key = (ids[s], ids[o], attrs["predicate"])
             edges[key] = attrs
             backing[key].append(assertion)
+    records = content.evidence()
 
-    release_freed_memory()  # the query's working memory
+    labels: dict[str, str] = {}
+
+    def label(iri: str) -> str:
+        """The label of the node an IRI names (its first literal label), else its id."""
+        if iri not in labels:
+            found = content.label(iri)
+            labels[iri] = node_id(iri) if found is None else found
+        return labels[iri]
+
+    # The node attributes, and what each folded outcome's edges carry.
+    attributes: dict[str, dict[str, Any]] = {}
+    folds: dict[str, tuple[dict[str, Any], list[str], list[str]]] = {}
+    for subject, props in content.properties():
+        values = _attributes(props, categories.get(subject), label)
+        if subject in folded:
+            folds[subject] = _fold(subject, props, values, label)
+        else:
+            attributes[subject] = values
+    release_freed_memory()  # what the passes held
     for outcome, (values, therapies, indications) in folds.items():
         assertions = mentioned.get(outcome, [])
         attrs = {"predicate": "hasOutcome", "label": values.get("measure", "outcome"),

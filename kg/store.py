@@ -6,6 +6,7 @@ written to a temporary name and renamed, so a failed build never leaves half-wri
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import os
 import tempfile
@@ -65,6 +66,9 @@ class GraphStore:
     lock: int | None = None
     #: The text index of the quotes, beside the on-disk index (see :mod:`kg.quote_index`).
     quotes: QuoteIndex | None = None
+    #: The shards of the dataset folder the store was opened from, with their SHA-256 in its
+    #: manifest (none for a store loaded from quads or from one RDF file): see :meth:`parts`.
+    shards: tuple[tuple[Path, str], ...] = ()
 
     def __post_init__(self) -> None:
         if self.lock is not None:
@@ -83,10 +87,11 @@ class GraphStore:
         folder = _dataset_folder(path)
         if folder is None:
             return cls.from_quads(read_quads(path))
-        shards = _shards(folder)
+        parts = _manifest_parts(folder)
+        shards = [path for path, _ in parts]
         try:
             indexed, lock, quotes = open_index(folder)
-            return cls(indexed, lock, quotes)
+            return cls(indexed, lock, quotes, parts)
         except IndexUnavailable as err:
             warnings.warn(f"the on-disk index cannot be used ({err}); loading in memory",
                           stacklevel=2)
@@ -96,7 +101,27 @@ class GraphStore:
         except (OSError, SyntaxError) as err:
             raise StoreError(f"{folder}: cannot be loaded ({err}). "
                              "Fix: rebuild the dataset with `cartkg build`.") from None
-        return cls(store)
+        return cls(store, shards=parts)
+
+    def parts(self, predicate: str | None = None) -> Iterator[Iterable[ox.Quad]]:
+        """Every quad of the dataset, a part at a time, in no particular order.
+
+        From a build's folder, each shard is read and parsed in turn: reading everything once
+        this way takes time in proportion to the dataset, where reading it through the on-disk
+        index costs more per quad as the index grows. Otherwise the store's quads, as one part.
+        With ``predicate`` (an IRI), the parts hold at least every quad with that predicate, and
+        few others: only the shards' lines that name it are parsed.
+
+        Raises :class:`StoreError` when a shard is not the one the manifest lists (the dataset
+        was rebuilt meanwhile, or damaged) or cannot be parsed.
+        """
+        if not self.shards:
+            node = None if predicate is None else ox.NamedNode(predicate)
+            yield self.store.quads_for_pattern(None, node, None, None)
+            return
+        token = None if predicate is None else f"<{predicate}>".encode()
+        for path, sha256 in self.shards:
+            yield _shard_quads(path, sha256, token)
 
     def quads(self) -> Quads:
         """Every quad of the store, in canonical order."""
@@ -179,10 +204,50 @@ def _dataset_folder(path: Path) -> Path | None:
 
 
 def _shards(folder: Path) -> list[Path]:
+    return [path for path, _ in _manifest_parts(folder)]
+
+
+def _manifest_parts(folder: Path) -> tuple[tuple[Path, str], ...]:
     try:
-        return dataset.shards(folder)
+        manifest = dataset.read_manifest(folder)
     except dataset.DatasetError as err:
         raise StoreError(str(err)) from None
+    return tuple((folder / part["file"], part["sha256"]) for part in manifest["parts"])
+
+
+def _shard_quads(path: Path, sha256: str, token: bytes | None) -> list[ox.Quad]:
+    """The quads of one shard, checked against its digest; with ``token``, of its lines naming it.
+
+    N-Quads is a quad a line (a literal's line breaks are escaped), so the lines that hold
+    ``token`` hold every quad whose predicate it is.
+    """
+    fix = "Fix: rebuild the dataset with `cartkg build`, then run the command again."
+    try:
+        data = path.read_bytes()
+    except OSError as err:
+        raise StoreError(f"{path}: cannot be read ({err.strerror}); the dataset was rebuilt or "
+                         f"removed meanwhile. {fix}") from None
+    if hashlib.sha256(data).hexdigest() != sha256:
+        raise StoreError(f"{path}: not the shard its manifest lists (another SHA-256): the dataset "
+                         f"was rebuilt meanwhile, or the file was changed. {fix}")
+    if token is not None:
+        data = b"\n".join(_lines_with(data, token))
+    try:
+        return list(ox.parse(data, format=ox.RdfFormat.N_QUADS))
+    except SyntaxError as err:
+        raise StoreError(f"{path}: not valid N-Quads: {err}. {fix}") from None
+
+
+def _lines_with(data: bytes, token: bytes) -> Iterator[bytes]:
+    """The lines of ``data`` that hold ``token``, each once."""
+    at = data.find(token)
+    while at != -1:
+        start = data.rfind(b"\n", 0, at) + 1
+        end = data.find(b"\n", at)
+        if end == -1:
+            end = len(data)
+        yield data[start:end]
+        at = data.find(token, end)
 
 
 def read_quads(path: Path) -> Quads:

@@ -1,19 +1,22 @@
-"""The property-graph projection reads what it needs in a few queries, and projects exactly what
-its specification says.
+"""The property-graph projection reads what it needs in two passes over the quads, and projects
+exactly what its specification says.
 
 :func:`specified_graph` below is that specification, written for clarity over speed: it reads
 every quad of the store in canonical order and the full evidence record of every assertion
 (:func:`kg.trace.evidence_for`), then applies the rules of
 :func:`kg.property_graph.project_graph`'s docstring. The projection, which gathers the same facts
-with a few streamed SPARQL queries, must give the very same graph: same nodes and edges in the
-same order, same attributes in the same order, with the same values and types.
+in two passes over the dataset's parts (:mod:`kg.projection_data`), must give the very same
+graph: same nodes and edges in the same order, same attributes in the same order, with the same
+values and types.
 """
 
 from __future__ import annotations
 
 import random
+import shutil
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
+from pathlib import Path
 from typing import Any
 
 import networkx as nx
@@ -21,7 +24,6 @@ import pyoxigraph as ox
 import pytest
 from conftest import MINI
 
-import kg.projection_data
 from kg.build import BuildResult, build_dataset
 from kg.lean_graph import PropertyGraph
 from kg.property_graph import (
@@ -34,7 +36,7 @@ from kg.property_graph import (
     project,
     project_graph,
 )
-from kg.store import GraphStore
+from kg.store import GraphStore, StoreError, read_quads
 from kg.synth import generate_corpus
 from kg.trace import EvidenceRecord, evidence_for
 from kg.vocab import CART, PREFIXES
@@ -190,11 +192,18 @@ def real(real_build: BuildResult) -> GraphStore:
 
 
 @pytest.fixture(scope="module")
-def synthetic(tmp_path_factory: pytest.TempPathFactory) -> GraphStore:
-    """A synthetic corpus of 30 articles: every kind of claim, outcome, plan and dispute."""
-    sources = tmp_path_factory.mktemp("synthetic") / "sources"
-    generate_corpus(sources, 30, seed=0)
-    return GraphStore.from_quads(build_dataset(sources, out=None).quads)
+def synthetic_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A synthetic corpus of 30 articles, built: every kind of claim, outcome, plan, dispute."""
+    root = tmp_path_factory.mktemp("synthetic")
+    generate_corpus(root / "sources", 30, seed=0)
+    build_dataset(root / "sources", root / "build")
+    return root / "build"
+
+
+@pytest.fixture(scope="module")
+def synthetic(synthetic_build: Path) -> GraphStore:
+    """The synthetic corpus, loaded in memory (no shards: the store's quads are read)."""
+    return GraphStore.from_quads(read_quads(synthetic_build))
 
 
 @pytest.fixture(scope="module")
@@ -217,20 +226,52 @@ def test_the_test_corpus_projects_as_specified(mini: GraphStore) -> None:
     assert_as_specified(mini)
 
 
-def test_the_projection_does_not_depend_on_the_order_of_query_rows(
+def test_the_projection_does_not_depend_on_the_order_of_the_quads(
         synthetic: GraphStore, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Rows in any order (a subject's properties in several runs, an assertion's quotes in any
-    order) give the same graph."""
-    solutions = kg.projection_data._solutions
+    """Quads in any order, cut in parts anyhow (a subject's properties, an assertion's graph and
+    its quotes in several parts) give the same graph."""
+    parts = GraphStore.parts
     rng = random.Random(0)
 
-    def shuffled(store: GraphStore, sparql: str) -> Iterator[Any]:
-        rows = list(solutions(store, sparql))
-        rng.shuffle(rows)
-        return iter(rows)
+    def shuffled(store: GraphStore, predicate: str | None = None) -> Iterator[list[ox.Quad]]:
+        quads = [q for part in parts(store, predicate) for q in part]
+        rng.shuffle(quads)
+        cuts = sorted(rng.sample(range(1, len(quads)), 7))
+        yield from (quads[i:j] for i, j in zip([0, *cuts], [*cuts, len(quads)], strict=True))
 
-    monkeypatch.setattr(kg.projection_data, "_solutions", shuffled)
+    monkeypatch.setattr(GraphStore, "parts", shuffled)
     assert_as_specified(synthetic, [(True, "nodes"), (False, "edges")])
+
+
+def test_a_built_dataset_projects_as_specified_from_its_shards(
+        synthetic_build: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """From a build's folder the projection parses the shards, never the index's look-ups."""
+    store = GraphStore.from_file(synthetic_build)
+    assert len(store.shards) == 31
+    expected = {mode: facts(specified_graph(store, articles=mode[0], outcomes=mode[1]))
+                for mode in MODES}
+
+    def forbidden(*args: object, **kwargs: object) -> Any:
+        raise AssertionError("the projection must read the shards")
+
+    monkeypatch.setattr(store, "store", forbidden)
+    for (articles, outcomes), graph in expected.items():
+        assert facts(project_graph(store, articles=articles, outcomes=outcomes)) == graph
+
+
+def test_a_shard_changed_after_the_store_was_opened_is_an_error_that_says_so(
+        synthetic_build: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "dataset"
+    shutil.copytree(synthetic_build / "dataset", folder)
+    store = GraphStore.from_file(folder)
+    shard = folder / "articles" / sorted(p.name for p in (folder / "articles").iterdir())[3]
+    shard.write_bytes(shard.read_bytes().replace(b"\n", b"\n\n", 1))
+    with pytest.raises(StoreError, match=rf"{shard.name}: not the shard its manifest lists.*"
+                                         r"Fix: rebuild the dataset"):
+        project(store)
+    shard.unlink()
+    with pytest.raises(StoreError, match=rf"{shard.name}: cannot be read.*Fix: rebuild"):
+        project(store)
 
 
 def test_the_first_quote_is_the_one_that_starts_first(mini: GraphStore) -> None:
@@ -272,9 +313,10 @@ def _assertions(store: GraphStore) -> list[ox.NamedNode]:
     return [r[0] for r in rows if isinstance(r[0], ox.NamedNode)]
 
 
-def test_the_projection_reads_neither_every_quad_nor_each_evidence_record(
+def test_the_projection_reads_the_dataset_twice_a_part_at_a_time_and_never_each_record(
         synthetic: GraphStore, monkeypatch: pytest.MonkeyPatch) -> None:
-    """What makes it scale: no list of every quad, no query per assertion, no article text."""
+    """What makes it scale: two passes over the parts (the first over the rdf:type quads only),
+    no list of every quad, no query at all, no query per assertion."""
     expected = facts(specified_graph(synthetic, articles=True, outcomes="edges"))
 
     def forbidden(*args: object, **kwargs: object) -> Any:
@@ -283,18 +325,16 @@ def test_the_projection_reads_neither_every_quad_nor_each_evidence_record(
     monkeypatch.setattr(GraphStore, "quads", forbidden)
     monkeypatch.setattr(GraphStore, "select", forbidden)
     monkeypatch.setattr("kg.trace.evidence_for", forbidden)
-    queries: list[str] = []
-    solutions = kg.projection_data._solutions
+    passes: list[str | None] = []
+    parts = GraphStore.parts
 
-    def counted(store: GraphStore, sparql: str) -> Any:
-        queries.append(sparql)
-        result = solutions(store, sparql)
-        assert "?text" not in sparql.split("WHERE")[0], "the article text is never selected"
-        return result
+    def counted(store: GraphStore, predicate: str | None = None) -> Any:
+        passes.append(predicate)
+        return parts(store, predicate)
 
-    monkeypatch.setattr(kg.projection_data, "_solutions", counted)
+    monkeypatch.setattr(GraphStore, "parts", counted)
     assert facts(project_graph(synthetic, articles=True, outcomes="edges")) == expected
-    assert len(queries) <= 6
+    assert passes == [TYPE, None]
 
 
 def test_article_nodes_are_supported_by_their_claims_and_report_what_they_mention(
