@@ -28,7 +28,7 @@ from rdflib.namespace import RDF
 from kg import dataset
 from kg.buildcache import BuildCache, stamp, toolchain_digest
 from kg.dataset import REGISTRY_SHARD
-from kg.emit import Quads, term_value
+from kg.emit import Quads, entity_iri, sort_quads, term_value
 from kg.parts import (
     Built,
     Context,
@@ -225,30 +225,42 @@ class _Plan:
         self._ctx: Context | None = None
         self._entity_digests: dict[str, str] = {}
         self._folders: list[Path] = []
+        #: whether :meth:`reuse` found the registry part unchanged
+        self.registry_reused = False
 
     def context(self) -> Context:
-        """The registry, read (and checked) on first use, or as the last build left it."""
+        """The registry, read (and checked) on first use, or as the last build left it.
+
+        When the registry part is reused, its published shard is what the last build emitted
+        from the same entities: it is parsed rather than emitted again.
+        """
         if self._ctx is None:
             entities = self.cache.registry_entities(self.keys[REGISTRY_SHARD])
-            self._ctx = (Context.load(self.root, self.ids, entities) if entities is not None
-                         else _load_context(self.root, self.ids, self._folders))
-            self._entity_digests = {
-                iri.rsplit("/", 1)[-1]: hashlib.sha256(serialize_shard(quads)).hexdigest()
-                for iri, quads in self._ctx.registry.items()}
+            if entities is not None and self.old is not None and self.registry_reused:
+                self._ctx = Context.from_registry_shard(self.root, self.ids, entities,
+                                                        self.old / REGISTRY_SHARD)
+            elif entities is not None:
+                self._ctx = Context.load(self.root, self.ids, entities)
+            else:
+                self._ctx = _load_context(self.root, self.ids, self._folders)
         return self._ctx
 
     def entities_digest(self, keys: tuple[str, ...]) -> str:
         """One digest of the registry triples of the entities ``keys`` (all in the registry)."""
-        self.context()
-        lines = "".join(f"{k} {self._entity_digests[k]}\n" for k in keys)
+        ctx = self.context()
+        digests = self._entity_digests
+        for key in keys:
+            if key not in digests:
+                quads = ctx.registry[entity_iri(ctx.entities[key]).value]
+                digests[key] = hashlib.sha256(serialize_shard(sort_quads(quads))).hexdigest()
+        lines = "".join(f"{k} {digests[k]}\n" for k in keys)
         return hashlib.sha256(lines.encode()).hexdigest()
 
     def _key(self, name: str, files: list[str]) -> str:
-        h = hashlib.sha256(f"{self.toolchain}\n{name}\n".encode())
         digest = self.cache.file_digest
-        for path in files:
-            h.update(f"{path[path.rfind('/') + 1:]} {digest(path)}\n".encode())
-        key = self.keys[name] = h.hexdigest()
+        lines = "".join(f"{path[path.rfind('/') + 1:]} {digest(path)}\n" for path in files)
+        key = self.keys[name] = hashlib.sha256(
+            f"{self.toolchain}\n{name}\n{lines}".encode()).hexdigest()
         return key
 
     def reuse(self, folders: list[Path]) -> dict[str, Built]:
@@ -260,7 +272,7 @@ class _Plan:
         reused = {}
         if built is not None and self._shard_unchanged(REGISTRY_SHARD, built):
             reused[REGISTRY_SHARD] = built
-        registry_unchanged = bool(reused)
+        registry_unchanged = self.registry_reused = bool(reused)
         entities = None if registry_unchanged else self.context().entities
         for folder in folders:  # plain strings: pathlib costs more than the stat calls here
             base = str(folder)
@@ -268,7 +280,7 @@ class _Plan:
             built = self.cache.lookup(name, self._key(name, [f"{base}/{n}" for n in ARTICLE_FILES]))
             if built is None or not self._shard_unchanged(name, built):
                 continue
-            if any(a not in self.ids for a in built.articles):
+            if not self.ids.issuperset(built.articles):
                 continue
             if entities is not None and not self._same_entities(name, built, entities):
                 continue
@@ -375,8 +387,6 @@ def _result(parts: dict[str, Built], folders: list[Path], manifest: dict[str, An
 
 
 def _read_shards(folder: Path, manifest: dict[str, Any]) -> Quads:
-    from kg.emit import sort_quads
-
     return sort_quads(q for part in manifest["parts"]
                       for q in ox.parse(path=str(folder / part["file"]),
                                         format=ox.RdfFormat.N_QUADS))

@@ -36,7 +36,7 @@ CACHE_FILE = "parts.marshal"
 #: quicker to write than JSON at 10,000 articles) is specific to the Python version: another
 #: version, or any damage, makes the cache unreadable, and an unreadable cache is an empty one.
 _HEADER = f"cart-kg build cache {{}} python {sys.version_info[0]}.{sys.version_info[1]}\n"
-FORMAT = 4
+FORMAT = 5  # 5: an entity's digest is of its sorted quads (the registry may come from its shard)
 _PACKAGE = Path(__file__).resolve().parent
 _SHAPES = _PACKAGE.parent / "ontology" / "shapes.ttl"
 

@@ -69,7 +69,8 @@ def page_pieces(store: GraphStore, graph: PropertyGraph) -> Iterator[str]:
 
     ``articles``, node ``classes``, ``edges``, the ``evidence`` of every claim (each quote in
     its sentence) by ``article/claim`` key, and ``nodes``. The evidence is read an article at a
-    time, so that memory holds the graph and one article's evidence, never all of it.
+    time, so that memory holds the graph and one article's evidence, never all of it; from a
+    build's folder, each from the article's own shard.
     """
     import pyoxigraph as ox
 
@@ -84,7 +85,10 @@ def page_pieces(store: GraphStore, graph: PropertyGraph) -> Iterator[str]:
 
     def evidence() -> Iterator[tuple[str, dict[str, Any]]]:
         for aid in ordered:
-            records = trace_article(store, articles[aid][0])
+            # from a build's folder, the article's shard alone (see GraphStore.article_part):
+            # looked up in the whole index, each article costs more as the dataset grows
+            article = articles[aid][0]
+            records = trace_article(store.article_part(article, aid) or store, article)
             for key, record in sorted((f"{r.article_id}/{r.claim_id}", r) for r in records):
                 yield key, _evidence(record)
 

@@ -13,7 +13,7 @@ import tempfile
 import warnings
 import weakref
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -69,6 +69,8 @@ class GraphStore:
     #: The shards of the dataset folder the store was opened from, with their SHA-256 in its
     #: manifest (none for a store loaded from quads or from one RDF file): see :meth:`parts`.
     shards: tuple[tuple[Path, str], ...] = ()
+    #: article id -> its shard and digest (made on first use by :meth:`article_part`)
+    _articles: dict[str, tuple[Path, str]] | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         if self.lock is not None:
@@ -102,6 +104,27 @@ class GraphStore:
             raise StoreError(f"{folder}: cannot be loaded ({err}). "
                              "Fix: rebuild the dataset with `cartkg build`.") from None
         return cls(store, shards=parts)
+
+    def article_part(self, article: ox.NamedNode, article_id: str) -> GraphStore | None:
+        """One article's shard as a store of its own, when there is one.
+
+        That is, when the store was opened from a build's folder and the shard
+        ``articles/<article_id>.nq`` holds the article. A build puts every triple whose subject
+        an article owns (its assertions, quotes, outcomes, and the article itself: see
+        :func:`kg.parts.part_stats`) in the article's shard and nowhere else, so what a query
+        reads there about those subjects is what the whole dataset says of them, at a cost that
+        does not grow with the dataset. Raises :class:`StoreError` as :meth:`parts` does.
+        """
+        if self._articles is None:
+            self._articles = {path.stem: (path, sha256) for path, sha256 in self.shards
+                              if path.parent.name == dataset.ARTICLE_SHARDS}
+        found = self._articles.get(article_id)
+        if found is None:
+            return None
+        part = GraphStore.from_quads(_shard_quads(*found, None))
+        if next(iter(part.store.quads_for_pattern(article, None, None, None)), None) is None:
+            return None
+        return part
 
     def parts(self, predicate: str | None = None) -> Iterator[Iterable[ox.Quad]]:
         """Every quad of the dataset, a part at a time, in no particular order.

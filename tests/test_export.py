@@ -391,6 +391,30 @@ def indexed(tmp_path_factory: pytest.TempPathFactory) -> GraphStore:
     return GraphStore.from_file(out)
 
 
+@pytest.mark.parametrize("fmt", ["html", "cytoscape"])
+def test_exports_from_a_build_folder_read_its_shards_and_equal_those_from_the_whole_store(
+        indexed: GraphStore, fmt: str) -> None:
+    """The projection reads the shards, the page each article's evidence from its own shard
+    (GraphStore.article_part): the same bytes as from the whole dataset in memory."""
+    assert indexed.shards
+    in_memory = GraphStore.from_quads(indexed.quads())
+    assert render(indexed, fmt) == render(in_memory, fmt)
+
+
+def test_an_article_part_is_the_articles_own_shard_or_none(indexed: GraphStore) -> None:
+    article_id = "002_6a53bef826e0de7a"
+    article = ox.NamedNode(f"https://w3id.org/cart-kg/resource/article/{article_id}")
+    part = indexed.article_part(article, article_id)
+    assert part is not None
+    shard = next(path for path, _ in indexed.shards if path.stem == article_id)
+    assert len(part) == len(list(ox.parse(path=str(shard), format=ox.RdfFormat.N_QUADS)))
+    other = next(path.stem for path, _ in indexed.shards
+                 if path.parent.name == "articles" and path.stem != article_id)
+    assert indexed.article_part(article, other) is None  # that shard does not hold the article
+    assert indexed.article_part(article, "no-such-article") is None
+    assert GraphStore.from_quads(indexed.quads()).article_part(article, article_id) is None
+
+
 def _all_at_once(quads: tuple[ox.Quad, ...], fmt: str) -> bytes:
     """The reference: the whole dataset given to Oxigraph's writer in one call."""
     if fmt == "nquads":
