@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -104,11 +105,8 @@ class Context:
         """Read the registry (unless given; it must have no problems) and the shapes."""
         if entities is None:
             entities = load_registry(root)
-        by_subject: dict[str, list[ox.Quad]] = {}
-        for quad in emit_registry(entities):
-            by_subject.setdefault(term_value(quad.subject), []).append(quad)
-        registry = {iri: tuple(quads) for iri, quads in by_subject.items()}
-        return cls(root=root, article_ids=article_ids, entities=entities, registry=registry)
+        return cls(root=root, article_ids=article_ids, entities=entities,
+                   registry=_by_subject(emit_registry(entities)))
 
     @classmethod
     def from_registry_shard(cls, root: Path, article_ids: frozenset[str],
@@ -118,17 +116,23 @@ class Context:
         Parsing the shard is quicker than emitting the registry again (16,214 quads at 10,000
         articles); a subject's quads come sorted rather than in emission order.
         """
-        by_subject: dict[str, list[ox.Quad]] = {}
-        for quad in ox.parse(path=str(shard), format=ox.RdfFormat.N_QUADS):
-            by_subject.setdefault(term_value(quad.subject), []).append(quad)
-        registry = {iri: tuple(quads) for iri, quads in by_subject.items()}
-        return cls(root=root, article_ids=article_ids, entities=entities, registry=registry)
+        quads = ox.parse(path=str(shard), format=ox.RdfFormat.N_QUADS)
+        return cls(root=root, article_ids=article_ids, entities=entities,
+                   registry=_by_subject(quads))
 
     def entity_key(self, iri: str) -> str | None:
         """The registry key of an entity IRI, or None when the IRI is not a registry entity."""
         if iri not in self.registry:
             return None
         return iri.rsplit("/", 1)[-1]
+
+
+def _by_subject(quads: Iterable[ox.Quad]) -> dict[str, tuple[ox.Quad, ...]]:
+    """The registry's quads grouped by subject IRI, as :attr:`Context.registry` holds them."""
+    by_subject: dict[str, list[ox.Quad]] = {}
+    for quad in quads:
+        by_subject.setdefault(term_value(quad.subject), []).append(quad)
+    return {iri: tuple(group) for iri, group in by_subject.items()}
 
 
 def triple_digest(triple: ox.Triple | str) -> str:
