@@ -1,17 +1,21 @@
 """What the last build knew: for each part, the digest of its inputs and what it produced.
 
 The cache lives in ``<out>/.cache/parts.marshal``; deleting it (or ``cartkg build --clean``) makes
-the next build a clean one, with the same output. A part is reused only when all of these hold:
+the next build a clean one, with the same output. It holds the *toolchain digest* of the build that
+wrote it (the code and shapes that build a part: :data:`BUILD_MODULES`, ``ontology/shapes.ttl``,
+the versions of pyshacl, pyoxigraph, rdflib and PyYAML): a cache of another toolchain is an empty
+one. A part is reused only when all of these hold:
 
-- its *key* is unchanged: the SHA-256 of its own files, of the code and shapes that build it
-  (:data:`BUILD_MODULES`, ``ontology/shapes.ttl``, the versions of pyshacl, pyoxigraph, rdflib
-  and PyYAML);
+- its *key* is unchanged: the SHA-256 of its own files;
 - the registry entities it names have the same registry triples, and the articles it names still
   exist (and are not also entity keys);
 - its shard in the current dataset is the file that build wrote (same size, mtime and inode).
 
-File digests are remembered with each file's size, mtime and inode, and recomputed when one of
-them differs, as ``git status`` does: an unchanged corpus is checked without reading it.
+A part's key is remembered with the *stamps* (size, mtime and inode) of its files, and computed
+again, by reading them, only when a stamp differs, as ``git status`` does: an unchanged corpus is
+checked without reading it. A file modified less than :data:`RACY_NS` before it was stamped could
+change again within the file system's clock tick without changing its stamp; its stamp is not kept
+(git's "racily clean" files).
 """
 
 from __future__ import annotations
@@ -20,7 +24,8 @@ import hashlib
 import marshal
 import os
 import sys
-from dataclasses import asdict
+import time
+from dataclasses import astuple
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -32,13 +37,15 @@ from kg.yamlfile import Problem
 
 CACHE_DIR = ".cache"
 CACHE_FILE = "parts.marshal"
-#: The first line of the cache file. ``marshal`` (plain dicts, lists and strings, ten times
-#: quicker to write than JSON at 10,000 articles) is specific to the Python version: another
-#: version, or any damage, makes the cache unreadable, and an unreadable cache is an empty one.
+#: The first line of the cache file. ``marshal`` (plain tuples and strings, ten times quicker to
+#: write than JSON at 10,000 articles) is specific to the Python version: another version, or any
+#: damage, makes the cache unreadable, and an unreadable cache is an empty one.
 _HEADER = f"cart-kg build cache {{}} python {sys.version_info[0]}.{sys.version_info[1]}\n"
-FORMAT = 5  # 5: an entity's digest is of its sorted quads (the registry may come from its shard)
+FORMAT = 6  # 6: one tuple per part, its files' stamps with its key; the toolchain checked once
 _PACKAGE = Path(__file__).resolve().parent
 _SHAPES = _PACKAGE.parent / "ontology" / "shapes.ttl"
+#: How recent a file's modification may be for its stamp to be trusted (2 s, in nanoseconds).
+RACY_NS = 2_000_000_000
 
 
 #: The modules that decide what a part becomes: :mod:`kg.parts` and every ``kg`` module it
@@ -64,66 +71,91 @@ def stamp(path: Path | str) -> tuple[int, int, int]:
     return st.st_size, st.st_mtime_ns, st.st_ino
 
 
-class BuildCache:
-    """The part records and file digests of the last successful build into an output folder."""
+def file_digest(path: str) -> str:
+    """SHA-256 of a file's content ("missing" when there is no such file)."""
+    try:
+        with open(path, "rb") as handle:
+            return hashlib.sha256(handle.read()).hexdigest()
+    except OSError:
+        return "missing"
 
-    def __init__(self, path: Path | None) -> None:
+
+# A part's record: a flat tuple, quick to read and write with marshal.
+_INPUTS, _KEY, _SHARD_STAMP, _ENTITIES_DIGEST, _BUILT = range(5)
+
+
+class BuildCache:
+    """The part records of the last successful build into an output folder, for one toolchain."""
+
+    def __init__(self, path: Path | None, toolchain: str) -> None:
         self.path = path
-        self.files: dict[str, list[Any]] = {}
-        self.parts: dict[str, dict[str, Any]] = {}
+        self.toolchain = toolchain
+        self.parts: dict[str, tuple[Any, ...]] = {}
         self.registry: dict[str, Any] = {}
         self.dirty = False
+        self._inputs: dict[str, str] = {}
+        self._racy = time.time_ns() - RACY_NS
         if path is not None and path.is_file():
             data = _read(path)
-            if isinstance(data, dict) and data.get("format") == FORMAT:
-                self.files = data.get("files", {})
+            if isinstance(data, dict) and data.get("toolchain") == toolchain:
                 self.parts = data.get("parts", {})
                 self.registry = data.get("registry", {})
 
     @classmethod
-    def at(cls, out: Path | None) -> BuildCache:
+    def at(cls, out: Path | None, toolchain: str) -> BuildCache:
         """The cache of an output folder (an empty one that is never saved for ``None``)."""
-        return cls(None if out is None else out / CACHE_DIR / CACHE_FILE)
+        return cls(None if out is None else out / CACHE_DIR / CACHE_FILE, toolchain)
 
-    def file_digest(self, path: Path | str) -> str:
-        """SHA-256 of a file, recomputed only when its size, mtime or inode changed."""
-        try:
-            st = os.stat(path)
-        except OSError:
-            return "missing"
-        key = str(path)
-        known = self.files.get(key)
-        if known is not None and known[0] == st.st_size and known[1] == st.st_mtime_ns \
-                and known[2] == st.st_ino:
-            return str(known[3])
-        with open(path, "rb") as handle:
-            digest = hashlib.sha256(handle.read()).hexdigest()
-        self.files[key] = [st.st_size, st.st_mtime_ns, st.st_ino, digest]
-        self.dirty = True
-        return digest
+    def key(self, name: str, files: list[str]) -> str:
+        """The digest of a part's files: the last one while their stamps are the same."""
+        inputs = self._stamps(files)
+        record = self.parts.get(name)
+        if inputs and record is not None and record[_INPUTS] == inputs:
+            return str(record[_KEY])
+        # Each file's name and content (the part's name gives the folder).
+        lines = "".join(f"{path[path.rfind('/') + 1:]} {file_digest(path)}\n" for path in files)
+        key = hashlib.sha256(f"{name}\n{lines}".encode()).hexdigest()
+        self._inputs[name] = inputs
+        if record is not None and record[_KEY] == key and record[_INPUTS] != inputs:
+            self.parts[name] = (inputs, *record[_INPUTS + 1:])  # touched, not changed
+            self.dirty = True
+        return key
+
+    def _stamps(self, files: list[str]) -> str:
+        """The stamps of files, as one string; empty when one is missing or racily recent."""
+        stamps = []
+        for path in files:
+            try:
+                st = os.stat(path)
+            except OSError:
+                return ""
+            if st.st_mtime_ns > self._racy:
+                return ""
+            stamps.append(f"{st.st_size}:{st.st_mtime_ns}:{st.st_ino}")
+        return " ".join(stamps)
 
     def lookup(self, name: str, key: str) -> Built | None:
         """The part built last time from the same key, if there is one."""
         record = self.parts.get(name)
-        if record is None or record["key"] != key:
+        if record is None or record[_KEY] != key:
             return None
-        return from_record(record["built"])
+        return from_record(record[_BUILT:])
 
     def shard_stamp(self, name: str) -> tuple[int, ...] | None:
         """The stamp the part's shard had when the last build published it."""
         record = self.parts.get(name)
-        return tuple(record["shard_stamp"]) if record else None
+        return tuple(record[_SHARD_STAMP]) if record else None
 
     def entities_digest(self, name: str) -> str:
         """The digest of the registry entities the part named, when it was built."""
         record = self.parts.get(name)
-        return str(record["entities_digest"]) if record else ""
+        return str(record[_ENTITIES_DIGEST]) if record else ""
 
     def remember(self, name: str, key: str, built: Built, shard_stamp: tuple[int, ...],
                  entities_digest: str) -> None:
-        """Record a published part."""
-        self.parts[name] = {"key": key, "built": to_record(built),
-                            "shard_stamp": list(shard_stamp), "entities_digest": entities_digest}
+        """Record a published part (built from the files stamped by :meth:`key`)."""
+        self.parts[name] = (self._inputs.get(name, ""), key, shard_stamp, entities_digest,
+                            *to_record(built))
         self.dirty = True
 
     def registry_entities(self, key: str) -> dict[str, Entity] | None:
@@ -131,17 +163,12 @@ class BuildCache:
         record = self.registry
         if record.get("key") != key:
             return None
-        entities = {}
-        for entry in record["entities"]:
-            fields: dict[str, Any] = {k: tuple(v) if isinstance(v, list) else v
-                                      for k, v in entry.items()}
-            entities[entry["key"]] = Entity(**fields)
-        return entities
+        return {entry[0]: Entity(*entry) for entry in record["entities"]}
 
     def remember_registry(self, key: str, entities: dict[str, Entity]) -> None:
         """Record the registry entities read from the registry files of ``key``."""
         if self.registry.get("key") != key:
-            self.registry = {"key": key, "entities": [asdict(e) for e in entities.values()]}
+            self.registry = {"key": key, "entities": [astuple(e) for e in entities.values()]}
             self.dirty = True
 
     def keep_only(self, names: set[str]) -> None:
@@ -156,8 +183,7 @@ class BuildCache:
             return
         self.path.parent.mkdir(parents=True, exist_ok=True)
         tmp = self.path.with_name(self.path.name + ".tmp")
-        data = {"format": FORMAT, "files": self.files, "parts": self.parts,
-                "registry": self.registry}
+        data = {"toolchain": self.toolchain, "parts": self.parts, "registry": self.registry}
         tmp.write_bytes(_HEADER.format(FORMAT).encode() + marshal.dumps(data))
         os.replace(tmp, self.path)
 
@@ -172,23 +198,23 @@ def _read(path: Path) -> Any:
         return None
 
 
-def to_record(built: Built) -> dict[str, Any]:
-    """A part as plain JSON data (digest lists joined into one string: quicker to read)."""
-    record = asdict(built)
-    stats = record["stats"]
-    stats["shared_triples"] = " ".join(built.stats.shared_triples)
-    stats["shared_typed"] = " ".join(f"{c}={d}" for c, d in built.stats.shared_typed)
-    return record
+def to_record(built: Built) -> tuple[Any, ...]:
+    """A part as a flat tuple of plain values (lists of digests joined into one string)."""
+    s = built.stats
+    return (built.name, built.shard, built.sha256, s.quads, s.graphs, s.own_triples,
+            " ".join(s.shared_triples), tuple(s.own_classes.items()),
+            " ".join(f"{c}={d}" for c, d in s.shared_typed),
+            tuple(astuple(v) for v in built.violations), " ".join(built.entities),
+            " ".join(built.articles), tuple(astuple(p) for p in built.problems))
 
 
-def from_record(record: dict[str, Any]) -> Built:
-    """A part from its JSON data."""
-    s = record["stats"]
-    typed = (pair.rsplit("=", 1) for pair in s["shared_typed"].split())
-    stats = PartStats(quads=s["quads"], graphs=s["graphs"], own_triples=s["own_triples"],
-                      shared_triples=tuple(s["shared_triples"].split()),
-                      own_classes=s["own_classes"], shared_typed=tuple((c, d) for c, d in typed))
-    return Built(name=record["name"], shard=record["shard"], sha256=record["sha256"],
-                 stats=stats, violations=tuple(Violation(**v) for v in record["violations"]),
-                 entities=tuple(record["entities"]), articles=tuple(record["articles"]),
-                 problems=tuple(Problem(**p) for p in record["problems"]))
+def from_record(record: tuple[Any, ...]) -> Built:
+    """A part from its tuple."""
+    (name, shard, sha256, quads, graphs, own, shared, classes, typed, violations, entities,
+     articles, problems) = record
+    stats = PartStats(quads, graphs, own, tuple(shared.split()), dict(classes),
+                      tuple(tuple(pair.rsplit("=", 1)) for pair in typed.split()))
+    return Built(name, shard, sha256, stats,
+                 tuple(Violation(*v) for v in violations) if violations else (),
+                 tuple(entities.split()), tuple(articles.split()),
+                 tuple(Problem(*p) for p in problems) if problems else ())

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 from conftest import MINI
@@ -22,3 +24,12 @@ def test_the_pipeline_runs_from_the_api(tmp_path: Path) -> None:
     assert {r.claim_id for r in records} == {"trial-phase", "cohort", "pfvc", "icans", "plan"}
     graph = kg.project_graph(store)
     assert graph.number_of_nodes() > 0
+
+
+def test_every_public_name_has_its_module_and_loads_only_when_used() -> None:
+    assert sorted(kg._HOME) == sorted(kg.__all__)
+    code = ("import sys, kg.build; "
+            "print(sorted(m for m in ('kg.query', 'kg.trace', 'kg.property_graph', 'kg.evidence')"
+            " if m in sys.modules))")
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert run.stdout.strip() == "[]", "building should not import the query and export code"

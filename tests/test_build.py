@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import filecmp
 import json
+import os
 import re
 import shutil
 import signal
@@ -17,6 +18,7 @@ import pytest
 from rdflib import Graph
 
 import kg.build
+import kg.buildcache
 import kg.parts
 from kg.build import BuildResult, Stats, build_dataset, summarize
 from kg.buildcache import BUILD_MODULES
@@ -103,6 +105,45 @@ def test_a_rebuild_with_nothing_changed_reads_and_writes_nothing(
     assert (again.rebuilt, again.reused) == (0, ARTICLES + 1)
     assert snapshot(out / DATASET_DIR) == before
     assert again.stats == first.stats and again.report == first.report
+
+
+def test_an_unchanged_corpus_is_checked_by_its_files_stamps_without_reading_them(
+        sources: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(kg.buildcache, "RACY_NS", 0)  # trust every stamp, however recent
+    out = tmp_path / "out"
+    build_dataset(sources, out)
+
+    def no_reading(path: str) -> str:
+        raise AssertionError(f"{path} was read again")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(kg.buildcache, "file_digest", no_reading)
+        assert build_dataset(sources, out).rebuilt == 0
+    evidence = articles(sources)[0] / "evidence.yaml"
+    now = evidence.stat().st_mtime_ns + 10**9
+    os.utime(evidence, ns=(now, now))  # touched, not changed: read once, and reused
+
+    assert build_dataset(sources, out).rebuilt == 0
+    with monkeypatch.context() as patch:
+        patch.setattr(kg.buildcache, "file_digest", no_reading)
+        assert build_dataset(sources, out).rebuilt == 0
+
+
+def test_an_edit_that_keeps_a_recent_files_size_and_mtime_is_still_seen(
+        sources: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    evidence = with_rationale(sources) / "evidence.yaml"
+    text = evidence.read_text(encoding="utf-8")
+    evidence.write_text(text, encoding="utf-8")  # modified now: its stamp is not to be trusted
+    build_dataset(sources, out)
+    before = evidence.stat()
+    same_size, count = re.subn(r"(rationale: )(\w)", lambda m: m[1] + m[2].swapcase(), text,
+                               count=1)
+    assert count == 1 and len(same_size) == len(text) and same_size != text
+    evidence.write_text(same_size, encoding="utf-8")
+    os.utime(evidence, ns=(before.st_atime_ns, before.st_mtime_ns))  # within one clock tick
+
+    assert build_dataset(sources, out).rebuilt == 1
 
 
 def test_two_processes_write_the_same_bytes_as_one(sources: Path, tmp_path: Path) -> None:
