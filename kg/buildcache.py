@@ -31,9 +31,8 @@ from pathlib import Path
 from typing import Any
 
 from kg.model import Entity
-from kg.parts import Built, PartStats
+from kg.parts import Built
 from kg.validate import Violation
-from kg.yamlfile import Problem
 
 CACHE_DIR = ".cache"
 CACHE_FILE = "parts.marshal"
@@ -41,7 +40,7 @@ CACHE_FILE = "parts.marshal"
 #: write than JSON at 10,000 articles) is specific to the Python version: another version, or any
 #: damage, makes the cache unreadable, and an unreadable cache is an empty one.
 _HEADER = f"cart-kg build cache {{}} python {sys.version_info[0]}.{sys.version_info[1]}\n"
-FORMAT = 6  # 6: one tuple per part, its files' stamps with its key; the toolchain checked once
+FORMAT = 7  # 6: its files' stamps with its key, the toolchain checked once; 7: parts as tuples
 _PACKAGE = Path(__file__).resolve().parent
 _SHAPES = _PACKAGE.parent / "ontology" / "shapes.ttl"
 #: How recent a file's modification may be for its stamp to be trusted (2 s, in nanoseconds).
@@ -51,8 +50,8 @@ RACY_NS = 2_000_000_000
 #: The modules that decide what a part becomes: :mod:`kg.parts` and every ``kg`` module it
 #: imports, directly or not (a test keeps this list complete). This module's own format is
 #: :data:`FORMAT`.
-BUILD_MODULES = ("datagraph", "dataset", "emit", "fields", "model", "parts", "quotes", "sources",
-                 "validate", "vocab", "yamlfile")
+BUILD_MODULES = ("datagraph", "dataset", "emit", "fields", "model", "parts", "prepared_queries",
+                 "quotes", "sources", "validate", "vocab", "yamlfile")
 
 
 def toolchain_digest() -> str:
@@ -80,8 +79,10 @@ def file_digest(path: str) -> str:
         return "missing"
 
 
-# A part's record: a flat tuple, quick to read and write with marshal.
+# A part's record: (stamps of its files, key, stamp of its shard, digest of the entities it
+# names, the part as a tuple); tuples and strings, quick to read and write with marshal.
 _INPUTS, _KEY, _SHARD_STAMP, _ENTITIES_DIGEST, _BUILT = range(5)
+_VIOLATIONS = Built._fields.index("violations")
 
 
 class BuildCache:
@@ -117,7 +118,7 @@ class BuildCache:
         key = hashlib.sha256(f"{name}\n{lines}".encode()).hexdigest()
         self._inputs[name] = inputs
         if record is not None and record[_KEY] == key and record[_INPUTS] != inputs:
-            self.parts[name] = (inputs, *record[_INPUTS + 1:])  # touched, not changed
+            self.parts[name] = (inputs, *record[_KEY:])  # touched, not changed
             self.dirty = True
         return key
 
@@ -139,7 +140,7 @@ class BuildCache:
         record = self.parts.get(name)
         if record is None or record[_KEY] != key:
             return None
-        return from_record(record[_BUILT:])
+        return from_record(record[_BUILT])
 
     def shard_stamp(self, name: str) -> tuple[int, ...] | None:
         """The stamp the part's shard had when the last build published it."""
@@ -155,7 +156,7 @@ class BuildCache:
                  entities_digest: str) -> None:
         """Record a published part (built from the files stamped by :meth:`key`)."""
         self.parts[name] = (self._inputs.get(name, ""), key, shard_stamp, entities_digest,
-                            *to_record(built))
+                            to_record(built))
         self.dirty = True
 
     def registry_entities(self, key: str) -> dict[str, Entity] | None:
@@ -199,22 +200,18 @@ def _read(path: Path) -> Any:
 
 
 def to_record(built: Built) -> tuple[Any, ...]:
-    """A part as a flat tuple of plain values (lists of digests joined into one string)."""
-    s = built.stats
-    return (built.name, built.shard, built.sha256, s.quads, s.graphs, s.own_triples,
-            " ".join(s.shared_triples), tuple(s.own_classes.items()),
-            " ".join(f"{c}={d}" for c, d in s.shared_typed),
-            tuple(astuple(v) for v in built.violations), " ".join(built.entities),
-            " ".join(built.articles), tuple(astuple(p) for p in built.problems))
+    """A published part as plain values: its violations (warnings only) as tuples.
+
+    Its problems are left out: a part with problems is never published.
+    """
+    plain: list[Any] = list(built)
+    plain[_VIOLATIONS] = tuple(astuple(v) for v in built.violations)
+    return tuple(plain[:-1])
 
 
 def from_record(record: tuple[Any, ...]) -> Built:
-    """A part from its tuple."""
-    (name, shard, sha256, quads, graphs, own, shared, classes, typed, violations, entities,
-     articles, problems) = record
-    stats = PartStats(quads, graphs, own, tuple(shared.split()), dict(classes),
-                      tuple(tuple(pair.rsplit("=", 1)) for pair in typed.split()))
-    return Built(name, shard, sha256, stats,
-                 tuple(Violation(*v) for v in violations) if violations else (),
-                 tuple(entities.split()), tuple(articles.split()),
-                 tuple(Problem(*p) for p in problems) if problems else ())
+    """A part from its record."""
+    built = Built(*record)
+    violations = record[_VIOLATIONS]
+    return built._replace(violations=tuple(Violation(*v) for v in violations)) if violations \
+        else built

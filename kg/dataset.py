@@ -78,8 +78,10 @@ def publish(staged: Path, out: Path, manifest: dict[str, Any]) -> Path | None:
     Returns the folder the old dataset was moved to, for :func:`remove` (None if there was none).
     """
     (staged / MANIFEST).write_bytes(manifest_bytes(manifest))
-    for folder, _, _ in os.walk(staged):
-        os.chmod(folder, 0o755)  # mkdtemp makes 0700; the dataset is for other tools and users
+    # mkdtemp makes 0700; the dataset is for other tools and users (shards are one folder deep:
+    # not walking articles/ saves 10,000 entries at every build)
+    for folder in [staged, *(Path(e.path) for e in os.scandir(staged) if e.is_dir())]:
+        os.chmod(folder, 0o755)
     target = out / DATASET_DIR
     retired = None
     if target.exists():

@@ -249,6 +249,9 @@ def shacl_violations(quads: Quads, shapes: Graph, context: Iterable[ox.Quad] = (
     """
     from pyshacl import validate
 
+    from kg.prepared_queries import use_prepared_queries
+
+    use_prepared_queries()
     everything = (*quads, *context)
     data = union_graph(everything)
     conforms, results, _ = validate(data, shacl_graph=shapes, inference="none", advanced=True,

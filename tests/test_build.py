@@ -228,6 +228,13 @@ def test_leaving_an_article_out_removes_its_shard_and_keeps_the_rest(
     assert build_dataset(sources, out).rebuilt == 1
 
 
+def test_the_dataset_folders_are_open_to_other_users_and_tools(sources: Path,
+                                                                tmp_path: Path) -> None:
+    build_dataset(sources, out=tmp_path)
+    for folder in (tmp_path / DATASET_DIR, tmp_path / DATASET_DIR / "articles"):
+        assert folder.stat().st_mode & 0o777 == 0o755, folder
+
+
 def test_the_numbers_added_up_by_part_are_those_of_the_whole(sources: Path,
                                                              tmp_path: Path) -> None:
     result = build_dataset(sources, out=tmp_path)
