@@ -18,6 +18,9 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import pyoxigraph as ox
+
+from kg.emit import article_iri
 from kg.property_graph import CLASS_COLOURS, NODE_CLASSES, ExportError, edge_id
 from kg.trace import EVIDENCE_PATTERN, EvidenceRecord, trace_article
 from kg.vocab import SPARQL_PREFIXES
@@ -61,35 +64,43 @@ def _evidence(record: EvidenceRecord) -> dict[str, Any]:
 
 #: The articles that give at least one evidence record (the pattern of :func:`evidence_for`).
 _ARTICLES = SPARQL_PREFIXES + """
-SELECT DISTINCT ?article ?aid ?title ?date ?kind WHERE {""" + EVIDENCE_PATTERN + "}"
+SELECT DISTINCT ?article ?aid WHERE {""" + EVIDENCE_PATTERN + "}"
+
+
+def _articles(store: GraphStore) -> list[tuple[str, ox.NamedNode]]:
+    """The articles that may give evidence, as (id, IRI), in the order of their evidence keys.
+
+    From a build's folder, every article with a shard (each is read on its own: see
+    :meth:`GraphStore.article_part`); otherwise those the evidence pattern finds in the store, a
+    query whose cost per row grows with an on-disk index.
+    """
+    ids = store.article_ids()
+    found = [(aid, article_iri(aid)) for aid in ids] if ids else list(
+        {aid.value: article for article, aid in store.select(_ARTICLES)[1]
+         if isinstance(article, ox.NamedNode) and aid is not None}.items())
+    return sorted(found, key=lambda pair: pair[0] + "/")
 
 
 def page_pieces(store: GraphStore, graph: PropertyGraph) -> Iterator[str]:
     """What the page shows, as JSON written a piece at a time (keys sorted, no spaces).
 
-    ``articles``, node ``classes``, ``edges``, the ``evidence`` of every claim (each quote in
-    its sentence) by ``article/claim`` key, and ``nodes``. The evidence is read an article at a
-    time, so that memory holds the graph and one article's evidence, never all of it; from a
-    build's folder, each from the article's own shard.
+    Node ``classes``, ``edges``, the ``evidence`` of every claim (each quote in its sentence) by
+    ``article/claim`` key, the ``articles`` that give evidence, and ``nodes``. The evidence is
+    read an article at a time, so that memory holds the graph and one article's evidence, never
+    all of it; from a build's folder, each from the article's own shard. The articles come
+    after the evidence they are read from.
     """
-    import pyoxigraph as ox
-
-    articles: dict[str, tuple[ox.NamedNode, dict[str, Any]]] = {}
-    for article, aid, title, date, kind in store.select(_ARTICLES)[1]:
-        if isinstance(article, ox.NamedNode) and aid is not None:
-            articles.setdefault(aid.value, (article, {
-                "id": aid.value, "title": title.value if title else "",
-                "date": date.value if date else None, "kind": kind.value if kind else ""}))
-    # by "id/" so that the evidence comes in the order of its "id/claim" keys
-    ordered = sorted(articles, key=lambda aid: aid + "/")
+    listed: dict[str, dict[str, Any]] = {}
 
     def evidence() -> Iterator[tuple[str, dict[str, Any]]]:
-        for aid in ordered:
+        for aid, article in _articles(store):
             # from a build's folder, the article's shard alone (see GraphStore.article_part):
             # looked up in the whole index, each article costs more as the dataset grows
-            article = articles[aid][0]
             records = trace_article(store.article_part(article, aid) or store, article)
             for key, record in sorted((f"{r.article_id}/{r.claim_id}", r) for r in records):
+                listed.setdefault(record.article_id, {
+                    "id": record.article_id, "title": record.article_title,
+                    "date": record.article_date, "kind": record.article_kind})
                 yield key, _evidence(record)
 
     counts = Counter(attrs.get("class", "") for _, attrs in graph.nodes())
@@ -107,14 +118,14 @@ def page_pieces(store: GraphStore, graph: PropertyGraph) -> Iterator[str]:
               "label": attrs.get("label", key), "predicate": attrs.get("predicate", key),
               "status": attrs.get("status", "stated"), **item(attrs)}
              for u, v, key, attrs in graph.edges())
-    yield '{"articles":'
-    yield from _json_items((articles[aid][1] for aid in sorted(articles)), "[]")
-    yield ',"classes":'
+    yield '{"classes":'
     yield from _json_items(classes, "[]")
     yield ',"edges":'
     yield from _json_items(edges, "[]")
     yield ',"evidence":'
     yield from _json_items(evidence(), "{}")
+    yield ',"articles":'
+    yield from _json_items((listed[aid] for aid in sorted(listed)), "[]")
     yield ',"nodes":'
     yield from _json_items(nodes, "[]")
     yield "}"

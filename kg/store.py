@@ -115,16 +115,23 @@ class GraphStore:
         reads there about those subjects is what the whole dataset says of them, at a cost that
         does not grow with the dataset. Raises :class:`StoreError` as :meth:`parts` does.
         """
-        if self._articles is None:
-            self._articles = {path.stem: (path, sha256) for path, sha256 in self.shards
-                              if path.parent.name == dataset.ARTICLE_SHARDS}
-        found = self._articles.get(article_id)
+        found = self._article_shards().get(article_id)
         if found is None:
             return None
         part = GraphStore.from_quads(_shard_quads(*found, None))
         if next(iter(part.store.quads_for_pattern(article, None, None, None)), None) is None:
             return None
         return part
+
+    def article_ids(self) -> list[str]:
+        """The ids of the articles that have a shard (none unless opened from a build's folder)."""
+        return list(self._article_shards())
+
+    def _article_shards(self) -> dict[str, tuple[Path, str]]:
+        if self._articles is None:
+            self._articles = {path.stem: (path, sha256) for path, sha256 in self.shards
+                              if path.parent.name == dataset.ARTICLE_SHARDS}
+        return self._articles
 
     def parts(self, predicate: str | None = None) -> Iterator[Iterable[ox.Quad]]:
         """Every quad of the dataset, a part at a time, in no particular order.
