@@ -2,9 +2,10 @@
 
 The dataset is built in parts (:mod:`kg.parts`): the registry, and one part per article. A part
 whose inputs are unchanged since the last build into the same folder is reused from the cache
-(:mod:`kg.buildcache`); the others are built in chunks on every core. The output
-(:mod:`kg.dataset`) is the same bytes whichever parts were reused, and it is written only when the
-whole dataset validates.
+(:mod:`kg.buildcache`); the others are built in chunks on every core, or, when a rebuild finds
+at most a chunk changed, by the builder process it started before looking (decision 0014). The
+output (:mod:`kg.dataset`) is the same bytes whichever parts were reused, and it is written only
+when the whole dataset validates.
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ from kg.parts import (
 )
 from kg.progress import progress
 from kg.sources import article_folders, load_article, load_registry
-from kg.validate import ValidationReport, sorted_violations
+from kg.validate import ValidationReport, shacl_violations, sorted_violations
 from kg.vocab import CART, compact
 from kg.yamlfile import Problem, SourceError
 
@@ -139,14 +140,15 @@ def _build(root: Path, out: Path | None, exclude: frozenset[str], jobs: int | No
     # each article's shard, in article order: the parts' names
     shards = {f"{ARTICLE_SHARDS}/{f.name}.nq": f for f in folders if f.name not in exclude}
     order = [REGISTRY_SHARD, *shards]
-    cache = BuildCache.at(out, toolchain_digest())
+    cache = BuildCache.at(out, toolchain_digest())  # the registry's records only, so far
     if clean:
-        cache.parts = {}
+        cache.forget()
     plan = _Plan(root, ids, cache, None if out is None else out / dataset.DATASET_DIR, shards)
     reused = plan.reuse_registry()
     # A rebuild starts a builder now, to import pyshacl and read the registry on the other core
     # while the articles are checked here; it builds the articles if they are few.
     with _Builder.start(plan) if cache.parts and _cores(jobs) > 1 else _Builder() as builder:
+        cache.load_articles()  # after the fork: the builder never needs them
         reused.update(plan.reuse_articles())
         todo = [f for name, f in shards.items() if name not in reused]
         new_registry = REGISTRY_SHARD not in reused
@@ -423,7 +425,8 @@ def _warm_up(plan: _Plan) -> None:
     try:
         import pyshacl  # noqa: F401  # the validator's import: a fifth of a one-article rebuild
 
-        plan.context().load_shapes()
+        # pyshacl's first run on nothing: the shapes' SPARQL targets are then prepared
+        shacl_violations((), plan.context().load_shapes())
     except Exception:  # raised again, in its place, by _warm_build
         pass
 

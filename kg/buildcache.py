@@ -1,10 +1,10 @@
 """What the last build knew: for each part, the digest of its inputs and what it produced.
 
-The cache lives in ``<out>/.cache/parts.marshal``; deleting it (or ``cartkg build --clean``) makes
-the next build a clean one, with the same output. It holds the *toolchain digest* of the build that
-wrote it (the code and shapes that build a part: :data:`BUILD_MODULES`, ``ontology/shapes.ttl``,
-the versions of pyshacl, pyoxigraph, rdflib and PyYAML): a cache of another toolchain is an empty
-one. A part is reused only when all of these hold:
+The cache lives in ``<out>/.cache/`` (``registry.marshal``, ``parts.marshal``); deleting it (or
+``cartkg build --clean``) makes the next build a clean one, with the same output. It holds the
+*toolchain digest* of the build that wrote it (the code and shapes that build a part:
+:data:`BUILD_MODULES`, ``ontology/shapes.ttl``, the versions of pyshacl, pyoxigraph, rdflib and
+PyYAML): a cache of another toolchain is an empty one. A part is reused only when all of these hold:
 
 - its *key* is unchanged: the SHA-256 of its own files;
 - the registry entities it names have the same registry triples, and the articles it names still
@@ -30,17 +30,19 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from kg.dataset import REGISTRY_SHARD
 from kg.model import Entity
 from kg.parts import Built
 from kg.validate import Violation
 
 CACHE_DIR = ".cache"
-CACHE_FILE = "parts.marshal"
+REGISTRY_FILE = "registry.marshal"
+PARTS_FILE = "parts.marshal"
 #: The first line of the cache file. ``marshal`` (plain tuples and strings, ten times quicker to
 #: write than JSON at 10,000 articles) is specific to the Python version: another version, or any
 #: damage, makes the cache unreadable, and an unreadable cache is an empty one.
 _HEADER = f"cart-kg build cache {{}} python {sys.version_info[0]}.{sys.version_info[1]}\n"
-FORMAT = 7  # 6: its files' stamps with its key, the toolchain checked once; 7: parts as tuples
+FORMAT = 8  # 6: files' stamps, the toolchain checked once; 7: parts as tuples; 8: two files
 _PACKAGE = Path(__file__).resolve().parent
 _SHAPES = _PACKAGE.parent / "ontology" / "shapes.ttl"
 #: How recent a file's modification may be for its stamp to be trusted (2 s, in nanoseconds).
@@ -86,26 +88,45 @@ _VIOLATIONS = Built._fields.index("violations")
 
 
 class BuildCache:
-    """The part records of the last successful build into an output folder, for one toolchain."""
+    """The part records of the last successful build into an output folder, for one toolchain.
 
-    def __init__(self, path: Path | None, toolchain: str) -> None:
-        self.path = path
+    Two files: the registry's (its part and the entities read from it) and the articles' parts,
+    read by :meth:`load_articles`, so that a rebuild's builder process (decision 0014) reads
+    only the first. An unreadable registry file makes the whole cache empty.
+    """
+
+    def __init__(self, folder: Path | None, toolchain: str) -> None:
+        self.folder = folder
         self.toolchain = toolchain
         self.parts: dict[str, tuple[Any, ...]] = {}
         self.registry: dict[str, Any] = {}
-        self.dirty = False
+        self._dirty: set[str] = set()
         self._inputs: dict[str, str] = {}
         self._racy = time.time_ns() - RACY_NS
-        if path is not None and path.is_file():
-            data = _read(path)
-            if isinstance(data, dict) and data.get("toolchain") == toolchain:
-                self.parts = data.get("parts", {})
-                self.registry = data.get("registry", {})
+        data = self._read(REGISTRY_FILE)
+        if data is not None:
+            self.parts = data.get("parts", {})
+            self.registry = data.get("registry", {})
 
     @classmethod
     def at(cls, out: Path | None, toolchain: str) -> BuildCache:
         """The cache of an output folder (an empty one that is never saved for ``None``)."""
-        return cls(None if out is None else out / CACHE_DIR / CACHE_FILE, toolchain)
+        return cls(None if out is None else out / CACHE_DIR, toolchain)
+
+    def load_articles(self) -> None:
+        """Read the article parts' records (none when the registry's were unreadable)."""
+        data = self._read(PARTS_FILE) if self.parts else None
+        if data is not None:
+            self.parts.update(data.get("parts", {}))
+
+    def forget(self) -> None:
+        """Forget every record (a clean build): they are written again when it succeeds."""
+        self.parts, self.registry = {}, {}
+
+    def _read(self, name: str) -> dict[str, Any] | None:
+        data = _read(self.folder / name) if self.folder is not None else None
+        return data if isinstance(data, dict) and data.get("toolchain") == self.toolchain \
+            else None
 
     def key(self, name: str, files: list[str]) -> str:
         """The digest of a part's files: the last one while their stamps are the same."""
@@ -119,7 +140,7 @@ class BuildCache:
         self._inputs[name] = inputs
         if record is not None and record[_KEY] == key and record[_INPUTS] != inputs:
             self.parts[name] = (inputs, *record[_KEY:])  # touched, not changed
-            self.dirty = True
+            self._dirty.add(_file_of(name))
         return key
 
     def _stamps(self, files: list[str]) -> str:
@@ -157,7 +178,7 @@ class BuildCache:
         """Record a published part (built from the files stamped by :meth:`key`)."""
         self.parts[name] = (self._inputs.get(name, ""), key, shard_stamp, entities_digest,
                             to_record(built))
-        self.dirty = True
+        self._dirty.add(_file_of(name))
 
     def registry_entities(self, key: str) -> dict[str, Entity] | None:
         """The registry entities as read by the last build, if the registry's key is the same."""
@@ -170,23 +191,35 @@ class BuildCache:
         """Record the registry entities read from the registry files of ``key``."""
         if self.registry.get("key") != key:
             self.registry = {"key": key, "entities": [astuple(e) for e in entities.values()]}
-            self.dirty = True
+            self._dirty.add(REGISTRY_FILE)
 
     def keep_only(self, names: set[str]) -> None:
         """Forget the parts that are no longer in the dataset."""
-        if set(self.parts) - names:
+        gone = set(self.parts) - names
+        if gone:
             self.parts = {name: rec for name, rec in self.parts.items() if name in names}
-            self.dirty = True
+            self._dirty.update(_file_of(name) for name in gone)
 
     def save(self) -> None:
-        """Write the cache (through a temporary file and a rename)."""
-        if self.path is None or not self.dirty:
+        """Write the files that changed (each through a temporary file and a rename)."""
+        if self.folder is None:
             return
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_name(self.path.name + ".tmp")
-        data = {"toolchain": self.toolchain, "parts": self.parts, "registry": self.registry}
-        tmp.write_bytes(_HEADER.format(FORMAT).encode() + marshal.dumps(data))
-        os.replace(tmp, self.path)
+        for name in sorted(self._dirty):
+            parts = {n: r for n, r in self.parts.items() if _file_of(n) == name}
+            data = {"toolchain": self.toolchain, "parts": parts}
+            if name == REGISTRY_FILE:
+                data["registry"] = self.registry
+            self.folder.mkdir(parents=True, exist_ok=True)
+            path = self.folder / name
+            tmp = path.with_name(path.name + ".tmp")
+            tmp.write_bytes(_HEADER.format(FORMAT).encode() + marshal.dumps(data))
+            os.replace(tmp, path)
+        self._dirty = set()
+
+
+def _file_of(part: str) -> str:
+    """The cache file that holds a part's record."""
+    return REGISTRY_FILE if part == REGISTRY_SHARD else PARTS_FILE
 
 
 def _read(path: Path) -> Any:

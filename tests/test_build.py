@@ -90,6 +90,31 @@ def test_editing_one_article_rebuilds_only_it_and_gives_a_clean_builds_bytes(
     assert again.stats == clean.stats and again.report == clean.report
 
 
+@pytest.mark.parametrize("fork", [True, False])
+def test_a_rebuild_gives_a_clean_builds_bytes_however_many_articles_changed(
+        sources: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fork: bool) -> None:
+    """One chunk or fewer: built by the builder forked at the start (where there is fork);
+    more: by the pool of every core, the builder stopped."""
+    monkeypatch.setattr(kg.build, "CHUNK", 4)
+    if not fork:
+        monkeypatch.setattr(kg.build.multiprocessing, "get_all_start_methods", lambda: ["spawn"])
+    out = tmp_path / "out"
+    build_dataset(sources, out)
+    edited = [a for a in articles(sources)
+              if "rationale:" in (a / "evidence.yaml").read_text(encoding="utf-8")]
+    assert len(edited) > 4
+    for count in (1, len(edited)):
+        for article in edited[:count]:
+            change_rationale(article)
+
+        again = build_dataset(sources, out)
+
+        assert (again.rebuilt, again.reused) == (count, ARTICLES + 1 - count)
+        clean = build_dataset(sources, tmp_path / f"clean-{count}", clean=True)
+        assert same_files(out / DATASET_DIR, tmp_path / f"clean-{count}" / DATASET_DIR) == []
+        assert again.stats == clean.stats and again.report == clean.report
+
+
 def test_a_rebuild_with_nothing_changed_reads_and_writes_nothing(
         sources: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     out = tmp_path / "out"
@@ -348,12 +373,18 @@ def test_a_build_stopped_midway_leaves_no_workers_and_no_output(
     assert not out.exists() or list(out.iterdir()) == []
 
 
-def test_a_damaged_cache_means_a_clean_build(sources: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize(("damaged", "rebuilt"), [("registry.marshal", ARTICLES + 1),
+                                                  ("parts.marshal", ARTICLES)])
+def test_a_damaged_cache_means_a_clean_build_of_what_it_held(
+        sources: Path, tmp_path: Path, damaged: str, rebuilt: int) -> None:
+    """The registry's file damaged, nothing is reused; the articles', no article is."""
     out = tmp_path / "out"
     build_dataset(sources, out)
-    cache = next((out / ".cache").iterdir())
+    assert sorted(p.name for p in (out / ".cache").iterdir()) == ["parts.marshal",
+                                                                 "registry.marshal"]
+    cache = out / ".cache" / damaged
     cache.write_bytes(cache.read_bytes()[:100])
     again = build_dataset(sources, out)
-    assert again.rebuilt == ARTICLES + 1
+    assert again.rebuilt == rebuilt
     build_dataset(sources, tmp_path / "clean", clean=True)
     assert same_files(out / DATASET_DIR, tmp_path / "clean" / DATASET_DIR) == []
