@@ -329,7 +329,7 @@ class _Plan:
 def _build_chunks(ctx: Context, todo: list[Path], staged: Path,
                   jobs: int | None) -> Iterator[list[Built]]:
     chunks = [todo[i:i + CHUNK] for i in range(0, len(todo), CHUNK)]
-    workers = min(jobs or os.cpu_count() or 1, len(chunks))
+    workers = min(_cores(jobs), len(chunks))
     if workers <= 1:
         gc.freeze()  # what exists now (the cache, the context) outlives the build: never scanned
         try:

@@ -148,12 +148,12 @@ class BuildCache:
         stamps = []
         for path in files:
             try:
-                st = os.stat(path)
+                size, mtime, inode = stamp(path)
             except OSError:
                 return ""
-            if st.st_mtime_ns > self._racy:
+            if mtime > self._racy:
                 return ""
-            stamps.append(f"{st.st_size}:{st.st_mtime_ns}:{st.st_ino}")
+            stamps.append(f"{size}:{mtime}:{inode}")
         return " ".join(stamps)
 
     def lookup(self, name: str, key: str) -> Built | None:

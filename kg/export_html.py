@@ -82,7 +82,7 @@ def _articles(store: GraphStore) -> list[tuple[str, ox.NamedNode]]:
 
 
 def page_pieces(store: GraphStore, graph: PropertyGraph) -> Iterator[str]:
-    """What the page shows, as JSON written a piece at a time (keys sorted, no spaces).
+    """What the page shows, as JSON written a piece at a time (items' keys sorted, no spaces).
 
     Node ``classes``, ``edges``, the ``evidence`` of every claim (each quote in its sentence) by
     ``article/claim`` key, the ``articles`` that give evidence, and ``nodes``. The evidence is

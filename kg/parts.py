@@ -4,7 +4,7 @@ An article's part depends only on its own three files, on the registry entities 
 and on the ids of the articles they name. Every shape constrains a focus node through triples of
 the same part, plus the classes and names of the registry entities it refers to, which are given to
 pyshacl as context. So the union of the parts' validation results is the result of validating the
-whole dataset at once (docs/decisions/0005-validation-by-part.md, tested in tests/test_build.py),
+whole dataset at once (docs/decisions/0005-build-by-part.md, tested in tests/test_build.py),
 and a part whose inputs did not change need not be built or validated again (see :mod:`kg.build`).
 
 Each part is written as one N-Quads file (a *shard*) in canonical order. Articles are built in

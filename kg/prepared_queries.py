@@ -10,7 +10,7 @@ answers are the same. :func:`use_prepared_queries` makes this processor rdflib's
 from __future__ import annotations
 
 from collections.abc import Mapping
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Any
 
 from rdflib import plugin
@@ -39,6 +39,7 @@ def _prepared(text: str, base: str | None, namespaces: tuple[tuple[str, Any], ..
     return translateQuery(parseQuery(text), base, dict(namespaces))
 
 
+@cache
 def use_prepared_queries() -> None:
-    """Make :class:`PreparedQueries` the processor of ``Graph.query`` in this process."""
+    """Make :class:`PreparedQueries` the processor of ``Graph.query`` in this process (once)."""
     plugin.register("sparql", Processor, __name__, PreparedQueries.__name__)
