@@ -106,6 +106,12 @@ def sort_quads(quads: Iterable[ox.Quad]) -> Quads:
                                                str(q.predicate), str(q.object))))
 
 
+def sort_triples(triples: Iterable[ox.Triple]) -> tuple[ox.Triple, ...]:
+    """Sort and deduplicate triples by subject, predicate and object, as N-Triples text."""
+    return tuple(sorted(set(triples), key=lambda t: (str(t.subject), str(t.predicate),
+                                                     str(t.object))))
+
+
 def graph_key(graph: ox.NamedNode | ox.BlankNode | ox.DefaultGraph) -> str:
     """A graph's place in the canonical order: the default graph first, then by IRI."""
     return "" if isinstance(graph, ox.DefaultGraph) else str(graph)

@@ -114,6 +114,8 @@ def _rdf(role: str) -> Callable[[ExportJob], Files]:
     def render(job: ExportJob) -> Files:
         from kg.store import serialized, store_groups
 
+        if role == "nquads":  # the graphs' lines as they are: nothing to parse or write again
+            return {"": job.store.graph_texts()}
         return {"": serialized(store_groups(job.store, role), role)}
 
     return render

@@ -6,7 +6,7 @@ written to a temporary name and renamed, so a failed build never leaves half-wri
 
 from __future__ import annotations
 
-import hashlib
+import contextlib
 import itertools
 import os
 import tempfile
@@ -19,9 +19,10 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kg import dataset
-from kg.emit import Quads, graph_key, sort_quads
+from kg.emit import Quads, graph_key, sort_quads, sort_triples
 from kg.index import IndexUnavailable, chain, open_index
 from kg.quote_index import QuoteIndex
+from kg.shards import ShardError, graph_texts, shard_quads, subject_groups
 from kg.sparql_text import bind_values
 from kg.vocab import ENTITY_KINDS, GRAPH, PREFIXES, RESOURCE
 
@@ -118,7 +119,8 @@ class GraphStore:
         found = self._article_shards().get(article_id)
         if found is None:
             return None
-        part = GraphStore.from_quads(_shard_quads(*found, None))
+        with _shard_errors():
+            part = GraphStore.from_quads(shard_quads(*found))
         if next(iter(part.store.quads_for_pattern(article, None, None, None)), None) is None:
             return None
         return part
@@ -150,19 +152,40 @@ class GraphStore:
             yield self.store.quads_for_pattern(None, node, None, None)
             return
         token = None if predicate is None else f"<{predicate}>".encode()
-        for path, sha256 in self.shards:
-            yield _shard_quads(path, sha256, token)
+        with _shard_errors():
+            for path, sha256 in self.shards:
+                yield shard_quads(path, sha256, token)
 
     def quads(self) -> Quads:
         """Every quad of the store, in canonical order."""
         return sort_quads(self.store.quads_for_pattern(None, None, None, None))
 
+    def graph_texts(self) -> Iterator[bytes]:
+        """The canonical N-Quads of each graph, in canonical order, one graph at a time.
+
+        Joined, they are :meth:`quads` as N-Quads. From a build's folder, each graph's lines are
+        cut from its shard (see :func:`kg.shards.graph_texts`): time in proportion to the
+        dataset, where the on-disk index costs more per quad as it grows. Raises
+        :class:`StoreError` as :meth:`parts` does.
+        """
+        if not self.shards:
+            for quads in self.graphs():
+                yield ox.serialize(quads, format=ox.RdfFormat.N_QUADS) or b""
+            return
+        with _shard_errors():
+            yield from graph_texts(self.shards)
+
     def graphs(self) -> Iterator[Quads]:
         """The quads of each graph, in canonical order, one graph at a time.
 
         Together they are :meth:`quads`, but only one graph is ever held in memory: the RDF
-        exports stream from here.
+        exports stream from here. From a build's folder, read from the shards (see
+        :meth:`graph_texts`).
         """
+        if self.shards:
+            for text in self.graph_texts():
+                yield tuple(ox.parse(text, format=ox.RdfFormat.N_QUADS))
+            return
         names = [ox.DefaultGraph(), *sorted(self.store.named_graphs(), key=graph_key)]
         for name in names:
             quads = sort_quads(self.store.quads_for_pattern(None, None, None, name))
@@ -173,8 +196,13 @@ class GraphStore:
         """The union of all graphs, one subject at a time: its distinct triples, sorted.
 
         Subjects come in canonical order, so that together they are the sorted union; only one
-        subject's triples (and the list of subjects) are ever held in memory.
+        subject's triples (and the list of subjects) are ever held in memory. From a build's
+        folder, read from the shards (see :func:`kg.shards.subject_groups`).
         """
+        if self.shards:
+            with _shard_errors():
+                yield from subject_groups(self.shards)
+            return
         rows = self.store.query("SELECT DISTINCT ?s WHERE { ?s ?p ?o }",
                                 use_default_graph_as_union=True)
         assert isinstance(rows, ox.QuerySolutions)
@@ -245,39 +273,13 @@ def _manifest_parts(folder: Path) -> tuple[tuple[Path, str], ...]:
     return tuple((folder / part["file"], part["sha256"]) for part in manifest["parts"])
 
 
-def _shard_quads(path: Path, sha256: str, token: bytes | None) -> list[ox.Quad]:
-    """The quads of one shard, checked against its digest; with ``token``, of its lines naming it.
-
-    N-Quads is a quad a line (a literal's line breaks are escaped), so the lines that hold
-    ``token`` hold every quad whose predicate it is.
-    """
-    fix = "Fix: rebuild the dataset with `cartkg build`, then run the command again."
+@contextlib.contextmanager
+def _shard_errors() -> Iterator[None]:
+    """Report a shard that is not the one its manifest lists as a :class:`StoreError`."""
     try:
-        data = path.read_bytes()
-    except OSError as err:
-        raise StoreError(f"{path}: cannot be read ({err.strerror}); the dataset was rebuilt or "
-                         f"removed meanwhile. {fix}") from None
-    if hashlib.sha256(data).hexdigest() != sha256:
-        raise StoreError(f"{path}: not the shard its manifest lists (another SHA-256): the dataset "
-                         f"was rebuilt meanwhile, or the file was changed. {fix}")
-    if token is not None:
-        data = b"\n".join(_lines_with(data, token))
-    try:
-        return list(ox.parse(data, format=ox.RdfFormat.N_QUADS))
-    except SyntaxError as err:
-        raise StoreError(f"{path}: not valid N-Quads: {err}. {fix}") from None
-
-
-def _lines_with(data: bytes, token: bytes) -> Iterator[bytes]:
-    """The lines of ``data`` that hold ``token``, each once."""
-    at = data.find(token)
-    while at != -1:
-        start = data.rfind(b"\n", 0, at) + 1
-        end = data.find(b"\n", at)
-        if end == -1:
-            end = len(data)
-        yield data[start:end]
-        at = data.find(token, end)
+        yield
+    except ShardError as err:
+        raise StoreError(str(err)) from None
 
 
 def read_quads(path: Path) -> Quads:
@@ -302,12 +304,6 @@ def _parse(path: Path) -> Quads:
         raise StoreError(f"{path}: cannot be read ({err.strerror}).") from None
     except SyntaxError as err:
         raise StoreError(f"{path}: not valid {fmt.name}: {err}") from None
-
-
-def sort_triples(triples: Iterable[ox.Triple]) -> Triples:
-    """Sort and deduplicate triples by subject, predicate and object, as N-Triples text."""
-    return tuple(sorted(set(triples), key=lambda t: (str(t.subject), str(t.predicate),
-                                                     str(t.object))))
 
 
 def serialize(quads: Quads, role: str) -> bytes:
