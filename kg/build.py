@@ -13,7 +13,6 @@ from __future__ import annotations
 import gc
 import hashlib
 import multiprocessing
-import multiprocessing.pool
 import os
 import tempfile
 import threading
@@ -43,6 +42,7 @@ from kg.progress import progress
 from kg.sources import article_folders, load_article, load_registry
 from kg.validate import ValidationReport, shacl_violations, sorted_violations
 from kg.vocab import CART, compact
+from kg.workers import Workers
 from kg.yamlfile import Problem, SourceError
 
 DEFAULT_SOURCES = Path("sources")
@@ -341,9 +341,10 @@ def _build_chunks(ctx: Context, todo: list[Path], staged: Path,
     mp = multiprocessing.get_context("forkserver")
     mp.set_forkserver_preload(["kg.parts"])
     # Leaving the block terminates the workers, also on an error or an interrupt: none is left
-    # running when the build stops.
-    with mp.Pool(workers, initializer=_init_worker, initargs=(ctx.root, ctx.article_ids)) as pool:
-        yield from pool.imap(_worker_chunk, [(chunk, staged) for chunk in chunks])
+    # running when the build stops. A worker that dies stops the build (WorkerDied).
+    with Workers[tuple[list[Path], Path], list[Built]](
+            mp, workers, _init_worker, (ctx.root, ctx.article_ids)) as pool:
+        yield from pool.run(_worker_chunk, [(chunk, staged) for chunk in chunks])
 
 
 _WORKER: dict[str, Context] = {}
@@ -372,7 +373,8 @@ class _Builder:
     articles are built as a clean build builds them.
     """
 
-    def __init__(self, pool: multiprocessing.pool.Pool | None = None) -> None:
+    def __init__(self, pool: Workers[tuple[list[Path], Path], list[tuple[Built, str]]] | None
+                 = None) -> None:
         self.pool = pool
         #: the digest of the registry entities each part built here names, by part name
         self.digests: dict[str, str] = {}
@@ -384,18 +386,18 @@ class _Builder:
             return cls()
         # forked, not served: it starts with every module imported and the cache read
         mp = multiprocessing.get_context("fork")
-        return cls(mp.Pool(1, initializer=_warm_up, initargs=(plan,)))
+        return cls(Workers(mp, 1, _warm_up, (plan,)))
 
     def submit(self, todo: list[Path], staged: Path) -> Callable[[], list[Built]] | None:
         """Build ``todo`` into ``staged``; the function returned waits for the parts."""
         if self.pool is None or not todo:
             self.stop()
             return None
-        pending = self.pool.apply_async(_warm_build, (todo, staged))
+        pending = self.pool.run(_warm_build, [(todo, staged)])
 
         def parts() -> list[Built]:
             built = []
-            for part, digest in pending.get():
+            for part, digest in next(pending):
                 self.digests[part.shard] = digest
                 built.append(part)
             return built
@@ -405,8 +407,7 @@ class _Builder:
     def stop(self) -> None:
         """Stop the process (also when it is still warming up or building)."""
         if self.pool is not None:
-            self.pool.terminate()
-            self.pool.join()
+            self.pool.close()
             self.pool = None
 
     def __enter__(self) -> _Builder:
@@ -431,8 +432,9 @@ def _warm_up(plan: _Plan) -> None:
         pass
 
 
-def _warm_build(todo: list[Path], staged: Path) -> list[tuple[Built, str]]:
+def _warm_build(job: tuple[list[Path], Path]) -> list[tuple[Built, str]]:
     """In the builder: build ``todo`` (and name the registry entities each part names)."""
+    todo, staged = job
     plan = _WARM["plan"]
     return [(built, plan.entities_digest(built.entities))
             for built in build_articles(plan.context(), todo, staged)]

@@ -98,6 +98,7 @@ def build(sources: Path, out: Path, without: tuple[str, ...], jobs: int | None,
       cartkg build --without 002_6a53bef826e0de7a --out build-without-002
     """
     from kg.build import build_dataset
+    from kg.workers import WorkerDied
     from kg.yamlfile import SourceError
 
     _exit_on_sigterm()
@@ -108,6 +109,11 @@ def build(sources: Path, out: Path, without: tuple[str, ...], jobs: int | None,
             click.echo(f"error: {problem}", err=True)
         click.echo(f"build stopped: {len(err.problems)} problem(s) in the sources; "
                    "nothing was written.", err=True)
+        sys.exit(EXIT_ERROR)
+    except WorkerDied as err:
+        click.echo(f"error: {err}. build stopped; nothing was written. Fix: run the build "
+                   "again; if it stops again, free memory or build in one process with "
+                   "--jobs 1.", err=True)
         sys.exit(EXIT_ERROR)
     _print_stats(result.stats)
     _print_report(result.report)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import filecmp
 import json
+import multiprocessing
 import os
 import re
 import shutil
@@ -25,16 +26,25 @@ from kg.buildcache import BUILD_MODULES
 from kg.dataset import DATASET_DIR, MANIFEST, manifest_bytes, read_manifest
 from kg.synth import generate_corpus
 from kg.validate import load_shapes, validate_dataset
+from kg.workers import WorkerDied
 from kg.yamlfile import SourceError
 
 ROOT = Path(__file__).resolve().parent.parent
-ARTICLES = 20  # two chunks of kg.build.CHUNK = 16, so that jobs=2 uses two processes
+ARTICLES = 20  # fewer than kg.build.CHUNK: a test that wants several chunks makes CHUNK smaller
 
 
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("corpus") / "sources"
     generate_corpus(out, ARTICLES, seed=3)
+    return out
+
+
+@pytest.fixture(scope="module")
+def large_corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Three chunks of articles: a build in a process of its own builds them in two workers."""
+    out = tmp_path_factory.mktemp("corpus") / "sources"
+    generate_corpus(out, 2 * kg.build.CHUNK + 2, seed=3)
     return out
 
 
@@ -171,7 +181,9 @@ def test_an_edit_that_keeps_a_recent_files_size_and_mtime_is_still_seen(
     assert build_dataset(sources, out).rebuilt == 1
 
 
-def test_two_processes_write_the_same_bytes_as_one(sources: Path, tmp_path: Path) -> None:
+def test_two_processes_write_the_same_bytes_as_one(sources: Path, tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(kg.build, "CHUNK", 8)  # three chunks, built by two workers
     build_dataset(sources, tmp_path / "one", jobs=1)
     build_dataset(sources, tmp_path / "two", jobs=2)
     assert same_files(tmp_path / "one" / DATASET_DIR, tmp_path / "two" / DATASET_DIR) == []
@@ -352,10 +364,10 @@ def _session_members(session: int) -> list[int]:
 
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs Linux /proc")
 def test_a_build_stopped_midway_leaves_no_workers_and_no_output(
-        corpus: Path, tmp_path: Path) -> None:
+        large_corpus: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
     child = subprocess.Popen(
-        [sys.executable, "-m", "kg", "build", "--sources", str(corpus), "--out", str(out),
+        [sys.executable, "-m", "kg", "build", "--sources", str(large_corpus), "--out", str(out),
          "--jobs", "2", "--clean"], start_new_session=True,
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 60
@@ -368,6 +380,71 @@ def test_a_build_stopped_midway_leaves_no_workers_and_no_output(
         pytest.skip("the build finished before the signal")  # cannot happen with 20 articles
     assert child.returncode == 128 + signal.SIGTERM, err.decode()
     assert b"Traceback" not in err
+    time.sleep(0.5)
+    assert _session_members(child.pid) == [], "worker processes outlived the build"
+    assert not out.exists() or list(out.iterdir()) == []
+
+
+def _builder_dies(job: object) -> object:
+    """In place of kg.build._warm_build: the builder process dies as the kernel would kill it."""
+    os._exit(9)
+
+
+@pytest.mark.skipif("fork" not in multiprocessing.get_all_start_methods(), reason="needs fork")
+def test_a_rebuild_whose_builder_dies_stops_with_an_error_and_keeps_the_old_dataset(
+        sources: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The builder is forked after the patch, so it runs _builder_dies (and exits 9)."""
+    out = tmp_path / "out"
+    build_dataset(sources, out, jobs=2)
+    before = snapshot(out / DATASET_DIR)
+    change_rationale(with_rationale(sources))
+    monkeypatch.setattr(kg.build, "_warm_build", _builder_dies)
+
+    with pytest.raises(WorkerDied, match="exited with code 9"):
+        build_dataset(sources, out, jobs=2)
+
+    assert snapshot(out / DATASET_DIR) == before
+    assert sorted(p.name for p in out.iterdir()) == [".cache", DATASET_DIR]
+
+
+def _children(pid: int) -> list[int]:
+    """The children of a process (of any of its threads), from /proc."""
+    children = []
+    for path in Path(f"/proc/{pid}/task").glob("*/children"):
+        try:
+            children += [int(c) for c in path.read_text().split()]
+        except OSError:
+            continue
+    return children
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="needs Linux /proc")
+def test_a_worker_killed_midway_stops_the_build_with_an_error_not_a_hang(
+        large_corpus: Path, tmp_path: Path) -> None:
+    """As when the kernel kills a worker for memory: the build says so, exits 2, writes nothing.
+
+    The workers are the children of the forkserver, itself a child of the build.
+    """
+    out = tmp_path / "out"
+    child = subprocess.Popen(
+        [sys.executable, "-m", "kg", "build", "--sources", str(large_corpus), "--out", str(out),
+         "--jobs", "2", "--clean"], start_new_session=True,
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 60
+    workers: list[int] = []
+    while not workers and child.poll() is None:
+        assert time.monotonic() < deadline, "no worker started within a minute"
+        workers = [w for c in _children(child.pid) for w in _children(c)]
+        time.sleep(0.01)
+    for worker in workers:
+        os.kill(worker, signal.SIGKILL)
+    _, err = child.communicate(timeout=120)
+
+    assert child.returncode == 2, err.decode()
+    message = " ".join(err.decode().split())
+    assert "error: a worker process was killed by signal 9" in message
+    assert "nothing was written. Fix: run the build again" in message
+    assert "Traceback" not in message
     time.sleep(0.5)
     assert _session_members(child.pid) == [], "worker processes outlived the build"
     assert not out.exists() or list(out.iterdir()) == []
