@@ -19,10 +19,11 @@ from __future__ import annotations
 
 import fcntl
 import functools
+import hashlib
 import io
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +33,7 @@ from kg import quote_index
 from kg.dataset import REGISTRY_SHARD, read_manifest
 from kg.emit import REGISTRY_GRAPH, article_iri, provenance_graph
 from kg.quote_index import QuoteIndex
+from kg.shards import Shard, ShardError, changed_shard
 from kg.vocab import CART
 
 INDEX_DIR = ".index"
@@ -73,10 +75,12 @@ def open_index(folder: Path) -> tuple[ox.Store, int, QuoteIndex]:
             fcntl.flock(lock, fcntl.LOCK_SH)
         quotes = QuoteIndex(index / quote_index.FILE, quote_index.digest(wanted))
         return ox.Store.read_only(str(index / "store")), lock, quotes
-    except OSError as err:
+    except BaseException as err:  # the lock is released whatever stops the update
         if lock is not None:
             os.close(lock)
-        raise IndexUnavailable(f"{index}: {err}") from err
+        if isinstance(err, OSError):
+            raise IndexUnavailable(f"{index}: {err}") from err
+        raise
 
 
 def _current(index: Path, wanted: dict[str, str]) -> bool:
@@ -112,10 +116,18 @@ def _update(index: Path, folder: Path, wanted: dict[str, str]) -> None:
     for name in stale:
         for graph in _graphs_of(store, name):
             store.remove_graph(graph)
-    new = [name for name, digest in wanted.items() if held.get(name) != digest]
-    for start in range(0, len(new), BATCH):
-        paths = [folder / name for name in new[start:start + BATCH]]
-        store.bulk_load(io.BufferedReader(_Chain(paths)), format=ox.RdfFormat.N_QUADS)
+    new = [(folder / name, digest) for name, digest in wanted.items() if held.get(name) != digest]
+    failed: ShardError | None = None
+    try:
+        for start in range(0, len(new), BATCH):
+            load_checked(store, new[start:start + BATCH])
+    except ShardError as err:
+        failed = err.with_traceback(None)  # its frames would hold the store open
+    if failed is not None:
+        # a shard that is not its manifest's: the index keeps no state, so the next command
+        # loads everything again; the store is closed now, not when the error is forgotten
+        del store
+        raise failed
     quote_index.write(index / quote_index.FILE, store, wanted, held,
                       functools.partial(_graphs_of, store))
     uncompacted += len(stale) + len(new)
@@ -154,11 +166,18 @@ def _graphs_of(store: ox.Store, shard: str) -> Iterator[ox.NamedNode]:
 
 
 class _Chain(io.RawIOBase):
-    """Files read one after the other as one stream (each shard ends with a newline)."""
+    """Shards read one after the other as one stream (each ends with a newline), each hashed.
 
-    def __init__(self, paths: list[Path]) -> None:
-        self._paths = iter(paths)
+    :meth:`check` then raises :class:`ShardError` for the first shard whose SHA-256 is not the
+    one its manifest lists.
+    """
+
+    def __init__(self, shards: Sequence[Shard]) -> None:
+        self._shards = iter(shards)
         self._file: io.BufferedReader | None = None
+        self._current: Shard | None = None
+        self._hash = hashlib.sha256()
+        self._changed: list[Path] = []
 
     def readable(self) -> bool:
         return True
@@ -166,15 +185,24 @@ class _Chain(io.RawIOBase):
     def readinto(self, buffer: Any) -> int:
         while True:
             if self._file is None:
-                path = next(self._paths, None)
-                if path is None:
+                self._current = next(self._shards, None)
+                if self._current is None:
                     return 0
-                self._file = path.open("rb")
+                self._file = self._current[0].open("rb")
+                self._hash = hashlib.sha256()
             count = int(self._file.readinto(buffer) or 0)
             if count:
+                self._hash.update(memoryview(buffer)[:count])
                 return count
             self._file.close()
             self._file = None
+            if self._current is not None and self._hash.hexdigest() != self._current[1]:
+                self._changed.append(self._current[0])
+
+    def check(self) -> None:
+        """Raise :class:`ShardError` if a shard read is not the one its manifest lists."""
+        if self._changed:
+            raise changed_shard(self._changed[0])
 
     def close(self) -> None:
         if self._file is not None:
@@ -182,8 +210,14 @@ class _Chain(io.RawIOBase):
         super().close()
 
 
-def chain(paths: list[Path]) -> io.BufferedReader:
-    """Files as one binary stream."""
-    return io.BufferedReader(_Chain(paths))
+def load_checked(store: ox.Store, shards: Sequence[Shard]) -> None:
+    """Bulk-load shards into ``store`` in one stream; then check each against its SHA-256.
+
+    Raises :class:`ShardError` when one is not the shard its manifest lists: what was loaded
+    must then be thrown away.
+    """
+    raw = _Chain(shards)
+    store.bulk_load(io.BufferedReader(raw), format=ox.RdfFormat.N_QUADS)
+    raw.check()
 
 

@@ -67,9 +67,14 @@ def _read(path: Path, sha256: str | None, stamp: Stamp | None = None) -> tuple[b
         raise ShardError(f"{path}: cannot be read ({err.strerror}); the dataset was rebuilt or "
                          f"removed meanwhile. {_FIX}") from None
     if sha256 is not None and hashlib.sha256(data).hexdigest() != sha256:
-        raise ShardError(f"{path}: not the shard its manifest lists (another SHA-256): the dataset "
-                         f"was rebuilt meanwhile, or the file was changed. {_FIX}")
+        raise changed_shard(path)
     return data, now
+
+
+def changed_shard(path: Path) -> ShardError:
+    """The error for a shard whose SHA-256 is not the one its manifest lists."""
+    return ShardError(f"{path}: not the shard its manifest lists (another SHA-256): the dataset "
+                      f"was rebuilt meanwhile, or the file was changed. {_FIX}")
 
 
 def shard_quads(path: Path, sha256: str, token: bytes | None = None) -> list[ox.Quad]:

@@ -20,7 +20,7 @@ import pyoxigraph as ox
 
 from kg import dataset
 from kg.emit import Quads, graph_key, sort_quads, sort_triples
-from kg.index import IndexUnavailable, chain, open_index
+from kg.index import IndexUnavailable, load_checked, open_index
 from kg.quote_index import QuoteIndex
 from kg.shards import ShardError, graph_texts, shard_quads, subject_groups
 from kg.sparql_text import bind_values
@@ -91,16 +91,17 @@ class GraphStore:
         if folder is None:
             return cls.from_quads(read_quads(path))
         parts = _manifest_parts(folder)
-        shards = [path for path, _ in parts]
         try:
-            indexed, lock, quotes = open_index(folder)
+            with _shard_errors():
+                indexed, lock, quotes = open_index(folder)
             return cls(indexed, lock, quotes, parts)
         except IndexUnavailable as err:
             warnings.warn(f"the on-disk index cannot be used ({err}); loading in memory",
                           stacklevel=2)
         store = ox.Store()
         try:  # one bulk load of all shards in a row: much quicker than one per shard
-            store.bulk_load(chain(shards), format=ox.RdfFormat.N_QUADS)
+            with _shard_errors():
+                load_checked(store, parts)
         except (OSError, SyntaxError) as err:
             raise StoreError(f"{folder}: cannot be loaded ({err}). "
                              "Fix: rebuild the dataset with `cartkg build`.") from None

@@ -10,10 +10,12 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+from click.testing import CliRunner
 
 from kg.build import build_dataset
+from kg.cli import main
 from kg.emit import sort_quads
-from kg.index import INDEX_DIR, open_index
+from kg.index import INDEX_DIR, IndexUnavailable, open_index
 from kg.store import GraphStore, read_quads
 from kg.synth import generate_corpus
 
@@ -110,3 +112,35 @@ def test_an_index_updated_by_another_command_is_not_updated_again(
         second.quads_for_pattern(None, None, None, None))
     os.close(lock)
     os.close(other)
+
+
+@pytest.mark.filterwarnings("ignore:the on-disk index cannot be used")
+@pytest.mark.parametrize("through_index", [True, False])
+def test_a_shard_changed_behind_its_manifest_is_never_indexed(
+        sources: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        through_index: bool) -> None:
+    # the shard is edited after the build (the manifest still lists its old digest), before any
+    # command made the index: the first query must stop with the shard's name and the fix, not
+    # answer from the edited data; once the shard is rebuilt, the index holds the dataset
+    out = tmp_path / "out"
+    build_dataset(sources, out)
+    shard = sorted((out / "dataset" / "articles").glob("*.nq"))[3]
+    original = shard.read_bytes()
+    shard.write_bytes(original.replace(b'"', b'"edited ', 1))
+    if not through_index:  # the index cannot be used: the shards are loaded in memory
+        monkeypatch.setattr("kg.store.open_index", _unavailable)
+    runner = CliRunner()
+    result = runner.invoke(main, ["query", "claims_per_article", "--data", str(out)])
+    assert result.exit_code == 2
+    assert f"{shard}: not the shard its manifest lists" in result.output
+    assert "Fix: rebuild the dataset with `cartkg build`" in result.output
+    assert "Traceback" not in result.output
+
+    shard.write_bytes(original)
+    assert runner.invoke(main, ["query", "claims_per_article", "--data", str(out)]).exit_code == 0
+    if through_index:
+        assert indexed(out) == read_quads(out / "dataset")
+
+
+def _unavailable(folder: Path) -> None:
+    raise IndexUnavailable(f"{folder}: read-only file system")
