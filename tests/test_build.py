@@ -362,14 +362,19 @@ def _session_members(session: int) -> list[int]:
     return members
 
 
+def _start_clean_build(sources: Path, out: Path) -> subprocess.Popen[bytes]:
+    """`cartkg build --jobs 2 --clean` in a session of its own, its errors piped."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "kg", "build", "--sources", str(sources), "--out", str(out),
+         "--jobs", "2", "--clean"], start_new_session=True,
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs Linux /proc")
 def test_a_build_stopped_midway_leaves_no_workers_and_no_output(
         large_corpus: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
-    child = subprocess.Popen(
-        [sys.executable, "-m", "kg", "build", "--sources", str(large_corpus), "--out", str(out),
-         "--jobs", "2", "--clean"], start_new_session=True,
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    child = _start_clean_build(large_corpus, out)
     deadline = time.monotonic() + 60
     while not list(out.glob(".dataset-staged-*/articles/*.nq")) and child.poll() is None:
         assert time.monotonic() < deadline, "the build wrote no shard within a minute"
@@ -426,10 +431,7 @@ def test_a_worker_killed_midway_stops_the_build_with_an_error_not_a_hang(
     The workers are the children of the forkserver, itself a child of the build.
     """
     out = tmp_path / "out"
-    child = subprocess.Popen(
-        [sys.executable, "-m", "kg", "build", "--sources", str(large_corpus), "--out", str(out),
-         "--jobs", "2", "--clean"], start_new_session=True,
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    child = _start_clean_build(large_corpus, out)
     deadline = time.monotonic() + 60
     workers: list[int] = []
     while not workers and child.poll() is None:
