@@ -8,7 +8,7 @@ from __future__ import annotations
 import signal
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
@@ -30,6 +30,12 @@ def _exit_on_sigterm() -> None:
         raise SystemExit(128 + signum)
 
     signal.signal(signal.SIGTERM, stop)
+
+
+def _worker_died(err: Exception, fix: str) -> NoReturn:
+    """A worker process died (the kernel kills one when memory runs out): say so, exit 2."""
+    click.echo(f"error: {err}. {fix}", err=True)
+    sys.exit(EXIT_ERROR)
 
 
 def _fail(message: str) -> None:
@@ -111,10 +117,8 @@ def build(sources: Path, out: Path, without: tuple[str, ...], jobs: int | None,
                    "nothing was written.", err=True)
         sys.exit(EXIT_ERROR)
     except WorkerDied as err:
-        click.echo(f"error: {err}. build stopped; nothing was written. Fix: run the build "
-                   "again; if it stops again, free memory or build in one process with "
-                   "--jobs 1.", err=True)
-        sys.exit(EXIT_ERROR)
+        _worker_died(err, "build stopped; nothing was written. Fix: run the build again; if it "
+                     "stops again, free memory or build in one process with --jobs 1.")
     _print_stats(result.stats)
     _print_report(result.report)
     if not result.report.conforms:
@@ -146,6 +150,7 @@ def validate(path: Path | None, sources: Path) -> None:
     from kg.progress import progress
     from kg.store import StoreError, read_quads
     from kg.validate import validate_dataset
+    from kg.workers import WorkerDied
     from kg.yamlfile import SourceError
 
     try:
@@ -162,6 +167,10 @@ def validate(path: Path | None, sources: Path) -> None:
         for problem in err.problems:
             click.echo(f"error: {problem}", err=True)
         sys.exit(EXIT_ERROR)
+    except WorkerDied as err:
+        _worker_died(err, "validation stopped. Fix: run it again; if it stops again, free "
+                     "memory, or build in one process and validate the dataset: cartkg build "
+                     "--jobs 1, then cartkg validate build.")
     except (StoreError, TypeError) as err:
         _fail(str(err))
     _print_report(report)

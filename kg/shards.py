@@ -133,9 +133,9 @@ def graph_runs(data: bytes, path: Path) -> list[tuple[str, int, int]]:
         else:
             token = f" {graph} .\n".encode()
             end = _run_end(data, at, token)
-            if end < first_end:
-                raise ShardError(f"{path}: not a canonical shard (a line of {graph} does not "
-                                 f"end with a line break). {_FIX}")
+            if end < first_end or data.count(b"\n", at, end) != data.count(token, at, end):
+                raise ShardError(f"{path}: not a canonical shard (the lines of graph {graph} "
+                                 f"are not one run, each ending with a line break). {_FIX}")
         key = graph_key(graph)
         if runs and key <= runs[-1][0]:
             raise ShardError(f"{path}: not a canonical shard (graph {graph} is out of order). "

@@ -67,40 +67,47 @@ class Workers(Generic[J, R]):
             raise
 
     def run(self, function: Callable[[J], R], jobs: Sequence[J]) -> Iterator[R]:
-        """``function(job)`` for each job, in the workers; the results as they come.
+        """``function(job)`` for each job, in the workers; the results in the jobs' order.
 
         The first jobs are sent at once, one a worker (the call does not wait for a result);
         the rest as workers become free while the results are read. Raises :class:`WorkerDied`
         when a busy worker stops, and a job's exception (or the initializer's) as it was raised.
         """
-        queue = list(reversed(jobs))
-        busy: dict[Connection, _Worker] = {}
+        queue = list(reversed(list(enumerate(jobs))))
+        busy: dict[Connection, tuple[_Worker, int]] = {}
         for worker in self._workers:
             if not queue:
                 break
-            _send(worker, (function, queue.pop()))
-            busy[worker.conn] = worker
+            index, job = queue.pop()
+            _send(worker, (function, job))
+            busy[worker.conn] = (worker, index)
         return self._results(function, queue, busy)
 
-    def _results(self, function: Callable[[J], R], queue: list[J],
-                 busy: dict[Connection, _Worker]) -> Iterator[R]:
+    def _results(self, function: Callable[[J], R], queue: list[tuple[int, J]],
+                 busy: dict[Connection, tuple[_Worker, int]]) -> Iterator[R]:
+        done: dict[int, R] = {}  # results that came before an earlier job's
+        wanted = 0
         while busy:
-            ready = wait([*busy, *(w.process.sentinel for w in busy.values())])
+            ready = wait([*busy, *(w.process.sentinel for w, _ in busy.values())])
             for conn in [c for c in busy if c in ready or c.poll()]:
-                worker = busy.pop(conn)
+                worker, index = busy.pop(conn)
                 try:
                     ok, value = conn.recv()
                 except (EOFError, OSError):
                     raise _died(worker) from None
                 if not ok:
                     raise value
+                done[index] = value
                 if queue:
-                    _send(worker, (function, queue.pop()))
-                    busy[conn] = worker
-                yield value
-            for worker in busy.values():  # a process ended and left nothing in its pipe
+                    next_index, job = queue.pop()
+                    _send(worker, (function, job))
+                    busy[conn] = (worker, next_index)
+            for worker, _ in busy.values():  # a process ended and left nothing in its pipe
                 if worker.process.sentinel in ready and not worker.conn.poll():
                     raise _died(worker)
+            while wanted in done:
+                yield done.pop(wanted)
+                wanted += 1
 
     def close(self) -> None:
         """Stop every worker, busy or not, and wait until each has gone.

@@ -9,6 +9,7 @@ from click.testing import CliRunner
 from conftest import MINI, edit
 
 from kg.cli import main
+from kg.workers import WorkerDied
 
 
 def run(*args: str) -> tuple[int, str]:
@@ -68,6 +69,22 @@ def test_validate_a_built_file_conforms(tmp_path: Path) -> None:
     code, out = run("validate", str(tmp_path))
     assert code == 0, out
     assert "validation: conforms" in out
+
+
+@pytest.mark.parametrize("command", ["build", "validate"])
+def test_a_worker_that_dies_is_an_error_that_says_what_to_do(
+        command: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def dies(*args: object, **kwargs: object) -> None:
+        raise WorkerDied("a worker process was killed by signal 9 before it gave its result "
+                         "(out of memory?)")
+
+    monkeypatch.setattr("kg.build.build_dataset", dies)
+    out = ["--out", str(tmp_path)] if command == "build" else []
+    code, text = run(command, "--sources", str(MINI), *out)
+    assert code == 2
+    assert "error: a worker process was killed by signal 9" in text
+    assert "Fix: run " in text and "--jobs 1" in text
+    assert "Traceback" not in text
 
 
 def test_validate_a_file_that_is_not_rdf_exits_2(tmp_path: Path) -> None:

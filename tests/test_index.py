@@ -144,3 +144,16 @@ def test_a_shard_changed_behind_its_manifest_is_never_indexed(
 
 def _unavailable(folder: Path) -> None:
     raise IndexUnavailable(f"{folder}: read-only file system")
+
+
+def test_a_shard_changed_into_invalid_n_quads_is_named(sources: Path, tmp_path: Path) -> None:
+    # Oxigraph stops at the syntax error, with a line number counted from the start of the
+    # batch of shards: the error names the shard that is not its manifest's
+    out = tmp_path / "out"
+    build_dataset(sources, out)
+    shard = sorted((out / "dataset" / "articles").glob("*.nq"))[2]
+    shard.write_bytes(shard.read_bytes().replace(b">", b"", 1))
+    result = CliRunner().invoke(main, ["query", "claims_per_article", "--data", str(out)])
+    assert result.exit_code == 2
+    assert f"error: {shard}: not the shard its manifest lists" in result.output
+    assert "Traceback" not in result.output

@@ -139,6 +139,32 @@ def test_a_shard_out_of_canonical_order_is_an_error(tmp_path: Path) -> None:
         graph_runs(data, path)
 
 
+def test_a_graph_whose_lines_are_not_one_run_is_an_error(tmp_path: Path) -> None:
+    # g, h, g: sorted by graph name at the ends, but h lies inside g's lines
+    path = tmp_path / "bad.nq"
+    data = b"".join(ox.serialize([q], format=ox.RdfFormat.N_QUADS) or b""
+                    for q in [quad("s", "p", "1", "g"), quad("s", "p", "2", "h"),
+                              quad("s", "p", "3", "g"), quad("s", "p", "4", "k")])
+    path.write_bytes(data)
+    with pytest.raises(ShardError, match=r"bad\.nq: not a canonical shard .*not one run"):
+        graph_runs(data, path)
+
+
+def test_a_shard_replaced_while_its_graphs_are_read_is_an_error(tmp_path: Path) -> None:
+    # read once for the digest and the graphs' places, then again for the graphs' lines: a
+    # shard replaced in between (a rebuild) is noticed by its stamp
+    one = write_shard(tmp_path / "one.nq", [quad("s", "p", "a", "a"), quad("s", "p", "c", "c")])
+    two = write_shard(tmp_path / "two.nq", [quad("s", "p", "b", "b")])
+    texts = graph_texts([one, two])
+    next(texts)
+    replacement = tmp_path / "new.nq"
+    replacement.write_bytes(two[0].read_bytes())
+    replacement.replace(two[0])  # as a rebuild replaces it: same bytes, another file
+    with pytest.raises(ShardError, match=r"two\.nq: not the shard its manifest lists \(changed "
+                                         r"since it was first read\)"):
+        list(texts)
+
+
 def test_a_shard_whose_digest_differs_is_an_error(tmp_path: Path) -> None:
     path, _ = write_shard(tmp_path / "one.nq", [quad("s", "p", "a", "a")])
     with pytest.raises(ShardError, match=r"one\.nq: not the shard its manifest lists"):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
+import time
 
 import pytest
 
@@ -31,6 +32,16 @@ def workers(request: pytest.FixtureRequest) -> Workers[int, int]:
 def test_every_jobs_result_comes_back(workers: Workers[int, int]) -> None:
     assert sorted(workers.run(abs, [-3, -1, -2, 4, -5])) == [1, 2, 3, 4, 5]
     assert list(workers.run(abs, [])) == []
+
+
+def test_results_come_in_the_jobs_order_whichever_finishes_first(
+        workers: Workers[int, int]) -> None:
+    assert list(workers.run(_sleep_tenths, [5, 0, 0, 3, 0])) == [5, 0, 0, 3, 0]
+
+
+def _sleep_tenths(tenths: int) -> int:
+    time.sleep(tenths / 10)
+    return tenths
 
 
 def test_a_jobs_exception_is_raised_in_the_parent(workers: Workers[int, int]) -> None:
