@@ -117,7 +117,11 @@ def graph_runs(data: bytes, path: Path) -> list[tuple[str, int, int]]:
     One line of each graph is parsed, for the graph's name; the graph's last line is the last
     one ending with that name (a line break ends a line only: literals escape theirs). The
     default graph, which sorts first and which no build writes, is read a line at a time.
-    Raises :class:`ShardError` when the graphs are not in canonical order.
+    Raises :class:`ShardError` when the graphs' first lines are not in canonical order. Lines of
+    another graph among a graph's own are not looked for (counting them cost 1.2 s of a 6-7 s
+    N-Quads export at 10,000 articles): a shard checked against its manifest's digest is the
+    build's, and the build writes each graph's lines in one run (the N-Quads export of a build
+    folder equals the canonical N-Quads of its quads: tests/test_shards.py).
     """
     runs: list[tuple[str, int, int]] = []
     at, size = 0, len(data)
@@ -133,9 +137,9 @@ def graph_runs(data: bytes, path: Path) -> list[tuple[str, int, int]]:
         else:
             token = f" {graph} .\n".encode()
             end = _run_end(data, at, token)
-            if end < first_end or data.count(b"\n", at, end) != data.count(token, at, end):
-                raise ShardError(f"{path}: not a canonical shard (the lines of graph {graph} "
-                                 f"are not one run, each ending with a line break). {_FIX}")
+            if end < first_end:
+                raise ShardError(f"{path}: not a canonical shard (a line of {graph} does not "
+                                 f"end with a line break). {_FIX}")
         key = graph_key(graph)
         if runs and key <= runs[-1][0]:
             raise ShardError(f"{path}: not a canonical shard (graph {graph} is out of order). "

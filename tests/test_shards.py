@@ -139,17 +139,6 @@ def test_a_shard_out_of_canonical_order_is_an_error(tmp_path: Path) -> None:
         graph_runs(data, path)
 
 
-def test_a_graph_whose_lines_are_not_one_run_is_an_error(tmp_path: Path) -> None:
-    # g, h, g: sorted by graph name at the ends, but h lies inside g's lines
-    path = tmp_path / "bad.nq"
-    data = b"".join(ox.serialize([q], format=ox.RdfFormat.N_QUADS) or b""
-                    for q in [quad("s", "p", "1", "g"), quad("s", "p", "2", "h"),
-                              quad("s", "p", "3", "g"), quad("s", "p", "4", "k")])
-    path.write_bytes(data)
-    with pytest.raises(ShardError, match=r"bad\.nq: not a canonical shard .*not one run"):
-        graph_runs(data, path)
-
-
 def test_a_shard_replaced_while_its_graphs_are_read_is_an_error(tmp_path: Path) -> None:
     # read once for the digest and the graphs' places, then again for the graphs' lines: a
     # shard replaced in between (a rebuild) is noticed by its stamp
