@@ -362,6 +362,11 @@ def _worker_chunk(job: tuple[list[Path], Path]) -> list[Built]:
     return _collected(build_articles(_WORKER["ctx"], chunk, staged))
 
 
+#: The builder's one process: it builds a list of articles into a folder, and names the digest
+#: of the registry entities each part names.
+_BuilderProcess = Workers[tuple[list[Path], Path], list[tuple[Built, str]]]
+
+
 class _Builder:
     """A process that builds a rebuild's few changed articles, started before they are known.
 
@@ -373,8 +378,7 @@ class _Builder:
     articles are built as a clean build builds them.
     """
 
-    def __init__(self, pool: Workers[tuple[list[Path], Path], list[tuple[Built, str]]] | None
-                 = None) -> None:
+    def __init__(self, pool: _BuilderProcess | None = None) -> None:
         self.pool = pool
         #: the digest of the registry entities each part built here names, by part name
         self.digests: dict[str, str] = {}

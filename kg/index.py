@@ -33,7 +33,7 @@ from kg import quote_index
 from kg.dataset import REGISTRY_SHARD, read_manifest
 from kg.emit import REGISTRY_GRAPH, article_iri, provenance_graph
 from kg.quote_index import QuoteIndex
-from kg.shards import Shard, ShardError, changed_shard, shard_bytes
+from kg.shards import Shard, ShardError, changed_shard, invalid_shard, shard_bytes
 from kg.vocab import CART
 
 INDEX_DIR = ".index"
@@ -222,9 +222,7 @@ def load_checked(store: ox.Store, shards: Sequence[Shard]) -> None:
     except SyntaxError as err:  # its line number counts from the batch's start: name the shard
         for path, sha256 in shards:
             shard_bytes(path, sha256)  # raises for the shard that is not its manifest's
-        raise ShardError(f"{', '.join(str(p) for p, _ in shards)}: not valid N-Quads ({err}). "
-                         "Fix: rebuild the dataset with `cartkg build`, then run the command "
-                         "again.") from None
+        raise invalid_shard(", ".join(str(path) for path, _ in shards), err) from None
     raw.check()
 
 

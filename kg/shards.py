@@ -93,7 +93,12 @@ def _parsed(data: bytes, path: Path) -> list[ox.Quad]:
     try:
         return list(ox.parse(data, format=ox.RdfFormat.N_QUADS))
     except SyntaxError as err:
-        raise ShardError(f"{path}: not valid N-Quads: {err}. {_FIX}") from None
+        raise invalid_shard(str(path), err) from None
+
+
+def invalid_shard(where: str, err: SyntaxError) -> ShardError:
+    """The error for shards (named by ``where``) that are not valid N-Quads."""
+    return ShardError(f"{where}: not valid N-Quads: {err}. {_FIX}")
 
 
 def _lines_with(data: bytes, token: bytes) -> Iterator[bytes]:
@@ -131,9 +136,9 @@ def graph_runs(data: bytes, path: Path) -> list[tuple[str, int, int]]:
         graph = _graph_of(data[at:first_end], path)
         if isinstance(graph, ox.DefaultGraph):
             end = first_end
-            while end < size and isinstance(_graph_of(_line_at(data, end), path),
+            while end < size and isinstance(_graph_of(line := _line_at(data, end), path),
                                             ox.DefaultGraph):
-                end += len(_line_at(data, end))
+                end += len(line)
         else:
             token = f" {graph} .\n".encode()
             end = _run_end(data, at, token)

@@ -100,9 +100,9 @@ class GraphStore:
                           stacklevel=2)
         store = ox.Store()
         try:  # one bulk load of all shards in a row: much quicker than one per shard
-            with _shard_errors():
+            with _shard_errors():  # a shard that is not valid N-Quads too
                 load_checked(store, parts)
-        except (OSError, SyntaxError) as err:
+        except OSError as err:
             raise StoreError(f"{folder}: cannot be loaded ({err}). "
                              "Fix: rebuild the dataset with `cartkg build`.") from None
         return cls(store, shards=parts)

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from kg.build import BuildResult, build_dataset
+from kg.synth import generate_corpus
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"
@@ -30,6 +31,16 @@ def edit(path: Path, old: str, new: str) -> None:
 
 
 Editor = Callable[[Path], None]
+
+
+@pytest.fixture(scope="session")
+def synthetic_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A synthetic corpus of 30 articles, built to disk: every kind of claim, outcome, plan,
+    dispute; registry entities described in the registry's shard and named by articles'."""
+    root = tmp_path_factory.mktemp("synthetic")
+    generate_corpus(root / "sources", 30, seed=0)
+    build_dataset(root / "sources", root / "build")
+    return root / "build"
 
 
 @pytest.fixture(scope="session")

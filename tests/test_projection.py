@@ -37,7 +37,6 @@ from kg.property_graph import (
     project_graph,
 )
 from kg.store import GraphStore, StoreError, read_quads
-from kg.synth import generate_corpus
 from kg.trace import EvidenceRecord, evidence_for
 from kg.vocab import CART, PREFIXES
 
@@ -189,15 +188,6 @@ def assert_as_specified(store: GraphStore, modes: Iterable[tuple[bool, str]] = M
 @pytest.fixture(scope="module")
 def real(real_build: BuildResult) -> GraphStore:
     return GraphStore.from_quads(real_build.quads)
-
-
-@pytest.fixture(scope="module")
-def synthetic_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A synthetic corpus of 30 articles, built: every kind of claim, outcome, plan, dispute."""
-    root = tmp_path_factory.mktemp("synthetic")
-    generate_corpus(root / "sources", 30, seed=0)
-    build_dataset(root / "sources", root / "build")
-    return root / "build"
 
 
 @pytest.fixture(scope="module")

@@ -14,12 +14,10 @@ import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
 
-from kg.build import build_dataset
 from kg.cli import main
 from kg.export import render_export
 from kg.shards import Shard, ShardError, graph_runs, graph_texts, subject_groups
 from kg.store import GraphStore
-from kg.synth import generate_corpus
 
 RDF_FORMATS = ["nquads", "trig", "turtle", "jsonld"]
 E = "http://e/"
@@ -37,22 +35,13 @@ def write_shard(path: Path, quads: list[ox.Quad]) -> Shard:
     return path, hashlib.sha256(data).hexdigest()
 
 
-@pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A synthetic corpus of 12 articles, built to disk."""
-    root = tmp_path_factory.mktemp("synthetic")
-    generate_corpus(root / "sources", 12, seed=3)
-    build_dataset(root / "sources", root / "build")
-    return root / "build"
-
-
 # --- the RDF exports of a build's folder -------------------------------------------------------
 
 
 @pytest.mark.parametrize("fmt", RDF_FORMATS)
 def test_rdf_exports_of_a_build_folder_read_its_shards_and_equal_the_whole_store(
-        built: Path, fmt: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    store = GraphStore.from_file(built)
+        synthetic_build: Path, fmt: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    store = GraphStore.from_file(synthetic_build)
     in_memory = GraphStore.from_quads(store.quads())
 
     def forbidden(*args: object, **kwargs: object) -> None:
@@ -62,9 +51,10 @@ def test_rdf_exports_of_a_build_folder_read_its_shards_and_equal_the_whole_store
     assert render_export(store, fmt)[0] == render_export(in_memory, fmt)[0]
 
 
-def test_subjects_described_in_several_shards_are_merged_into_one_group(built: Path) -> None:
+def test_subjects_described_in_several_shards_are_merged_into_one_group(
+        synthetic_build: Path) -> None:
     """A registry entity is described in the registry and named as subject by claims."""
-    store = GraphStore.from_file(built)
+    store = GraphStore.from_file(synthetic_build)
     in_shards: dict[str, set[Path]] = {}
     for path, _ in store.shards:
         for q in ox.parse(path.read_bytes(), format=ox.RdfFormat.N_QUADS):
@@ -78,10 +68,10 @@ def test_subjects_described_in_several_shards_are_merged_into_one_group(built: P
 
 
 def test_a_shard_changed_during_an_rdf_export_stops_it_and_writes_nothing(
-        built: Path, tmp_path: Path) -> None:
+        synthetic_build: Path, tmp_path: Path) -> None:
     folder = tmp_path / "dataset"
-    shutil.copytree(built / "dataset", folder)
-    GraphStore.from_file(folder)  # the on-disk index, built once
+    shutil.copytree(synthetic_build / "dataset", folder)
+    GraphStore.from_file(folder)  # the on-disk index, synthetic_build once
     shard = sorted((folder / "articles").iterdir())[5]
     shard.write_bytes(shard.read_bytes().replace(b"\n", b"\n\n", 1))
     for fmt in RDF_FORMATS:
