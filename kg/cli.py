@@ -215,7 +215,7 @@ def _open_store(data: Path) -> Any:
     if not data.exists():
         _fail(f"no dataset at {data}. Fix: run `cartkg build` first, or pass --data PATH.")
     try:
-        return GraphStore.from_file(data)
+        return GraphStore.from_file(data).open()
     except StoreError as err:
         _fail(str(err))
 

@@ -59,53 +59,96 @@ class StoreError(Exception):
 
 @dataclass
 class GraphStore:
-    """An in-memory Oxigraph store holding one dataset."""
+    """An Oxigraph store holding one dataset.
 
-    store: ox.Store
-    #: The lock (a file descriptor) held while ``store`` is an on-disk index opened read-only
-    #: (see :mod:`kg.index`); released when this object goes.
-    lock: int | None = None
-    #: The text index of the quotes, beside the on-disk index (see :mod:`kg.quote_index`).
-    quotes: QuoteIndex | None = None
-    #: The shards of the dataset folder the store was opened from, with their SHA-256 in its
-    #: manifest (none for a store loaded from quads or from one RDF file): see :meth:`parts`.
+    Opened from a build's folder, the store is the folder's on-disk index (see :mod:`kg.index`),
+    opened on first use of :attr:`store`: the first use after a build makes or updates the index
+    (about a minute at 10,000 articles), and the exports that read the shards (RDF formats, the
+    property-graph projections) never pay for it.
+    """
+
+    #: The dataset folder whose index :attr:`store` opens (None for a store loaded from quads or
+    #: from one RDF file).
+    folder: Path | None = None
+    #: The shards of the dataset folder, with their SHA-256 in its manifest: see :meth:`parts`.
     shards: tuple[tuple[Path, str], ...] = ()
+    _store: ox.Store | None = field(default=None, repr=False)
+    #: The lock (a file descriptor) held while ``_store`` is the on-disk index opened read-only;
+    #: released when this object goes.
+    _lock: int | None = field(default=None, repr=False)
+    _quotes: QuoteIndex | None = field(default=None, repr=False)
     #: article id -> its shard and digest (made on first use by :meth:`article_part`)
     _articles: dict[str, tuple[Path, str]] | None = field(default=None, repr=False)
-
-    def __post_init__(self) -> None:
-        if self.lock is not None:
-            weakref.finalize(self, os.close, self.lock)
 
     @classmethod
     def from_quads(cls, quads: Iterable[ox.Quad]) -> GraphStore:
         """Load quads into a fresh store."""
         store = ox.Store()
         store.bulk_extend(quads)
-        return cls(store)
+        return cls(_store=store)
 
     @classmethod
     def from_file(cls, path: Path) -> GraphStore:
-        """Load a dataset: a build's folder (see :mod:`kg.dataset`) or one RDF file."""
+        """A dataset: a build's folder (see :mod:`kg.dataset`) or one RDF file.
+
+        A build's folder is only checked to be one here (its manifest is read); its index is
+        opened on first use of :attr:`store`, or at once with :meth:`open`. Raises
+        :class:`StoreError`.
+        """
         folder = _dataset_folder(path)
         if folder is None:
             return cls.from_quads(read_quads(path))
-        parts = _manifest_parts(folder)
+        return cls(folder, _manifest_parts(folder))
+
+    def open(self) -> GraphStore:
+        """Open the store now, so that a dataset that cannot be read fails here.
+
+        Raises :class:`StoreError`. Returns the store itself.
+        """
+        _ = self.store
+        return self
+
+    @property
+    def store(self) -> ox.Store:
+        """The Oxigraph store; for a build's folder, its index, opened on first use.
+
+        When the index cannot be used, the shards are loaded in memory instead (with a warning).
+        Raises :class:`StoreError` when a shard is not the one the manifest lists.
+        """
+        if self._store is None:
+            self._store = self._open_folder()
+        return self._store
+
+    @property
+    def lock(self) -> int | None:
+        """The index's lock (see ``_lock``), or None when the store is not the on-disk index."""
+        _ = self.store
+        return self._lock
+
+    @property
+    def quotes(self) -> QuoteIndex | None:
+        """The text index of the quotes, beside the on-disk index (see :mod:`kg.quote_index`)."""
+        _ = self.store
+        return self._quotes
+
+    def _open_folder(self) -> ox.Store:
+        assert self.folder is not None, "a store without a folder is given its store"
         try:
             with _shard_errors():
-                indexed, lock, quotes = open_index(folder)
-            return cls(indexed, lock, quotes, parts)
+                indexed, self._lock, self._quotes = open_index(self.folder)
+            weakref.finalize(self, os.close, self._lock)
+            return indexed
         except IndexUnavailable as err:
             warnings.warn(f"the on-disk index cannot be used ({err}); loading in memory",
-                          stacklevel=2)
+                          stacklevel=4)
         store = ox.Store()
         try:  # one bulk load of all shards in a row: much quicker than one per shard
             with _shard_errors():  # a shard that is not valid N-Quads too
-                load_checked(store, parts)
+                load_checked(store, self.shards)
         except OSError as err:
-            raise StoreError(f"{folder}: cannot be loaded ({err}). "
+            raise StoreError(f"{self.folder}: cannot be loaded ({err}). "
                              "Fix: rebuild the dataset with `cartkg build`.") from None
-        return cls(store, shards=parts)
+        return store
 
     def article_part(self, article: ox.NamedNode, article_id: str) -> GraphStore | None:
         """One article's shard as a store of its own, when there is one.

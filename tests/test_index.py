@@ -157,3 +157,37 @@ def test_a_shard_changed_into_invalid_n_quads_is_named(sources: Path, tmp_path: 
     assert result.exit_code == 2
     assert f"error: {shard}: not the shard its manifest lists" in result.output
     assert "Traceback" not in result.output
+
+
+def test_only_a_command_that_queries_makes_the_index_of_a_new_build(
+        sources: Path, tmp_path: Path) -> None:
+    # making the index of a new build costs about a minute at 10,000 articles: the exports read
+    # the shards (the HTML page each article's own), so none of them pays for it
+    out = tmp_path / "out"
+    build_dataset(sources, out)
+    runner = CliRunner()
+    state = out / INDEX_DIR / "state.json"
+    for fmt in ("nquads", "trig", "turtle", "jsonld", "graphml", "cytoscape", "neo4j", "html"):
+        result = runner.invoke(main, ["export", "--format", fmt, "--data", str(out),
+                                      "-o", str(tmp_path / "export" / fmt)])
+        assert result.exit_code == 0, result.output
+        assert not state.exists(), f"exporting {fmt} made the index"
+
+    result = runner.invoke(main, ["query", "claims_per_article", "--data", str(out)])
+    assert result.exit_code == 0, result.output
+    assert state.exists(), "a query did not open the index"
+    assert indexed(out) == read_quads(out / "dataset")
+
+
+def test_a_query_command_opens_the_store_before_it_runs(sources: Path, tmp_path: Path) -> None:
+    # the index opens lazily, but a command that queries opens it first: a shard that is not its
+    # manifest's is reported as such (exit 2, no traceback) by trace and evidence too
+    out = tmp_path / "out"
+    build_dataset(sources, out)
+    shard = sorted((out / "dataset" / "articles").glob("*.nq"))[1]
+    shard.write_bytes(shard.read_bytes().replace(b'"', b'"edited ', 1))
+    for command in (["trace", "--source", shard.stem], ["evidence"]):
+        result = CliRunner().invoke(main, [*command, "--data", str(out)])
+        assert result.exit_code == 2, result.output
+        assert f"{shard}: not the shard its manifest lists" in result.output
+        assert "Traceback" not in result.output

@@ -244,7 +244,7 @@ def test_a_built_dataset_projects_as_specified_from_its_shards(
     def forbidden(*args: object, **kwargs: object) -> Any:
         raise AssertionError("the projection must read the shards")
 
-    monkeypatch.setattr(store, "store", forbidden)
+    monkeypatch.setattr(GraphStore, "store", property(forbidden))
     for (articles, outcomes), graph in expected.items():
         assert facts(project_graph(store, articles=articles, outcomes=outcomes)) == graph
 

@@ -155,7 +155,7 @@ def test_a_quote_index_of_other_shards_is_not_trusted_and_is_rewritten(
     good = path.read_bytes()
     stale = re.sub(rb"^(cart-kg quote index )[0-9a-f]{64}", rb"\g<1>" + b"0" * 64, good)
     path.write_bytes(stale)
-    store = GraphStore.from_file(out)  # sees a file of other shards: rewrites it from the store
+    store = GraphStore.from_file(out).open()  # sees a file of other shards: rewrites it
 
     assert path.read_bytes() == good
     assert store.quotes_containing("ICANS")
@@ -201,7 +201,7 @@ def test_after_an_edit_the_quote_index_is_that_of_a_clean_build(
     sources = Path(shutil.copytree(corpus, tmp_path / "sources"))
     out, clean = tmp_path / "out", tmp_path / "clean"
     build_dataset(sources, out)
-    GraphStore.from_file(out)
+    GraphStore.from_file(out).open()
     article = sorted((sources / "articles").iterdir())[3]
     evidence = article / "evidence.yaml"
     text = evidence.read_text(encoding="utf-8")
@@ -211,8 +211,8 @@ def test_after_an_edit_the_quote_index_is_that_of_a_clean_build(
 
     build_dataset(sources, out, exclude=frozenset({retracted}))
     build_dataset(sources, clean, exclude=frozenset({retracted}))
-    edited = GraphStore.from_file(out)
-    GraphStore.from_file(clean)
+    edited = GraphStore.from_file(out).open()
+    GraphStore.from_file(clean).open()
 
     assert (out / INDEX_DIR / FILE).read_bytes() == (clean / INDEX_DIR / FILE).read_bytes()
     assert retracted.encode() not in (out / INDEX_DIR / FILE).read_bytes()
