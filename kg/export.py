@@ -200,6 +200,7 @@ def export_graph(store: GraphStore, fmt: str, out: Path, *, articles: bool = Fal
     written. On a terminal a progress bar on stderr follows the steps (see :mod:`kg.progress`),
     and is erased when done.
     """
+    from kg.memory import fewer_collections
     from kg.progress import progress
     from kg.store import write_files
 
@@ -215,7 +216,8 @@ def export_graph(store: GraphStore, fmt: str, out: Path, *, articles: bool = Fal
     job = _job(store, fmt, articles=articles, outcomes=outcomes)
     # steps: project (property-graph formats), then render and write the files
     counts: tuple[int, int] | tuple[()] = ()
-    with progress(f"Exporting {fmt}", total=1 + exporter.projected, leave=False) as bar:
+    with fewer_collections(), \
+            progress(f"Exporting {fmt}", total=1 + exporter.projected, leave=False) as bar:
         if exporter.projected:
             bar.advance(0, status="projecting the graph")
             counts = (job.graph.number_of_nodes(), job.graph.number_of_edges())

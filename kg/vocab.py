@@ -6,6 +6,7 @@ that the two agree. ``CART`` fails loudly on a typo instead of minting a new pre
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 from rdflib import Namespace, URIRef
@@ -265,12 +266,18 @@ PLAN_KINDS: dict[str, URIRef] = {
 }
 
 
+#: The prefixes, longest namespace first (in their order in :data:`PREFIXES` for equal lengths).
+_LONGEST_FIRST = sorted(PREFIXES.items(), key=lambda item: -len(item[1]))
+
+
+@functools.lru_cache(maxsize=8192)
 def compact(iri: str) -> str:
-    """Write ``iri`` as a CURIE when a known prefix covers it (the longest prefix wins)."""
-    best = ""
-    for prefix, namespace in PREFIXES.items():
-        if iri.startswith(namespace) and len(namespace) > len(PREFIXES.get(best, "")):
-            best = prefix
-    if not best:
-        return f"<{iri}>"
-    return f"{best}:{iri[len(PREFIXES[best]):]}"
+    """Write ``iri`` as a CURIE when a known prefix covers it (the longest prefix wins).
+
+    An export compacts the same IRIs again and again (the predicates, the entities: 409,390
+    calls for 11,737 IRIs in the HTML page of 1,000 articles), so the last ones are kept.
+    """
+    for prefix, namespace in _LONGEST_FIRST:
+        if iri.startswith(namespace):
+            return f"{prefix}:{iri[len(namespace):]}"
+    return f"<{iri}>"

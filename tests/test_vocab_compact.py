@@ -1,0 +1,49 @@
+"""CURIEs: how an IRI is written in exports, traces and reports."""
+
+from __future__ import annotations
+
+import gc
+
+import pytest
+
+from kg.build import BuildResult
+from kg.memory import FEWER_COLLECTIONS, fewer_collections
+from kg.vocab import PREFIXES, compact
+
+
+def _longest(iri: str) -> str:
+    """The definition: the longest namespace of PREFIXES that begins the IRI, else <iri>."""
+    covering = [(len(ns), -i, p) for i, (p, ns) in enumerate(PREFIXES.items())
+                if iri.startswith(ns)]
+    if not covering:
+        return f"<{iri}>"
+    _, _, prefix = max(covering)
+    return f"{prefix}:{iri[len(PREFIXES[prefix]):]}"
+
+
+@pytest.mark.parametrize(("iri", "curie"), [
+    ("https://w3id.org/cart-kg/resource/therapy/rese-cel", "res:therapy/rese-cel"),
+    ("http://purl.obolibrary.org/obo/MONDO_0007915", "MONDO:0007915"),
+    ("http://www.w3.org/2000/01/rdf-schema#label", "rdfs:label"),
+    ("https://example.org/not-known", "<https://example.org/not-known>"),
+])
+def test_an_iri_is_written_with_its_prefix(iri: str, curie: str) -> None:
+    assert compact(iri) == curie
+
+
+def test_every_iri_of_the_real_build_is_written_with_its_longest_prefix(
+        real_build: BuildResult) -> None:
+    iris = {term.value for q in real_build.quads
+            for term in (q.subject, q.predicate, q.object, q.graph_name)
+            if type(term).__name__ == "NamedNode"}
+    assert len(iris) > 300
+    for _ in range(2):  # the second time from the cache of recent IRIs
+        assert {iri: compact(iri) for iri in iris} == {iri: _longest(iri) for iri in iris}
+
+
+def test_fewer_collections_holds_for_its_block_and_restores_the_thresholds() -> None:
+    before = gc.get_threshold()
+    with pytest.raises(RuntimeError), fewer_collections():
+        assert gc.get_threshold() == FEWER_COLLECTIONS
+        raise RuntimeError("a failed export")
+    assert gc.get_threshold() == before
