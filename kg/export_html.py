@@ -75,7 +75,7 @@ def _articles(store: GraphStore) -> list[tuple[str, ox.NamedNode]]:
     query whose cost per row grows with an on-disk index.
     """
     ids = store.article_ids()
-    found = [(aid, article_iri(aid)) for aid in ids] if ids else list(
+    found = [(aid, article_iri(aid)) for aid in ids] if store.folder is not None else list(
         {aid.value: article for article, aid in store.select(_ARTICLES)[1]
          if isinstance(article, ox.NamedNode) and aid is not None}.items())
     return sorted(found, key=lambda pair: pair[0] + "/")
@@ -96,7 +96,9 @@ def page_pieces(store: GraphStore, graph: PropertyGraph) -> Iterator[str]:
         for aid, article in _articles(store):
             # from a build's folder, the article's shard alone (see GraphStore.article_part):
             # looked up in the whole index, each article costs more as the dataset grows
-            records = trace_article(store.article_part(article, aid) or store, article)
+            # (a build puts all of an article's evidence in its shard: none there, none at all)
+            part = store.article_part(article, aid) if store.folder is not None else store
+            records = [] if part is None else trace_article(part, article)
             for key, record in sorted((f"{r.article_id}/{r.claim_id}", r) for r in records):
                 listed.setdefault(record.article_id, {
                     "id": record.article_id, "title": record.article_title,

@@ -23,7 +23,7 @@ import hashlib
 import io
 import json
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -52,17 +52,21 @@ class IndexUnavailable(Exception):
     """The index cannot be opened or updated (the caller falls back to loading in memory)."""
 
 
-def open_index(folder: Path) -> tuple[ox.Store, int, QuoteIndex]:
+def open_index(folder: Path, parts: Mapping[str, str] | None = None,
+               ) -> tuple[ox.Store, int, QuoteIndex]:
     """The dataset folder as a read-only store, the lock that keeps it valid, its quote index.
 
-    The quote index is the text index of the quotes (:mod:`kg.quote_index`).
+    The index is brought up to date with ``parts`` (each shard's file name in the folder and its
+    SHA-256; by default those of the folder's manifest). The quote index is the text index of the
+    quotes (:mod:`kg.quote_index`).
 
     The lock is a file descriptor: keep it open as long as the store is used; closing it lets a
     later command update the index.
     """
     index = folder.parent / INDEX_DIR
-    manifest = read_manifest(folder)
-    wanted = {part["file"]: part["sha256"] for part in manifest["parts"]}
+    if parts is None:
+        parts = {part["file"]: part["sha256"] for part in read_manifest(folder)["parts"]}
+    wanted = dict(parts)
     lock = None
     try:
         index.mkdir(exist_ok=True)

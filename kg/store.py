@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import itertools
 import os
+import sys
 import tempfile
 import warnings
 import weakref
@@ -57,7 +58,7 @@ class StoreError(Exception):
     """A dataset file cannot be read."""
 
 
-@dataclass
+@dataclass(kw_only=True)
 class GraphStore:
     """An Oxigraph store holding one dataset.
 
@@ -98,7 +99,7 @@ class GraphStore:
         folder = _dataset_folder(path)
         if folder is None:
             return cls.from_quads(read_quads(path))
-        return cls(folder, _manifest_parts(folder))
+        return cls(folder=folder, shards=_manifest_parts(folder))
 
     def open(self) -> GraphStore:
         """Open the store now, so that a dataset that cannot be read fails here.
@@ -133,14 +134,17 @@ class GraphStore:
 
     def _open_folder(self) -> ox.Store:
         assert self.folder is not None, "a store without a folder is given its store"
+        # the index of the manifest read by from_file: a dataset rebuilt since is then an error
+        # (its shards are not those digests), never a store of one build with shards of another
+        parts = {path.relative_to(self.folder).as_posix(): sha256 for path, sha256 in self.shards}
         try:
             with _shard_errors():
-                indexed, self._lock, self._quotes = open_index(self.folder)
+                indexed, self._lock, self._quotes = open_index(self.folder, parts)
             weakref.finalize(self, os.close, self._lock)
             return indexed
         except IndexUnavailable as err:
             warnings.warn(f"the on-disk index cannot be used ({err}); loading in memory",
-                          stacklevel=4)
+                          stacklevel=_outside_this_module())
         store = ox.Store()
         try:  # one bulk load of all shards in a row: much quicker than one per shard
             with _shard_errors():  # a shard that is not valid N-Quads too
@@ -315,6 +319,18 @@ def _manifest_parts(folder: Path) -> tuple[tuple[Path, str], ...]:
     except dataset.DatasetError as err:
         raise StoreError(str(err)) from None
     return tuple((folder / part["file"], part["sha256"]) for part in manifest["parts"])
+
+
+def _outside_this_module() -> int:
+    """The ``stacklevel`` of a warning given here that names the first caller outside this module.
+
+    The store opens on first use, from its properties and methods (``store``, ``open``,
+    ``quotes``, ``select``...): the warning points at the line that used it, however deep.
+    """
+    frame, level = sys._getframe(1), 1
+    while frame.f_back is not None and frame.f_code.co_filename == __file__:
+        frame, level = frame.f_back, level + 1
+    return level
 
 
 @contextlib.contextmanager

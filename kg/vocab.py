@@ -7,6 +7,7 @@ that the two agree. ``CART`` fails loudly on a typo instead of minting a new pre
 from __future__ import annotations
 
 import functools
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from rdflib import Namespace, URIRef
@@ -266,8 +267,20 @@ PLAN_KINDS: dict[str, URIRef] = {
 }
 
 
-#: The prefixes, longest namespace first (in their order in :data:`PREFIXES` for equal lengths).
-_LONGEST_FIRST = sorted(PREFIXES.items(), key=lambda item: -len(item[1]))
+def prefix_table(prefixes: Mapping[str, str]) -> tuple[tuple[str, str], ...]:
+    """(prefix, namespace) pairs, longest namespace first; equal lengths in the mapping's order."""
+    return tuple(sorted(prefixes.items(), key=lambda item: -len(item[1])))
+
+
+def curie(iri: str, table: Sequence[tuple[str, str]]) -> str:
+    """``iri`` as a CURIE of the first namespace in ``table`` that begins it, else ``<iri>``."""
+    for prefix, namespace in table:
+        if iri.startswith(namespace):
+            return f"{prefix}:{iri[len(namespace):]}"
+    return f"<{iri}>"
+
+
+_TABLE = prefix_table(PREFIXES)
 
 
 @functools.lru_cache(maxsize=8192)
@@ -277,7 +290,4 @@ def compact(iri: str) -> str:
     An export compacts the same IRIs again and again (the predicates, the entities: 409,390
     calls for 11,737 IRIs in the HTML page of 1,000 articles), so the last ones are kept.
     """
-    for prefix, namespace in _LONGEST_FIRST:
-        if iri.startswith(namespace):
-            return f"{prefix}:{iri[len(namespace):]}"
-    return f"<{iri}>"
+    return curie(iri, _TABLE)

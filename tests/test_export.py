@@ -385,7 +385,7 @@ def test_rdf_exports_reparse_to_the_dataset(store: GraphStore, fmt: str,
 
 @pytest.fixture(scope="module")
 def indexed(tmp_path_factory: pytest.TempPathFactory) -> GraphStore:
-    """The real corpus built to disk and opened as ``cartkg export`` opens it (on-disk index)."""
+    """The real corpus built to disk, opened as ``cartkg export`` opens it (the index unopened)."""
     out = tmp_path_factory.mktemp("build")
     build_dataset(SOURCES, out=out)
     return GraphStore.from_file(out)

@@ -6,6 +6,7 @@ import json
 import os
 import re
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -15,8 +16,9 @@ from click.testing import CliRunner
 from kg.build import build_dataset
 from kg.cli import main
 from kg.emit import sort_quads
+from kg.export import EXPORTERS
 from kg.index import INDEX_DIR, IndexUnavailable, open_index
-from kg.store import GraphStore, read_quads
+from kg.store import GraphStore, StoreError, read_quads
 from kg.synth import generate_corpus
 
 
@@ -142,7 +144,7 @@ def test_a_shard_changed_behind_its_manifest_is_never_indexed(
         assert indexed(out) == read_quads(out / "dataset")
 
 
-def _unavailable(folder: Path) -> None:
+def _unavailable(folder: Path, parts: object = None) -> None:
     raise IndexUnavailable(f"{folder}: read-only file system")
 
 
@@ -167,11 +169,19 @@ def test_only_a_command_that_queries_makes_the_index_of_a_new_build(
     build_dataset(sources, out)
     runner = CliRunner()
     state = out / INDEX_DIR / "state.json"
-    for fmt in ("nquads", "trig", "turtle", "jsonld", "graphml", "cytoscape", "neo4j", "html"):
+    for fmt in EXPORTERS:
         result = runner.invoke(main, ["export", "--format", fmt, "--data", str(out),
                                       "-o", str(tmp_path / "export" / fmt)])
         assert result.exit_code == 0, result.output
         assert not state.exists(), f"exporting {fmt} made the index"
+    # a build of no article at all: the HTML page has no evidence to read, still not the index
+    empty = tmp_path / "empty"
+    every = frozenset(p.name for p in (sources / "articles").iterdir())
+    build_dataset(sources, empty, exclude=every)
+    result = runner.invoke(main, ["export", "--format", "html", "--data", str(empty),
+                                  "-o", str(tmp_path / "empty.html")])
+    assert result.exit_code == 0, result.output
+    assert not (empty / INDEX_DIR / "state.json").exists(), "exporting html made the index"
 
     result = runner.invoke(main, ["query", "claims_per_article", "--data", str(out)])
     assert result.exit_code == 0, result.output
@@ -191,3 +201,51 @@ def test_a_query_command_opens_the_store_before_it_runs(sources: Path, tmp_path:
         assert result.exit_code == 2, result.output
         assert f"{shard}: not the shard its manifest lists" in result.output
         assert "Traceback" not in result.output
+
+
+def test_a_store_opened_after_a_rebuild_is_an_error_not_a_mix_of_two_builds(
+        sources: Path, tmp_path: Path) -> None:
+    # the store reads its manifest when it is made and opens its index on first use: a dataset
+    # rebuilt in between must not give an index of the new build beside the old build's shards
+    out = tmp_path / "out"
+    build_dataset(sources, out)
+    store = GraphStore.from_file(out)
+    articles = sorted(p for p in (sources / "articles").iterdir())
+    evidence = articles[2] / "evidence.yaml"
+    evidence.write_text(evidence.read_text(encoding="utf-8").replace(
+        "  - id: ", "  - id: renamed-", 1), encoding="utf-8")
+    build_dataset(sources, out)
+    with pytest.raises(StoreError, match=r"not the shard its manifest lists.*Fix: rebuild"):
+        store.open()
+    assert indexed(out) == read_quads(out / "dataset")  # opened anew: the new build
+
+
+def test_a_manifest_broken_after_the_store_was_made_does_not_stop_it(
+        sources: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    build_dataset(sources, out)
+    expected = read_quads(out / "dataset")
+    store = GraphStore.from_file(out)
+    (out / "dataset" / "manifest.json").write_text("{", encoding="utf-8")
+    assert store.open().quads() == expected  # the shards it listed, checked by their digests
+
+
+@pytest.mark.parametrize("use", [
+    lambda store: store.store,
+    lambda store: store.open(),
+    lambda store: store.quotes,
+    lambda store: len(store),
+    lambda store: store.select("SELECT * WHERE { ?s ?p ?o } LIMIT 1"),
+    lambda store: store.quotes_containing("patients"),
+], ids=["store", "open", "quotes", "len", "select", "quotes_containing"])
+def test_the_warning_that_the_index_cannot_be_used_names_the_line_that_used_the_store(
+        sources: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        use: Callable[[GraphStore], object]) -> None:
+    out = tmp_path / "out"
+    build_dataset(sources, out)
+    monkeypatch.setattr("kg.store.open_index", _unavailable)
+    store = GraphStore.from_file(out)
+    with pytest.warns(UserWarning, match="the on-disk index cannot be used") as caught:
+        use(store)
+    assert [Path(w.filename).name for w in caught] == [Path(__file__).name]
+    assert len(store) == len(read_quads(out / "dataset"))  # loaded in memory instead

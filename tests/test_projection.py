@@ -253,7 +253,7 @@ def test_a_shard_changed_after_the_store_was_opened_is_an_error_that_says_so(
         synthetic_build: Path, tmp_path: Path) -> None:
     folder = tmp_path / "dataset"
     shutil.copytree(synthetic_build / "dataset", folder)
-    store = GraphStore.from_file(folder)
+    store = GraphStore.from_file(folder).open()
     shard = folder / "articles" / sorted(p.name for p in (folder / "articles").iterdir())[3]
     shard.write_bytes(shard.read_bytes().replace(b"\n", b"\n\n", 1))
     with pytest.raises(StoreError, match=rf"{shard.name}: not the shard its manifest lists.*"

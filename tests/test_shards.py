@@ -71,7 +71,7 @@ def test_a_shard_changed_during_an_rdf_export_stops_it_and_writes_nothing(
         synthetic_build: Path, tmp_path: Path) -> None:
     folder = tmp_path / "dataset"
     shutil.copytree(synthetic_build / "dataset", folder)
-    GraphStore.from_file(folder)  # the on-disk index, synthetic_build once
+    GraphStore.from_file(folder).open()  # an up-to-date on-disk index cannot hide the change
     shard = sorted((folder / "articles").iterdir())[5]
     shard.write_bytes(shard.read_bytes().replace(b"\n", b"\n\n", 1))
     for fmt in RDF_FORMATS:

@@ -8,7 +8,7 @@ import pytest
 
 from kg.build import BuildResult
 from kg.memory import FEWER_COLLECTIONS, fewer_collections
-from kg.vocab import PREFIXES, compact
+from kg.vocab import PREFIXES, compact, curie, prefix_table
 
 
 def _longest(iri: str) -> str:
@@ -39,6 +39,15 @@ def test_every_iri_of_the_real_build_is_written_with_its_longest_prefix(
     assert len(iris) > 300
     for _ in range(2):  # the second time from the cache of recent IRIs
         assert {iri: compact(iri) for iri in iris} == {iri: _longest(iri) for iri in iris}
+
+
+def test_the_longest_namespace_wins_and_of_equal_ones_the_first_listed() -> None:
+    table = prefix_table({"a": "http://x.org/", "ab": "http://x.org/b/", "same": "http://x.org/b/",
+                          "abc": "http://x.org/b/c#"})
+    assert curie("http://x.org/b/c#d", table) == "abc:d"
+    assert curie("http://x.org/b/e", table) == "ab:e"
+    assert curie("http://x.org/e", table) == "a:e"
+    assert curie("http://y.org/e", table) == "<http://y.org/e>"
 
 
 def test_fewer_collections_holds_for_its_block_and_restores_the_thresholds() -> None:
