@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from click.testing import CliRunner
+from click.testing import CliRunner, Result
 
 from kg.build import build_dataset
 from kg.cli import main
@@ -132,16 +132,20 @@ def test_a_shard_changed_behind_its_manifest_is_never_indexed(
     if not through_index:  # the index cannot be used: the shards are loaded in memory
         monkeypatch.setattr("kg.store.open_index", _unavailable)
     runner = CliRunner()
-    result = runner.invoke(main, ["query", "claims_per_article", "--data", str(out)])
-    assert result.exit_code == 2
-    assert f"{shard}: not the shard its manifest lists" in result.output
-    assert "Fix: rebuild the dataset with `cartkg build`" in result.output
-    assert "Traceback" not in result.output
+    _stops_naming(runner.invoke(main, ["query", "claims_per_article", "--data", str(out)]), shard)
 
     shard.write_bytes(original)
     assert runner.invoke(main, ["query", "claims_per_article", "--data", str(out)]).exit_code == 0
     if through_index:
         assert indexed(out) == read_quads(out / "dataset")
+
+
+def _stops_naming(result: Result, shard: Path) -> None:
+    """The command stopped (exit 2) with the shard that is not its manifest's and the fix."""
+    assert result.exit_code == 2, result.output
+    assert f"error: {shard}: not the shard its manifest lists" in result.output
+    assert "Fix: rebuild the dataset with `cartkg build`" in result.output
+    assert "Traceback" not in result.output
 
 
 def _unavailable(folder: Path, parts: object = None) -> None:
@@ -155,10 +159,8 @@ def test_a_shard_changed_into_invalid_n_quads_is_named(sources: Path, tmp_path: 
     build_dataset(sources, out)
     shard = sorted((out / "dataset" / "articles").glob("*.nq"))[2]
     shard.write_bytes(shard.read_bytes().replace(b">", b"", 1))
-    result = CliRunner().invoke(main, ["query", "claims_per_article", "--data", str(out)])
-    assert result.exit_code == 2
-    assert f"error: {shard}: not the shard its manifest lists" in result.output
-    assert "Traceback" not in result.output
+    _stops_naming(CliRunner().invoke(main, ["query", "claims_per_article", "--data", str(out)]),
+                  shard)
 
 
 def test_only_a_command_that_queries_makes_the_index_of_a_new_build(
@@ -197,10 +199,7 @@ def test_a_query_command_opens_the_store_before_it_runs(sources: Path, tmp_path:
     shard = sorted((out / "dataset" / "articles").glob("*.nq"))[1]
     shard.write_bytes(shard.read_bytes().replace(b'"', b'"edited ', 1))
     for command in (["trace", "--source", shard.stem], ["evidence"]):
-        result = CliRunner().invoke(main, [*command, "--data", str(out)])
-        assert result.exit_code == 2, result.output
-        assert f"{shard}: not the shard its manifest lists" in result.output
-        assert "Traceback" not in result.output
+        _stops_naming(CliRunner().invoke(main, [*command, "--data", str(out)]), shard)
 
 
 def test_a_store_opened_after_a_rebuild_is_an_error_not_a_mix_of_two_builds(
