@@ -36,9 +36,9 @@ def release_freed_memory() -> None:
         trim(0)
 
 
-#: The collector's thresholds inside :func:`fewer_collections`: the youngest generation is
-#: collected after 50,000 allocations (Python's default is 700), the older ones as usual.
-FEWER_COLLECTIONS = (50_000, 10, 10)
+#: The youngest generation's threshold inside :func:`fewer_collections`: collected after 50,000
+#: allocations (Python's default is 700); the older generations' thresholds are left as they are.
+YOUNGEST_THRESHOLD = 50_000
 
 
 @contextmanager
@@ -50,7 +50,7 @@ def fewer_collections() -> Iterator[None]:
     the collector no longer scans the growing graph every 700 allocations.
     """
     before = gc.get_threshold()
-    gc.set_threshold(*FEWER_COLLECTIONS)
+    gc.set_threshold(YOUNGEST_THRESHOLD, *before[1:])
     try:
         yield
     finally:
