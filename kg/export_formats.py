@@ -15,6 +15,7 @@ from importlib import resources
 from typing import TYPE_CHECKING, Any
 
 from kg.property_graph import CLASS_COLOURS, ExportError, edge_id
+from kg.vocab import prefix_table
 
 if TYPE_CHECKING:
     import pyoxigraph as ox
@@ -269,7 +270,7 @@ def _context_prefixes(context: dict[str, Any]) -> dict[str, str]:
 
 class _Compactor:
     def __init__(self, prefixes: dict[str, str]):
-        self.prefixes = sorted(prefixes.items(), key=lambda item: -len(item[1]))
+        self.prefixes = prefix_table(prefixes)
 
     def __call__(self, iri: str) -> str:
         for term, namespace in self.prefixes:
