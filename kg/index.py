@@ -118,7 +118,7 @@ def _update(index: Path, folder: Path, wanted: dict[str, str]) -> None:
     store = ox.Store(str(index / "store"))
     stale = [name for name, digest in held.items() if wanted.get(name) != digest]
     for name in stale:
-        for graph in graphs_of(store, name):
+        for graph in _graphs_of(store, name):
             store.remove_graph(graph)
     new = [(folder / name, digest) for name, digest in wanted.items() if held.get(name) != digest]
     failed: ShardError | None = None
@@ -132,12 +132,12 @@ def _update(index: Path, folder: Path, wanted: dict[str, str]) -> None:
         # loads everything again; the store is closed now, not when the error is forgotten
         del store
         raise failed
+    quote_index.write(index / quote_index.FILE, store, wanted, held,
+                      functools.partial(_graphs_of, store))
     uncompacted += len(stale) + len(new)
     if uncompacted > max(BATCH, len(wanted) // COMPACT_AFTER):
-        store.optimize()  # first: the quote index then reads a compacted store
+        store.optimize()
         uncompacted = 0
-    quote_index.write(index / quote_index.FILE, store, wanted, held,
-                      functools.partial(graphs_of, store))
     store.flush()
     del store  # closes it, before anything opens it read-only
     state.write_text(json.dumps({"parts": wanted, "uncompacted": uncompacted}, sort_keys=True),
@@ -149,7 +149,7 @@ def _clear(store: Path) -> None:
         path.rmdir() if path.is_dir() else path.unlink()
 
 
-def graphs_of(store: ox.Store, shard: str) -> Iterator[ox.NamedNode]:
+def _graphs_of(store: ox.Store, shard: str) -> Iterator[ox.NamedNode]:
     """The named graphs a shard holds.
 
     The registry graph, or an article's provenance graph and the graph of every assertion that

@@ -41,19 +41,9 @@ _MAGIC = b"cart-kg quote index "
 #: articles the two break even near one quote in 30).
 MAX_SHARE = 1 / 30
 
-#: Past this share of the shards to read, every quote is read in one scan of the store, not with a
-#: query per shard: one scan costs what the queries of about 30% of the shards do (at 1,000 and
-#: 10,000 articles, 0.18 s and 2.7 s), and a clean index reads them all (9 s at 10,000 articles).
-SCAN_SHARE = 0.25
-
 _LOWERED = """
 SELECT ?quote (LCASE(?text) AS ?lowered) WHERE {
   VALUES ?graph { %s }
-  GRAPH ?graph { ?quote <http://www.w3.org/ns/oa#exact> ?text }
-}
-"""
-_ALL_LOWERED = """
-SELECT ?graph ?quote (LCASE(?text) AS ?lowered) WHERE {
   GRAPH ?graph { ?quote <http://www.w3.org/ns/oa#exact> ?text }
 }
 """
@@ -71,25 +61,23 @@ def write(path: Path, store: ox.Store, parts: Mapping[str, str], previous: Mappi
     """Write the index of the shards ``parts`` holds, as ``store`` now holds them.
 
     ``previous`` names the shards the index held before; the lines of a shard that kept its
-    digest are reused (when the file on disk is that index), the others read from the store: a
-    query per shard, or one scan of every quote when more than :data:`SCAN_SHARE` of the shards
-    are to be read (the bytes are the same either way). ``graphs_of`` gives the named graphs of a
-    shard, to read it from the store.
+    digest are reused (when the file on disk is that index), the others read from the store.
+    ``graphs_of`` gives the named graphs of a shard, to read it from the store.
     """
     kept = _blocks(path, digest(previous))
-    blocks = {shard: kept[shard] for shard in parts
-              if shard in kept and previous.get(shard) == parts[shard]}
-    unread = [shard for shard in sorted(parts) if shard not in blocks]
-    if len(unread) > len(parts) * SCAN_SHARE:
-        blocks.update(_scanned(store, unread, graphs_of))
-    else:
-        blocks.update((shard, _block(store, shard, graphs_of(shard))) for shard in unread)
-    count = sum(block.count(b"\n") - 1 for block in blocks.values())
+    blocks: list[bytes] = []
+    count = 0
+    for shard in sorted(parts):
+        block = kept.get(shard) if previous.get(shard) == parts[shard] else None
+        if block is None:
+            block = _block(store, shard, graphs_of(shard))
+        blocks.append(block)
+        count += block.count(b"\n") - 1
     header = _MAGIC + f"{digest(parts)} {count}\n".encode("ascii")
     temporary = path.with_name(path.name + ".tmp")
     with temporary.open("wb") as out:
         out.write(header)
-        out.writelines(blocks[shard] for shard in sorted(parts))
+        out.writelines(blocks)
     os.replace(temporary, path)
 
 
@@ -102,34 +90,7 @@ def _block(store: ox.Store, shard: str, graphs: Iterable[ox.NamedNode]) -> bytes
         assert isinstance(result, ox.QuerySolutions)
         for quote, lowered in result:
             if isinstance(quote, ox.NamedNode) and isinstance(lowered, ox.Literal):
-                lines.append(_line(quote, lowered))
-    return _lines(shard, lines)
-
-
-def _scanned(store: ox.Store, shards: Iterable[str],
-             graphs_of: Callable[[str], Iterable[ox.NamedNode]]) -> dict[str, bytes]:
-    """The lines of these shards (as :func:`_block` writes them), from one scan of every quote."""
-    owners: dict[str, list[str]] = {}
-    lines: dict[str, list[str]] = {}
-    for shard in shards:
-        lines[shard] = []
-        for graph in graphs_of(shard):
-            owners.setdefault(graph.value, []).append(shard)
-    result = store.query(_ALL_LOWERED)
-    assert isinstance(result, ox.QuerySolutions)
-    for graph, quote, lowered in result:
-        if (isinstance(graph, ox.NamedNode) and isinstance(quote, ox.NamedNode)
-                and isinstance(lowered, ox.Literal)):
-            for shard in owners.get(graph.value, ()):
-                lines[shard].append(_line(quote, lowered))
-    return {shard: _lines(shard, found) for shard, found in lines.items()}
-
-
-def _line(quote: ox.NamedNode, lowered: ox.Literal) -> str:
-    return f"{quote.value}\t{escape(lowered.value)}\n"
-
-
-def _lines(shard: str, lines: Iterable[str]) -> bytes:
+                lines.append(f"{quote.value}\t{escape(lowered.value)}\n")
     return f"= {shard}\n{''.join(sorted(set(lines)))}".encode()
 
 

@@ -7,18 +7,15 @@ never trusted.
 
 from __future__ import annotations
 
-import functools
 import re
 import shutil
 from pathlib import Path
-from typing import NoReturn
 
 import pyoxigraph as ox
 import pytest
 
 from kg.build import build_dataset
-from kg.dataset import read_manifest
-from kg.index import INDEX_DIR, graphs_of
+from kg.index import INDEX_DIR
 from kg.query import QueryError, bind_params, load_queries, load_query, run_query
 from kg.quote_index import FILE, QuoteIndex, digest, write
 from kg.store import GraphStore
@@ -189,33 +186,6 @@ def test_the_lines_of_unchanged_shards_are_reused_as_they_were(
     assert first.count(b"\n") == 1 + 3 + 2  # the header, each shard's name, two quotes
     assert QuoteIndex(tmp_path / FILE, digest(parts)).containing(store, "QUOTE 2") == [
         ox.NamedNode("https://example.org/quote/2")]
-
-
-def _not_called(name: str, *_: object) -> NoReturn:
-    pytest.fail(f"{name} called")
-
-
-@pytest.mark.parametrize("reused", [0, 5, 13])
-def test_one_scan_of_every_quote_writes_the_bytes_of_a_query_per_shard(
-        built: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, reused: int) -> None:
-    """The shards to read are read with a query each, or in one scan of every quote when they are
-    many: the file is the same, whether every shard is read or some are reused."""
-    store = GraphStore.from_file(built).open().store
-    good = (built / INDEX_DIR / FILE).read_bytes()
-    parts = {part["file"]: part["sha256"] for part in read_manifest(built / "dataset")["parts"]}
-    previous = {shard: parts[shard] for shard in sorted(parts)[:reused]}
-    assert len(parts) == 13  # the registry and 12 articles
-
-    for share, unused in ((0.0, "_block"), (1.0, "_scanned")):  # always scan; never scan
-        monkeypatch.setattr("kg.quote_index.SCAN_SHARE", share)
-        path = tmp_path / unused / FILE
-        path.parent.mkdir()
-        write(path, store, previous, {}, functools.partial(graphs_of, store))
-        with monkeypatch.context() as patch:
-            patch.setattr(f"kg.quote_index.{unused}", functools.partial(_not_called, unused))
-            write(path, store, parts, previous, functools.partial(graphs_of, store))
-
-        assert path.read_bytes() == good, unused
 
 
 def test_an_old_file_is_not_read_by_a_store_opened_before_a_rebuild(built: Path) -> None:
