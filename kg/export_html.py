@@ -67,18 +67,24 @@ _ARTICLES = SPARQL_PREFIXES + """
 SELECT DISTINCT ?article ?aid WHERE {""" + EVIDENCE_PATTERN + "}"
 
 
-def _articles(store: GraphStore) -> list[tuple[str, ox.NamedNode]]:
-    """The articles that may give evidence, as (id, IRI), in the order of their evidence keys.
+def _article_records(store: GraphStore) -> Iterator[list[EvidenceRecord]]:
+    """The evidence records of each article that may give evidence, in the order of their keys.
 
-    From a build's folder, every article with a shard (each is read on its own: see
-    :meth:`GraphStore.article_part`); otherwise those the evidence pattern finds in the store, a
-    query whose cost per row grows with an on-disk index.
+    From a build's folder, every article with a shard, each read from its shard alone (see
+    :meth:`GraphStore.article_part`): looked up in the whole index, each article would cost more as
+    the dataset grows, and a build puts all of an article's evidence in its shard (none there, none
+    at all). Otherwise the articles the evidence pattern finds in the store.
     """
-    ids = store.article_ids()
-    found = [(aid, article_iri(aid)) for aid in ids] if store.folder is not None else list(
-        {aid.value: article for article, aid in store.select(_ARTICLES)[1]
-         if isinstance(article, ox.NamedNode) and aid is not None}.items())
-    return sorted(found, key=lambda pair: pair[0] + "/")
+    if store.folder is not None:
+        for aid in sorted(store.article_ids(), key=lambda aid: aid + "/"):
+            article = article_iri(aid)
+            part = store.article_part(article, aid)
+            yield [] if part is None else trace_article(part, article)
+        return
+    found = {aid.value: article for article, aid in store.select(_ARTICLES)[1]
+             if isinstance(article, ox.NamedNode) and aid is not None}
+    for aid in sorted(found, key=lambda aid: aid + "/"):
+        yield trace_article(store, found[aid])
 
 
 def page_pieces(store: GraphStore, graph: PropertyGraph) -> Iterator[str]:
@@ -93,12 +99,7 @@ def page_pieces(store: GraphStore, graph: PropertyGraph) -> Iterator[str]:
     listed: dict[str, dict[str, Any]] = {}
 
     def evidence() -> Iterator[tuple[str, dict[str, Any]]]:
-        for aid, article in _articles(store):
-            # from a build's folder, the article's shard alone (see GraphStore.article_part):
-            # looked up in the whole index, each article costs more as the dataset grows
-            # (a build puts all of an article's evidence in its shard: none there, none at all)
-            part = store.article_part(article, aid) if store.folder is not None else store
-            records = [] if part is None else trace_article(part, article)
+        for records in _article_records(store):
             for key, record in sorted((f"{r.article_id}/{r.claim_id}", r) for r in records):
                 listed.setdefault(record.article_id, {
                     "id": record.article_id, "title": record.article_title,
