@@ -21,6 +21,7 @@ from typing import Any
 import pyoxigraph as ox
 import yaml
 
+from kg.ordering import Order, sort_rows, split_order
 from kg.sparql_text import TOKEN
 from kg.store import GraphStore
 from kg.vocab import PREFIXES
@@ -424,7 +425,8 @@ def run_query(store: GraphStore, sparql: str,
     ``narrows`` maps a bound string parameter to a variable holding quotes (``QueryFile.narrows``):
     when the store has a quote index, that variable is narrowed down to the quotes whose text
     contains the parameter's value (decision 0011). The query still filters them itself, so the
-    rows are the same with or without the index; only the time differs.
+    rows are the same with or without the index; only the time differs. A final ORDER BY over
+    projected variables is done in Python, in Oxigraph's order (decision 0017).
     """
     from kg.netguard import no_network
 
@@ -436,12 +438,27 @@ def run_query(store: GraphStore, sparql: str,
             found = store.quotes_containing(term.value)
             if found is not None:
                 candidates[variable] = found
+    order = _python_order(sparql)
     try:
         with no_network():
+            if order is not None:
+                columns, rows = store.select(order.text, bindings, candidates)
+                ordered = sort_rows(columns, rows, order.keys)
+                if ordered is not None:
+                    return QueryResult(tuple(columns), tuple(ordered))
             columns, rows = store.select(sparql, bindings, candidates)
     except (SyntaxError, OSError, ValueError) as err:
         raise QueryError(f"the query failed: {_error_text(err)}") from err
     return QueryResult(tuple(columns), tuple(rows))
+
+
+def _python_order(sparql: str) -> Order | None:
+    """The query without its final ORDER BY, for Python to sort (decision 0017), or None."""
+    try:
+        projected = select_variables(sparql)
+    except QueryError:  # not a SELECT query: the store says so
+        return None
+    return split_order(sparql, projected)
 
 
 def _error_text(err: BaseException) -> str:
