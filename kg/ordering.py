@@ -7,8 +7,12 @@ articles where the rest of a query grows 12-15x. Python sorts the same rows, onc
 decoded, in a tenth of that.
 
 :func:`split_order` takes a query's last clause off when it is ``ORDER BY`` over plain variables
-(``?v``, ``ASC(?v)``, ``DESC(?v)``) that the query projects, with nothing after it.
-:func:`sort_rows` then orders the rows as SPARQL and Oxigraph order them: unbound first, then IRIs
+(``?v``, ``ASC(?v)``, ``DESC(?v)``), with nothing after it. A variable it orders by but does not
+project (the quotes' ``?start``) is projected too, when the projection is plain variables and the
+query has no GROUP BY; :func:`finish_rows` drops that column after sorting, and for SELECT
+DISTINCT keeps the first of the rows that are then equal, as Oxigraph's DISTINCT keeps the first
+row it meets in the sorted solutions.
+:func:`sort_rows` orders the rows as SPARQL and Oxigraph order them: unbound first, then IRIs
 by their text, then literals by value (strings by code point, numbers by value, booleans false
 first, dates by day). Rows equal on every key are put in the order of their remaining columns
 (Oxigraph leaves that order unspecified), so the order is a total one and the same on every run.
@@ -60,14 +64,20 @@ class Order:
     text: str
     #: (variable name, descending) for each condition, in order.
     keys: tuple[tuple[str, bool], ...]
+    #: Variables ordered by that ``text`` projects only for sorting (after the query's own).
+    hidden: tuple[str, ...] = ()
+    #: Whether the query is SELECT DISTINCT (rows equal once ``hidden`` is dropped are one).
+    distinct: bool = False
 
 
 @functools.lru_cache(maxsize=512)
 def split_order(text: str, projected: tuple[str, ...]) -> Order | None:
-    """The query without its last clause, when that is ORDER BY over projected variables.
+    """The query without its last clause, when that is ORDER BY over plain variables.
 
+    Variables it orders by and does not project are added to the projection (``Order.hidden``).
     None when the query has no such clause: no ORDER BY outside its groups, an ORDER BY over an
-    expression or a variable that is not projected, or a clause after it (LIMIT, OFFSET, VALUES).
+    expression, or a clause after it (LIMIT, OFFSET, VALUES); or when a variable it orders by is
+    not projected and cannot be (see :func:`_projection_end`).
     """
     tokens = [m for m in TOKEN.finditer(text) if m.lastgroup not in ("space", "comment")]
     depth = 0
@@ -84,9 +94,54 @@ def split_order(text: str, projected: tuple[str, ...]) -> Order | None:
     if start is None:
         return None
     keys = _conditions([m.group() for m in tokens[start + 2:]])
-    if not keys or any(name not in projected for name, _ in keys):
+    if not keys:
         return None
-    return Order(text[:tokens[start].start()].rstrip() + "\n", keys)
+    body = text[:tokens[start].start()].rstrip() + "\n"
+    hidden = tuple(dict.fromkeys(name for name, _ in keys if name not in projected))
+    if not hidden:
+        return Order(body, keys)
+    end = _projection_end(tokens[:start])
+    if end is None:
+        return None
+    at, distinct = end
+    added = "".join(f"?{name} " for name in hidden)
+    return Order(body[:at] + added + body[at:], keys, hidden, distinct)
+
+
+def _projection_end(tokens: list[re.Match[str]]) -> tuple[int, bool] | None:
+    """Where variables can be added to the projection, and whether the query is SELECT DISTINCT.
+
+    The place is the offset of the token after the projection. None unless the projection is
+    plain variables (not ``*``, no expression, not REDUCED) and the query has no GROUP BY outside
+    its groups.
+    """
+    words = [(at, m.group().upper()) for at, m in enumerate(tokens) if m.lastgroup == "word"]
+    select = next((at for at, word in words if word == "SELECT"), None)
+    if select is None or any(w == "GROUP" and _depth(tokens, at) == 0 for at, w in words):
+        return None
+    at = select + 1
+    distinct = at < len(tokens) and tokens[at].group().upper() == "DISTINCT"
+    at += distinct
+    first = at
+    while at < len(tokens) and tokens[at].lastgroup == "var":
+        at += 1
+    if at == first or at == len(tokens):
+        return None
+    stop = tokens[at].group()
+    if stop.upper() not in ("WHERE", "FROM") and stop != "{":
+        return None
+    return tokens[at].start(), distinct
+
+
+def _depth(tokens: list[re.Match[str]], end: int) -> int:
+    """How many groups and parentheses are open before token ``end``."""
+    depth = 0
+    for match in tokens[:end]:
+        if match.lastgroup == "other" and match.group() in "{(":
+            depth += 1
+        elif match.lastgroup == "other" and match.group() in "})":
+            depth -= 1
+    return depth
 
 
 def _conditions(tokens: list[str]) -> tuple[tuple[str, bool], ...] | None:
@@ -129,6 +184,23 @@ def sort_rows(columns: Sequence[str], rows: Sequence[Row],
         columns_of_run = [cells[at] for at in run]
         order.sort(key=_row_key(columns_of_run), reverse=desc)
     return [rows[i] for i in order]
+
+
+def finish_rows(order: Order, columns: Sequence[str], rows: Sequence[Row]
+                ) -> tuple[list[str], list[Row]] | None:
+    """The rows of ``order.text`` sorted, without its hidden columns; None if one cannot be placed.
+
+    For SELECT DISTINCT, rows that are equal once the hidden columns are dropped are one: the
+    first in the sorted order is kept.
+    """
+    ordered = sort_rows(columns, rows, order.keys)
+    if ordered is None or not order.hidden:
+        return None if ordered is None else (list(columns), ordered)
+    kept = [at for at, name in enumerate(columns) if name not in order.hidden]
+    shown = [tuple(row[at] for at in kept) for row in ordered]
+    if order.distinct:
+        shown = list(dict.fromkeys(shown))
+    return [columns[at] for at in kept], shown
 
 
 def _runs(conditions: list[tuple[int, bool]]) -> list[tuple[list[int], bool]]:

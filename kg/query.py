@@ -21,7 +21,7 @@ from typing import Any
 import pyoxigraph as ox
 import yaml
 
-from kg.ordering import Order, sort_rows, split_order
+from kg.ordering import Order, finish_rows, split_order
 from kg.sparql_text import TOKEN
 from kg.store import GraphStore
 from kg.vocab import PREFIXES
@@ -426,7 +426,7 @@ def run_query(store: GraphStore, sparql: str,
     when the store has a quote index, that variable is narrowed down to the quotes whose text
     contains the parameter's value (decision 0011). The query still filters them itself, so the
     rows are the same with or without the index; only the time differs. A final ORDER BY over
-    projected variables is done in Python, in Oxigraph's order (decision 0017).
+    plain variables is done in Python, in Oxigraph's order (decision 0017).
     """
     from kg.netguard import no_network
 
@@ -442,10 +442,9 @@ def run_query(store: GraphStore, sparql: str,
     try:
         with no_network():
             if order is not None:
-                columns, rows = store.select(order.text, bindings, candidates)
-                ordered = sort_rows(columns, rows, order.keys)
-                if ordered is not None:
-                    return QueryResult(tuple(columns), tuple(ordered))
+                finished = finish_rows(order, *store.select(order.text, bindings, candidates))
+                if finished is not None:
+                    return QueryResult(tuple(finished[0]), tuple(finished[1]))
             columns, rows = store.select(sparql, bindings, candidates)
     except (SyntaxError, OSError, ValueError) as err:
         raise QueryError(f"the query failed: {_error_text(err)}") from err

@@ -12,7 +12,7 @@ import pyoxigraph as ox
 import pytest
 
 from kg.build import BuildResult
-from kg.ordering import Order, sort_rows, split_order, term_key
+from kg.ordering import Order, finish_rows, sort_rows, split_order, term_key
 from kg.query import QUERIES, bind_params, load_query, run_query
 from kg.store import GraphStore
 
@@ -34,9 +34,21 @@ def test_a_final_order_by_over_projected_variables_is_taken_off() -> None:
         "SELECT ?a ?b WHERE { ?a <p> ?b }\n", (("b", True), ("a", False), ("b", False)))
 
 
+def test_a_variable_ordered_by_but_not_projected_is_projected_for_sorting() -> None:
+    text = "SELECT DISTINCT ?a\n?c WHERE { ?a <p> ?b ; <q> ?c } ORDER BY ?a ?b DESC(?b) ?c"
+    assert split_order(text, ("a", "c")) == Order(
+        "SELECT DISTINCT ?a\n?c ?b WHERE { ?a <p> ?b ; <q> ?c }\n",
+        (("a", False), ("b", False), ("b", True), ("c", False)), hidden=("b",), distinct=True)
+    assert split_order("SELECT ?a { ?a <p> ?b } ORDER BY ?b", ("a",)) == Order(
+        "SELECT ?a ?b { ?a <p> ?b }\n", (("b", False),), hidden=("b",), distinct=False)
+
+
 @pytest.mark.parametrize("text", [
     "SELECT ?a WHERE { ?a <p> ?b }",  # no ORDER BY
-    "SELECT ?a WHERE { ?a <p> ?b } ORDER BY ?b",  # ?b is not projected
+    "SELECT * WHERE { ?a <p> ?b } ORDER BY ?c",  # ?c not projected, and the projection is *
+    "SELECT ?a (STR(?a) AS ?s) WHERE { ?a <p> ?b } ORDER BY ?b",  # an expression projected
+    "SELECT REDUCED ?a WHERE { ?a <p> ?b } ORDER BY ?b",
+    "SELECT ?a WHERE { ?a <p> ?b } GROUP BY ?a ORDER BY ?b",  # grouped
     "SELECT ?a WHERE { ?a <p> ?b } ORDER BY STR(?a)",  # an expression
     "SELECT ?a WHERE { ?a <p> ?b } ORDER BY (?a)",
     "SELECT ?a WHERE { ?a <p> ?b } ORDER BY ?a LIMIT 3",  # a clause after it
@@ -94,6 +106,16 @@ def test_what_python_cannot_place_exactly_is_left_to_oxigraph(terms: list[ox.Lit
     assert sort_rows(["x"], [(t,) for t in terms], [("x", False)]) is None
 
 
+def test_a_hidden_column_is_dropped_and_distinct_keeps_the_first_row() -> None:
+    one, two, three = (lit(n, "integer") for n in "123")
+    x, y = lit("x"), lit("y")
+    rows = [(x, three), (y, two), (x, one)]
+    distinct = Order("", (("start", False),), hidden=("start",), distinct=True)
+    assert finish_rows(distinct, ["s", "start"], rows) == (["s"], [(x,), (y,)])
+    every = Order("", (("start", True),), hidden=("start",), distinct=False)
+    assert finish_rows(every, ["s", "start"], rows) == (["s"], [(x,), (y,), (x,)])
+
+
 def test_literals_of_equal_value_are_still_told_apart() -> None:
     assert term_key(lit("1", "integer")) != term_key(lit("01", "integer"))
     assert term_key(lit("1", "integer"))[:3] == term_key(lit("01", "integer"))[:3]
@@ -117,11 +139,22 @@ def _same_order_as_oxigraph(store: GraphStore) -> int:
 
 
 def test_every_query_gives_oxigraphs_order_on_the_real_corpus(real_build: BuildResult) -> None:
-    assert _same_order_as_oxigraph(GraphStore.from_quads(real_build.quads)) >= 15
+    assert _same_order_as_oxigraph(GraphStore.from_quads(real_build.quads)) == len(NAMES)
 
 
 def test_every_query_gives_oxigraphs_order_on_a_synthetic_corpus(synthetic_build: Path) -> None:
-    assert _same_order_as_oxigraph(GraphStore.from_file(synthetic_build)) >= 15
+    assert _same_order_as_oxigraph(GraphStore.from_file(synthetic_build)) == len(NAMES)
+
+
+def test_rows_that_differ_only_in_a_hidden_column_are_one_as_in_oxigraph() -> None:
+    quads = [ox.Quad(ox.NamedNode(EX + s), ox.NamedNode(EX + "at"), lit(n, "integer"))
+             for s, n in [("x", "3"), ("y", "2"), ("x", "1"), ("z", "4"), ("y", "5")]]
+    store = GraphStore.from_quads(quads)
+    for head in ("SELECT DISTINCT ?s", "SELECT ?s"):
+        for keys in ("?n", "DESC(?n)", "?n ?s", "DESC(?s) ?n"):
+            text = f"{head} WHERE {{ ?s <{EX}at> ?n }} ORDER BY {keys}"
+            assert split_order(text, ("s",)) is not None
+            assert list(run_query(store, text).rows) == store.select(text)[1], text
 
 
 def test_a_column_python_cannot_place_is_sorted_by_oxigraph() -> None:
