@@ -114,11 +114,14 @@ def _rdf(role: str) -> Callable[[ExportJob], Files]:
     def render(job: ExportJob) -> Files:
         from kg.store import serialized, store_groups
 
-        if role == "nquads":  # the graphs' lines as they are: nothing to parse or write again
-            return {"": job.store.graph_texts()}
         return {"": serialized(store_groups(job.store, role), role)}
 
     return render
+
+
+def _nquads(job: ExportJob) -> Files:
+    """The graphs' lines as they are: nothing to parse or write again."""
+    return {"": job.store.graph_texts()}
 
 
 def _jsonld(job: ExportJob) -> Files:
@@ -153,7 +156,7 @@ EXPORTERS: dict[str, Exporter] = {
     "trig": Exporter("TriG: every assertion in its named graph, with provenance",
                      "cart-kg.trig", _rdf("trig"), projected=False),
     "nquads": Exporter("N-Quads: every assertion in its named graph, with provenance",
-                       "cart-kg.nq", _rdf("nquads"), projected=False),
+                       "cart-kg.nq", _nquads, projected=False),
     "turtle": Exporter("Turtle: the union of all graphs", "cart-kg.ttl", _rdf("union"),
                        projected=False),
     "jsonld": Exporter("JSON-LD with named graphs and the local context kg/context.jsonld",
