@@ -13,13 +13,14 @@ query has no GROUP BY; :func:`finish_rows` drops that column after sorting, and 
 DISTINCT keeps the first of the rows that are then equal, as Oxigraph's DISTINCT keeps the first
 row it meets in the sorted solutions.
 :func:`sort_rows` orders the rows as SPARQL and Oxigraph order them: unbound first, then IRIs
-by their text, then literals by value (strings by code point, numbers by value, booleans false
-first, dates by day). Rows equal on every key are put in the order of their remaining columns
-(Oxigraph leaves that order unspecified), so the order is a total one and the same on every run.
-It gives up (``None``) on what Oxigraph compares in ways this module does not repeat exactly:
-language-tagged strings, floating-point numbers, other datatypes, and a column whose literals are
-of two kinds (a string and a number compare as equal in Oxigraph). The caller then runs the query
-as written.
+by their text, then literals by value (strings by code point, integers and decimals by value,
+booleans false first, dates by day). Rows equal on every key are put in the order of their
+remaining columns (Oxigraph leaves that order unspecified), so the order is a total one and the
+same on every run. It gives up (``None``) on what Oxigraph compares in ways this module does not
+repeat exactly: language-tagged strings, floating-point numbers, other datatypes, a number
+outside Oxigraph's range or not in XSD's lexical form (Oxigraph compares those by their text), a
+column whose literals are of two kinds (a string and a number compare as equal in Oxigraph), and
+a key that the query does not return (``SELECT *``). The caller then runs the query as written.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ import functools
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 import pyoxigraph as ox
@@ -37,19 +38,25 @@ import pyoxigraph as ox
 from kg.sparql_text import TOKEN
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
-_NUMBERS = {XSD + name for name in (
-    "integer", "decimal", "long", "int", "short", "byte", "nonNegativeInteger",
-    "positiveInteger", "nonPositiveInteger", "negativeInteger", "unsignedLong", "unsignedInt",
-    "unsignedShort", "unsignedByte")}
 _STRING = XSD + "string"
+_INTEGER = XSD + "integer"
+_DECIMAL = XSD + "decimal"
 _BOOLEAN = XSD + "boolean"
 _DATE = XSD + "date"
-_DAY = re.compile(r"-?\d{4,}-\d{2}-\d{2}")
-_BOOLEANS = {"true": True, "1": True, "false": False, "0": False}
+#: The lexical forms Oxigraph reads as values (it gives back numbers, booleans and dates in
+#: canonical form, and compares a literal it cannot read by its text).
+_INTEGER_FORM = re.compile(r"[+-]?[0-9]+")
+_DECIMAL_FORM = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
+_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_BOOLEANS = {"true": True, "false": False}
+#: Oxigraph's integers are 64-bit; its decimals are 128-bit with 18 digits after the point.
+_INTEGER_RANGE = range(-2**63, 2**63)
+_DECIMAL_DIGITS = 18
+_DECIMAL_LIMIT = Decimal(2**127 - 1).scaleb(-_DECIMAL_DIGITS)
 
 Row = tuple[ox.NamedNode | ox.Literal | None, ...]
 #: A term's place in the order: its rank (unbound, IRI, literal), its literal kind and value, and
-#: its text (which tells apart literals of equal value, such as 1 and 01).
+#: its text (which tells apart literals of equal value, such as 1 and 1.0).
 Key = tuple[Any, ...]
 
 
@@ -82,15 +89,17 @@ def split_order(text: str, projected: tuple[str, ...]) -> Order | None:
     tokens = [m for m in TOKEN.finditer(text) if m.lastgroup not in ("space", "comment")]
     depth = 0
     start = None
+    grouped = False
     for at, match in enumerate(tokens):
         char = match.group()
         if match.lastgroup == "other" and char in "{(":
             depth += 1
         elif match.lastgroup == "other" and char in "})":
             depth -= 1
-        elif (depth == 0 and match.lastgroup == "word" and char.upper() == "ORDER"
-              and at + 1 < len(tokens) and tokens[at + 1].group().upper() == "BY"):
-            start = at
+        elif (depth == 0 and match.lastgroup == "word" and at + 1 < len(tokens)
+              and tokens[at + 1].group().upper() == "BY"):
+            start = at if char.upper() == "ORDER" else start
+            grouped = grouped or char.upper() == "GROUP"
     if start is None:
         return None
     keys = _conditions([m.group() for m in tokens[start + 2:]])
@@ -100,7 +109,7 @@ def split_order(text: str, projected: tuple[str, ...]) -> Order | None:
     hidden = tuple(dict.fromkeys(name for name, _ in keys if name not in projected))
     if not hidden:
         return Order(body, keys)
-    end = _projection_end(tokens[:start])
+    end = None if grouped else _projection_end(tokens[:start])
     if end is None:
         return None
     at, distinct = end
@@ -112,12 +121,11 @@ def _projection_end(tokens: list[re.Match[str]]) -> tuple[int, bool] | None:
     """Where variables can be added to the projection, and whether the query is SELECT DISTINCT.
 
     The place is the offset of the token after the projection. None unless the projection is
-    plain variables (not ``*``, no expression, not REDUCED) and the query has no GROUP BY outside
-    its groups.
+    plain variables (not ``*``, no expression, not REDUCED).
     """
-    words = [(at, m.group().upper()) for at, m in enumerate(tokens) if m.lastgroup == "word"]
-    select = next((at for at, word in words if word == "SELECT"), None)
-    if select is None or any(w == "GROUP" and _depth(tokens, at) == 0 for at, w in words):
+    select = next((at for at, m in enumerate(tokens)
+                   if m.lastgroup == "word" and m.group().upper() == "SELECT"), None)
+    if select is None:
         return None
     at = select + 1
     distinct = at < len(tokens) and tokens[at].group().upper() == "DISTINCT"
@@ -131,17 +139,6 @@ def _projection_end(tokens: list[re.Match[str]]) -> tuple[int, bool] | None:
     if stop.upper() not in ("WHERE", "FROM") and stop != "{":
         return None
     return tokens[at].start(), distinct
-
-
-def _depth(tokens: list[re.Match[str]], end: int) -> int:
-    """How many groups and parentheses are open before token ``end``."""
-    depth = 0
-    for match in tokens[:end]:
-        if match.lastgroup == "other" and match.group() in "{(":
-            depth += 1
-        elif match.lastgroup == "other" and match.group() in "})":
-            depth -= 1
-    return depth
 
 
 def _conditions(tokens: list[str]) -> tuple[tuple[str, bool], ...] | None:
@@ -167,16 +164,23 @@ def sort_rows(columns: Sequence[str], rows: Sequence[Row],
               keys: Sequence[tuple[str, bool]]) -> list[Row] | None:
     """The rows in the order of ``keys``, then of the other columns; None if one cannot be placed.
 
-    ``keys`` are (column, descending) pairs, each column one of ``columns``.
+    ``keys`` are (column, descending) pairs. None too when a key is not one of ``columns`` (a
+    variable that ``SELECT *`` does not return). Ties on every key are put in the order of the
+    other columns' N-Triples text, a total order that needs no value of theirs.
     """
     where = {name: at for at, name in enumerate(columns)}
+    if any(name not in where for name, _ in keys):
+        return None
     named = {name for name, _ in keys}
     conditions = [(where[name], desc) for name, desc in keys]
-    conditions += [(at, False) for at, name in enumerate(columns) if name not in named]
+    others = [at for at, name in enumerate(columns) if name not in named]
+    conditions += [(at, False) for at in others]
     try:
-        cells = {at: _column_keys([row[at] for row in rows]) for at, _ in conditions}
+        cells = {where[name]: _column_keys([row[where[name]] for row in rows]) for name in named}
     except Unordered:
         return None
+    for at in others:
+        cells[at] = [("" if row[at] is None else str(row[at]),) for row in rows]
     order = list(range(len(rows)))
     # Stable sorts, from the last run of same-direction conditions to the first, give the
     # lexicographic order (Python's sort stays stable with reverse=True).
@@ -194,8 +198,10 @@ def finish_rows(order: Order, columns: Sequence[str], rows: Sequence[Row]
     first in the sorted order is kept.
     """
     ordered = sort_rows(columns, rows, order.keys)
-    if ordered is None or not order.hidden:
-        return None if ordered is None else (list(columns), ordered)
+    if ordered is None:
+        return None
+    if not order.hidden:
+        return list(columns), ordered
     kept = [at for at, name in enumerate(columns) if name not in order.hidden]
     shown = [tuple(row[at] for at in kept) for row in ordered]
     if order.distinct:
@@ -249,14 +255,12 @@ def term_key(term: ox.NamedNode | ox.Literal | None) -> Key:
     text = term.value
     if datatype == _STRING:
         return (2, 0, text)
-    if datatype in _NUMBERS:
-        try:
-            number = Decimal(text)
-        except InvalidOperation:
-            raise Unordered(f"not a number: {term}") from None
-        if not number.is_finite():
-            raise Unordered(f"not a finite number: {term}")
-        return (2, 1, number, text, datatype)
+    if datatype == _INTEGER and _INTEGER_FORM.fullmatch(text) and int(text) in _INTEGER_RANGE:
+        return (2, 1, Decimal(text), text)
+    if (datatype == _DECIMAL and _DECIMAL_FORM.fullmatch(text)
+            and len(text.partition(".")[2]) <= _DECIMAL_DIGITS
+            and abs(Decimal(text)) <= _DECIMAL_LIMIT):
+        return (2, 1, Decimal(text), text)
     if datatype == _BOOLEAN and text in _BOOLEANS:
         return (2, 2, _BOOLEANS[text], text)
     if datatype == _DATE and _DAY.fullmatch(text):

@@ -13,7 +13,7 @@ from __future__ import annotations
 import difflib
 import functools
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,7 +23,7 @@ import yaml
 
 from kg.ordering import Order, finish_rows, split_order
 from kg.sparql_text import TOKEN
-from kg.store import GraphStore
+from kg.store import GraphStore, StoreError
 from kg.vocab import PREFIXES
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -438,26 +438,49 @@ def run_query(store: GraphStore, sparql: str,
             found = store.quotes_containing(term.value)
             if found is not None:
                 candidates[variable] = found
-    order = _python_order(sparql)
+    order = _python_order(sparql, bindings or {})
     try:
         with no_network():
             if order is not None:
-                finished = finish_rows(order, *store.select(order.text, bindings, candidates))
+                finished = _sorted_in_python(store, order, bindings, candidates)
                 if finished is not None:
-                    return QueryResult(tuple(finished[0]), tuple(finished[1]))
+                    return finished
             columns, rows = store.select(sparql, bindings, candidates)
     except (SyntaxError, OSError, ValueError) as err:
         raise QueryError(f"the query failed: {_error_text(err)}") from err
     return QueryResult(tuple(columns), tuple(rows))
 
 
-def _python_order(sparql: str) -> Order | None:
-    """The query without its final ORDER BY, for Python to sort (decision 0017), or None."""
+def _python_order(sparql: str, bindings: Mapping[str, Any]) -> Order | None:
+    """The query without its final ORDER BY, for Python to sort (decision 0017), or None.
+
+    None also when a parameter binds a variable that the query orders by and does not project:
+    Oxigraph refuses that binding, and projecting the variable for the sort would hide it.
+    """
     try:
         projected = select_variables(sparql)
     except QueryError:  # not a SELECT query: the store says so
         return None
-    return split_order(sparql, projected)
+    order = split_order(sparql, projected)
+    if order is None or any(name in bindings for name in order.hidden):
+        return None
+    return order
+
+
+def _sorted_in_python(store: GraphStore, order: Order,
+                      bindings: Mapping[str, ox.NamedNode | ox.Literal] | None,
+                      candidates: Mapping[str, Sequence[ox.NamedNode]]) -> QueryResult | None:
+    """The query's rows sorted by Python, or None to run the query as written instead.
+
+    None when a value cannot be placed exactly, and when the text without its ORDER BY fails
+    (a term the rows cannot hold, such as a blank node in a column projected for the sort): the
+    query as written then gives Oxigraph's answer, or says what is wrong with it.
+    """
+    try:
+        finished = finish_rows(order, *store.select(order.text, bindings, candidates))
+    except (SyntaxError, OSError, ValueError, StoreError):
+        return None
+    return None if finished is None else QueryResult(tuple(finished[0]), tuple(finished[1]))
 
 
 def _error_text(err: BaseException) -> str:

@@ -102,6 +102,16 @@ def test_descending_keys_and_ties_broken_by_the_other_columns() -> None:
     [lit("1.5", "double"), lit("2", "double")],
     [lit("2024-01-01T00:00:00", "dateTime"), lit("2024-01-02T00:00:00", "dateTime")],
     [lit("NaN", "decimal"), lit("1", "decimal")],
+    # numbers Oxigraph does not read as numbers, and compares by their text
+    [lit("10000000000000000000", "integer"), lit("5", "integer")],  # over 64 bits
+    [lit("5.0000000000000000001", "decimal"), lit("10", "integer")],  # 19 digits after the point
+    [lit("200000000000000000000", "decimal"), lit("3", "integer")],  # over 128 bits with 18 more
+    [lit(" 1", "integer"), lit("2", "integer")],
+    [lit("1e3", "integer"), lit("2", "integer")],
+    [lit("1_000", "integer"), lit("2", "integer")],
+    [lit("\u0662", "integer"), lit("5", "integer")],  # an Arabic-Indic digit
+    [lit("1", "boolean"), lit("false", "boolean")],
+    [lit("-2024-01-01", "date"), lit("2024-01-01", "date")],
 ])
 def test_what_python_cannot_place_exactly_is_left_to_oxigraph(terms: list[ox.Literal]) -> None:
     assert sort_rows(["x"], [(t,) for t in terms], [("x", False)]) is None
@@ -118,8 +128,8 @@ def test_a_hidden_column_is_dropped_and_distinct_keeps_the_first_row() -> None:
 
 
 def test_literals_of_equal_value_are_still_told_apart() -> None:
-    assert term_key(lit("1", "integer")) != term_key(lit("01", "integer"))
-    assert term_key(lit("1", "integer"))[:3] == term_key(lit("01", "integer"))[:3]
+    assert term_key(lit("1", "integer")) != term_key(lit("1.0", "decimal"))
+    assert term_key(lit("1", "integer"))[:3] == term_key(lit("1.0", "decimal"))[:3]
 
 
 # --- the library's queries: Python's order is Oxigraph's -----------------------------------------
@@ -171,12 +181,12 @@ def test_a_column_python_cannot_place_is_sorted_by_oxigraph() -> None:
 # --- random data and queries: Python's order is Oxigraph's ---------------------------------------
 
 #: Values of every kind Python places, distinct in value within a kind (Oxigraph leaves the order
-#: of equal values, such as 1 and 01, unspecified).
+#: of equal values, such as 1 and 1.0, unspecified).
 POOL = [
     ox.NamedNode(EX + "a"), ox.NamedNode(EX + "B"), ox.NamedNode("urn:x:1"),
     lit(""), lit("a"), lit("B"), lit("é"), lit("a b"), lit("Z9"),
     lit("-3", "integer"), lit("0", "integer"), lit("12", "integer"), lit("2.5", "decimal"),
-    lit("-0.25", "decimal"), lit("7", "nonNegativeInteger"),
+    lit("-0.25", "decimal"), lit("7", "integer"),
     lit("true", "boolean"), lit("false", "boolean"),
     lit("2024-02-29", "date"), lit("1999-12-31", "date"), lit("2001-05-09", "date"),
 ]
@@ -214,3 +224,49 @@ def test_random_data_and_orders_give_oxigraphs_rows_in_oxigraphs_order() -> None
         assert result.columns == projected
         placed += sort_rows(*store.select(order.text), order.keys) is not None
     assert placed >= 200  # most cases are sorted by Python, not given back to Oxigraph
+
+
+# --- corner cases: Python gives back what it cannot sort exactly, and the answer is Oxigraph's ---
+
+
+def _corner_store() -> GraphStore:
+    triples = [("a1", "p", lit("3", "integer")), ("a2", "p", lit("1", "integer")),
+               ("a3", "p", lit("2", "integer")), ("a1", "q", lit("x")), ("a2", "q", lit("x")),
+               ("a3", "q", lit("y")), ("b1", "r", ox.BlankNode("n1")),
+               ("b2", "r", ox.BlankNode("n2"))]
+    return GraphStore.from_quads([ox.Quad(ox.NamedNode(EX + s), ox.NamedNode(EX + p), o)
+                                  for s, p, o in triples])
+
+
+@pytest.mark.parametrize("text", [
+    # SELECT * does not return a variable that only FILTER NOT EXISTS or MINUS mentions
+    f"SELECT * WHERE {{ ?a <{EX}p> ?x FILTER NOT EXISTS {{ ?a <{EX}q> ?c }} }} ORDER BY ?c",
+    f"SELECT * WHERE {{ ?a <{EX}p> ?x MINUS {{ ?a <{EX}z> ?c }} }} ORDER BY ?c ?x",
+    # a blank node in a column projected only for the sort
+    f"SELECT ?a WHERE {{ ?a <{EX}r> ?b }} ORDER BY ?b",
+    # integers Oxigraph cannot read are compared by their text
+    "SELECT ?s WHERE { VALUES ?s { \"10\" \" 9\" \"8\" } "
+    "BIND(STRDT(?s, <http://www.w3.org/2001/XMLSchema#integer>) AS ?n) } ORDER BY ?n",
+    f"SELECT ?n WHERE {{ VALUES ?n {{ \"10000000000000000000\"^^<{XSD}integer> 5 -3 }} }} "
+    "ORDER BY ?n",
+    # a GROUP BY the tokens miss ("<9)&&?b>" reads as an IRI): the projection fails, and the
+    # query as written answers
+    f"SELECT ?c WHERE {{ ?a <{EX}q> ?c ; <{EX}p> ?b FILTER((?b<9)&&?b>0) }} GROUP BY ?c "
+    "HAVING(COUNT(?b)<9&&(COUNT(?b)>0)) ORDER BY ?b",
+])
+def test_corner_cases_give_oxigraphs_answer(text: str) -> None:
+    store = _corner_store()
+    result = run_query(store, text)
+    columns, rows = store.select(text)
+    assert (result.columns, list(result.rows)) == (tuple(columns), rows)
+
+
+def test_a_bound_variable_that_is_only_ordered_by_is_refused_as_oxigraph_refuses_it() -> None:
+    store = _corner_store()
+    text = f"SELECT ?a WHERE {{ ?a <{EX}p> ?b }} ORDER BY ?b"
+    bindings = {"b": lit("1", "integer")}
+    with pytest.raises(RuntimeError) as by_oxigraph:
+        store.select(text, bindings)
+    with pytest.raises(RuntimeError) as by_run_query:
+        run_query(store, text, bindings)
+    assert str(by_run_query.value) == str(by_oxigraph.value)
