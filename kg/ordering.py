@@ -166,7 +166,8 @@ def sort_rows(columns: Sequence[str], rows: Sequence[Row],
 
     ``keys`` are (column, descending) pairs. None too when a key is not one of ``columns`` (a
     variable that ``SELECT *`` does not return). Ties on every key are put in the order of the
-    other columns' N-Triples text, a total order that needs no value of theirs.
+    other columns, as if the ORDER BY listed them after its own; a column this module cannot
+    place is put in the order of its terms' N-Triples text instead.
     """
     where = {name: at for at, name in enumerate(columns)}
     if any(name not in where for name, _ in keys):
@@ -180,7 +181,10 @@ def sort_rows(columns: Sequence[str], rows: Sequence[Row],
     except Unordered:
         return None
     for at in others:
-        cells[at] = [("" if row[at] is None else str(row[at]),) for row in rows]
+        try:
+            cells[at] = _column_keys([row[at] for row in rows])
+        except Unordered:  # any total order will do for a tie-breaker: the terms' text
+            cells[at] = [("" if row[at] is None else str(row[at]),) for row in rows]
     order = list(range(len(rows)))
     # Stable sorts, from the last run of same-direction conditions to the first, give the
     # lexicographic order (Python's sort stays stable with reverse=True).

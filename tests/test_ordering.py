@@ -96,6 +96,12 @@ def test_descending_keys_and_ties_broken_by_the_other_columns() -> None:
         (two, lit("c")), (two, lit("z")), (one, lit("a")), (one, lit("b"))]
 
 
+def test_a_column_that_only_breaks_ties_never_makes_python_give_up() -> None:
+    one = lit("1", "integer")
+    fr, en = ox.Literal("chat", language="fr"), ox.Literal("cat", language="en")
+    assert sort_rows(["n", "s"], [(one, fr), (one, en)], [("n", False)]) == [(one, en), (one, fr)]
+
+
 @pytest.mark.parametrize("terms", [
     [lit("1", "integer"), lit("a")],  # two kinds of literal in one column: Oxigraph ties them
     [ox.Literal("chat", language="fr"), ox.Literal("cat", language="en")],
