@@ -172,6 +172,8 @@ def sort_rows(columns: Sequence[str], rows: Sequence[Row],
     where = {name: at for at, name in enumerate(columns)}
     if any(name not in where for name, _ in keys):
         return None
+    if len(rows) < 2:  # nothing to order (and a value Python cannot place cannot be misplaced)
+        return list(rows)
     named = {name for name, _ in keys}
     conditions = [(where[name], desc) for name, desc in keys]
     others = [at for at, name in enumerate(columns) if name not in named]

@@ -288,14 +288,12 @@ class GraphStore:
         if not isinstance(result, ox.QuerySolutions):
             raise StoreError("only SELECT queries are supported here")
         names = [v.value for v in result.variables]
-        rows = [tuple(_cell(solution[name]) for name in names) for solution in result]
+        rows = [tuple(solution) for solution in result]  # its values, in the order of names
+        for row in rows:
+            for term in row:
+                if term is not None and not isinstance(term, (ox.NamedNode, ox.Literal)):
+                    raise StoreError(f"unexpected term in a result: {term}")
         return names, rows
-
-
-def _cell(term: object) -> ox.NamedNode | ox.Literal | None:
-    if term is None or isinstance(term, (ox.NamedNode, ox.Literal)):
-        return term
-    raise StoreError(f"unexpected term in a result: {term}")
 
 
 def _dataset_folder(path: Path) -> Path | None:
