@@ -174,19 +174,19 @@ def sort_rows(columns: Sequence[str], rows: Sequence[Row],
         return None
     if len(rows) < 2:  # nothing to order (and a value Python cannot place cannot be misplaced)
         return list(rows)
-    named = {name for name, _ in keys}
+    named = {where[name] for name, _ in keys}
     conditions = [(where[name], desc) for name, desc in keys]
-    others = [at for at, name in enumerate(columns) if name not in named]
-    conditions += [(at, False) for at in others]
-    try:
-        cells = {where[name]: _column_keys([row[where[name]] for row in rows]) for name in named}
-    except Unordered:
-        return None
-    for at in others:
+    conditions += [(at, False) for at in range(len(columns)) if at not in named]
+    cells: dict[int, list[Key]] = {}
+    for at in dict.fromkeys(at for at, _ in conditions):
+        terms = [row[at] for row in rows]
         try:
-            cells[at] = _column_keys([row[at] for row in rows])
-        except Unordered:  # any total order will do for a tie-breaker: the terms' text
-            cells[at] = [("" if row[at] is None else str(row[at]),) for row in rows]
+            cells[at] = _column_keys(terms)
+        except Unordered:
+            if at in named:
+                return None
+            # any total order will do for a tie-breaker: the terms' text
+            cells[at] = [("" if term is None else str(term),) for term in terms]
     order = list(range(len(rows)))
     # Stable sorts, from the last run of same-direction conditions to the first, give the
     # lexicographic order (Python's sort stays stable with reverse=True).

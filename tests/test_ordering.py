@@ -203,7 +203,7 @@ def _random_case(rng: random.Random) -> tuple[GraphStore, str, tuple[str, ...]]:
     """A small store, and a query ordering by every variable it projects (and maybe by ?w)."""
     quads = []
     for column in ("v", "w"):
-        kinds = rng.sample(KINDS, rng.choice([1, 1, 1, 2]))  # two kinds: IRIs and one literal
+        kinds = rng.sample(KINDS, rng.choice([1, 1, 1, 2]))  # two literal kinds go to Oxigraph
         values = [v for kind in kinds for v in kind]
         for s in range(rng.randint(1, 8)):
             for value in rng.sample(values, rng.randint(0 if column == "w" else 1, 2)):
