@@ -187,8 +187,7 @@ def _raw_rows(store: Any, text: str, substitutions: dict[Any, Any]) -> int:
 
     result = store.store.query(text, use_default_graph_as_union=True, substitutions=substitutions)
     assert isinstance(result, ox.QuerySolutions)
-    variables = [v.value for v in result.variables]
-    return len([tuple(s[v] for v in variables) for s in result])
+    return len([tuple(solution) for solution in result])
 
 
 #: Raw Oxigraph reading the store with no logic of ours: the engine's own cost of the scans and
