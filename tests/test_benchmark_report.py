@@ -15,16 +15,19 @@ import report
 
 
 def size(articles: int, queries: dict[str, tuple[float, int]], engine: float = 1.0,
-         exports: dict[str, float] | None = None, rss: float = 100.0) -> dict[str, Any]:
-    """The results of one size: query name -> (seconds, rows); engine floor; exports."""
+         exports: dict[str, float] | None = None, rss: float = 100.0,
+         machine: float | None = None) -> dict[str, Any]:
+    """The results of one size: query name -> (seconds, rows); the floors; exports."""
+    floor = {"load": 0.1, "scan": {"seconds": engine, "rows": articles * 27},
+             "one look-up": {"seconds": 2 * engine, "rows": articles * 27}}
+    if machine is not None:
+        floor["machine"] = {"seconds": machine, "rows": articles * 27}
     return {
         "size": articles,
         "queries": {
             "oxigraph": {n: {"kg": t, "raw": t, "rows": rows} for n, (t, rows) in queries.items()},
             "processes": [{"query": n, "max_rss_mb": rss} for n in queries],
-            "engine_floor": {"max_rss_mb": 50.0, "result": {
-                "load": 0.1, "scan": {"seconds": engine, "rows": articles * 27},
-                "one look-up": {"seconds": 2 * engine, "rows": articles * 27}}},
+            "engine_floor": {"max_rss_mb": 50.0, "result": floor},
         },
         "export": {name: {"wall": t, "max_rss_mb": rss, "result": {"seconds": t, "load": 0.1,
                                                                    "bytes": articles * 1000}}
@@ -110,3 +113,15 @@ def test_a_query_without_a_time_at_the_larger_size_leaves_the_growth_unjudged() 
     figure, verdict = verdicts(run)["growth: 10x the articles costs <= 11x the time"]
     assert verdict == "-"
     assert "no time at 10000 (failed or stopped): query slow" in figure
+
+
+def test_the_machine_floor_is_shown_beside_the_engine_but_neither_judged_nor_in_its_median(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    run = [size(1000, {"q": (1.0, 100)}, engine=1.0, machine=0.01),
+           size(10000, {"q": (13.0, 1000)}, engine=12.0, machine=0.2)]
+    figures = verdicts(run)
+    assert "median 12.0x" in figures["growth of each query <= 1.1x the engine floor's"][0]
+    assert "machine" not in figures["growth: 10x the articles costs <= 11x the time"][0]
+    report.print_work_growth(run)
+    lines = {line.split(" | ")[0].strip("| "): line for line in capsys.readouterr().out.split("\n")}
+    assert "20.0x (10.0x)" in lines[report.MACHINE] and "*" not in lines[report.MACHINE]
