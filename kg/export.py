@@ -119,15 +119,23 @@ def _rdf(role: str) -> Callable[[ExportJob], Files]:
     return render
 
 
+def _trig(job: ExportJob) -> Files:
+    """Each graph rendered apart: in worker processes for a large dataset (kg.export_workers)."""
+    from kg.export_workers import trig_pieces, workers_for
+
+    return {"": trig_pieces(job.store.graph_texts(), workers_for(len(job.store.shards)))}
+
+
 def _nquads(job: ExportJob) -> Files:
     """The graphs' lines as they are: nothing to parse or write again."""
     return {"": job.store.graph_texts()}
 
 
 def _jsonld(job: ExportJob) -> Files:
-    from kg.export_formats import jsonld_pieces
+    """Each graph rendered apart: in worker processes for a large dataset (kg.export_workers)."""
+    from kg.export_workers import jsonld_pieces, workers_for
 
-    return {"": jsonld_pieces(job.store.graphs())}
+    return {"": jsonld_pieces(job.store.graph_texts(), workers_for(len(job.store.shards)))}
 
 
 def _neo4j(job: ExportJob) -> Files:
@@ -154,7 +162,7 @@ EXPORTERS: dict[str, Exporter] = {
     "html": Exporter("a self-contained interactive page that works offline", "cart-kg.html",
                      _html),
     "trig": Exporter("TriG: every assertion in its named graph, with provenance",
-                     "cart-kg.trig", _rdf("trig"), projected=False),
+                     "cart-kg.trig", _trig, projected=False),
     "nquads": Exporter("N-Quads: every assertion in its named graph, with provenance",
                        "cart-kg.nq", _nquads, projected=False),
     "turtle": Exporter("Turtle: the union of all graphs", "cart-kg.ttl", _rdf("union"),

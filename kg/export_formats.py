@@ -280,7 +280,7 @@ class _Compactor:
         return iri
 
 
-def _jsonld_object(term: ox.NamedNode | ox.Literal, compact: _Compactor) -> Any:
+def _jsonld_object(term: ox.NamedNode | ox.Literal, compact: Callable[[str], str]) -> Any:
     import pyoxigraph as ox
 
     if isinstance(term, ox.NamedNode):
@@ -292,29 +292,46 @@ def _jsonld_object(term: ox.NamedNode | ox.Literal, compact: _Compactor) -> Any:
     return {"@value": term.value, "@type": compact(term.datatype.value)}
 
 
-def jsonld_pieces(graphs: Iterable[Sequence[ox.Quad]]) -> Iterator[bytes]:
-    """JSON-LD 1.1 of a dataset, a graph at a time: one ``@graph`` per named graph, context inline.
+def jsonld_compactor() -> Callable[[str], str]:
+    """What turns an IRI into the CURIE or term of the package's JSON-LD context."""
+    return _Compactor(_context_prefixes(jsonld_context()))
 
-    ``graphs`` holds each graph's quads, in canonical order (see
-    :meth:`kg.store.GraphStore.graphs`); only one graph is held in memory. The context is the
-    package's ``kg/context.jsonld``, so the file expands offline. Subjects, predicates and values
-    are sorted, so the same quads give the same bytes. The document is indented, with each item
-    of ``@graph`` on one line (written by the json module's C encoder, as in :func:`_json_list`).
+
+def jsonld_items(graphs: Iterable[Sequence[ox.Quad]], compact: Callable[[str], str]) -> bytes:
+    """The ``@graph`` items of these graphs, in order: a line each, joined by ``,`` + new line.
+
+    A piece of :func:`jsonld_document`: pieces may be rendered in any process, then joined.
     """
-    context = jsonld_context()
-    compact = _Compactor(_context_prefixes(context))
-    head = json.dumps({"@context": context, "@graph": []}, ensure_ascii=False, indent=1)
+    return _ITEM_SEPARATOR.join(json.dumps(item, ensure_ascii=False).encode("utf-8")
+                                for quads in graphs for item in _jsonld_items(quads, compact))
+
+
+_ITEM_SEPARATOR = b",\n  "
+
+
+def jsonld_document(pieces: Iterable[bytes]) -> Iterator[bytes]:
+    """JSON-LD 1.1 of a dataset around its items: one ``@graph`` item per named graph.
+
+    ``pieces`` are :func:`jsonld_items` of the graphs in canonical order (see
+    :meth:`kg.store.GraphStore.graphs`), an empty one adding nothing; only a piece is held in
+    memory. The context is the package's ``kg/context.jsonld``, inline, so the file expands
+    offline. Subjects, predicates and values are sorted, so the same quads give the same bytes.
+    The document is indented, with each item of ``@graph`` on one line (written by the json
+    module's C encoder, as in :func:`_json_list`).
+    """
+    head = json.dumps({"@context": jsonld_context(), "@graph": []}, ensure_ascii=False, indent=1)
     yield head.removesuffix("]\n}").encode("utf-8")
     first = True
-    for quads in graphs:
-        for item in _jsonld_items(quads, compact):
-            text = json.dumps(item, ensure_ascii=False)
-            yield (("\n  " if first else ",\n  ") + text).encode("utf-8")
+    for piece in pieces:
+        if piece:
+            yield b"\n  " if first else _ITEM_SEPARATOR
+            yield piece
             first = False
     yield b"]\n}\n" if first else b"\n ]\n}\n"
 
 
-def _jsonld_items(quads: Sequence[ox.Quad], compact: _Compactor) -> list[dict[str, Any]]:
+def _jsonld_items(quads: Sequence[ox.Quad], compact: Callable[[str], str],
+                  ) -> list[dict[str, Any]]:
     """The items of the document's ``@graph`` for one graph's quads.
 
     The default graph's node objects, or one named graph object holding its node objects.

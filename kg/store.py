@@ -397,15 +397,22 @@ def serialized(cut: Iterable[Quads] | Iterable[Triples], role: str) -> Iterator[
         for group in cut:
             yield ox.serialize(group, format=ox.RdfFormat.N_QUADS) or b""
         return
-    fmt = ox.RdfFormat.TRIG if role == "trig" else ox.RdfFormat.TURTLE
     first = True
     for group in cut:
-        header, body = _prefix_lines(ox.serialize(group, format=fmt, prefixes=FILE_PREFIXES)
-                                     or b"")
+        header, body = serialized_block(group, role)
         if first:
             yield header
             first = False
         yield body
+
+
+def serialized_block(group: Quads | Triples, role: str) -> tuple[bytes, bytes]:
+    """One group (a graph, a subject) as TriG (``role`` "trig") or Turtle.
+
+    Its ``@prefix`` lines, in a fixed order, and the rest.
+    """
+    fmt = ox.RdfFormat.TRIG if role == "trig" else ox.RdfFormat.TURTLE
+    return _prefix_lines(ox.serialize(group, format=fmt, prefixes=FILE_PREFIXES) or b"")
 
 
 def _prefix_lines(data: bytes) -> tuple[bytes, bytes]:

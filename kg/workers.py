@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import signal
 import traceback
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from multiprocessing.connection import Connection, wait
 from multiprocessing.context import BaseContext
 from typing import Any, Generic, TypeVar
@@ -66,24 +66,27 @@ class Workers(Generic[J, R]):
             self.close()
             raise
 
-    def run(self, function: Callable[[J], R], jobs: Sequence[J]) -> Iterator[R]:
+    def run(self, function: Callable[[J], R], jobs: Iterable[J]) -> Iterator[R]:
         """``function(job)`` for each job, in the workers; the results in the jobs' order.
 
         The first jobs are sent at once, one a worker (the call does not wait for a result);
-        the rest as workers become free while the results are read. Raises :class:`WorkerDied`
-        when a busy worker stops, and a job's exception (or the initializer's) as it was raised.
+        the rest are taken from ``jobs`` as workers become free while the results are read, so
+        that a stream of jobs is never held whole. Raises :class:`WorkerDied` when a busy worker
+        stops, and a job's exception (or the initializer's, or one ``jobs`` raises) as it was
+        raised.
         """
-        queue = list(reversed(list(enumerate(jobs))))
+        queue = enumerate(jobs)
         busy: dict[Connection, tuple[_Worker, int]] = {}
         for worker in self._workers:
-            if not queue:
+            first = next(queue, None)
+            if first is None:
                 break
-            index, job = queue.pop()
+            index, job = first
             _send(worker, (function, job))
             busy[worker.conn] = (worker, index)
         return self._results(function, queue, busy)
 
-    def _results(self, function: Callable[[J], R], queue: list[tuple[int, J]],
+    def _results(self, function: Callable[[J], R], queue: Iterator[tuple[int, J]],
                  busy: dict[Connection, tuple[_Worker, int]]) -> Iterator[R]:
         done: dict[int, R] = {}  # results that came before an earlier job's
         wanted = 0
@@ -98,10 +101,10 @@ class Workers(Generic[J, R]):
                 if not ok:
                     raise value
                 done[index] = value
-                if queue:
-                    next_index, job = queue.pop()
-                    _send(worker, (function, job))
-                    busy[conn] = (worker, next_index)
+                following = next(queue, None)
+                if following is not None:
+                    _send(worker, (function, following[1]))
+                    busy[conn] = (worker, following[0])
             for worker, _ in busy.values():  # a process ended and left nothing in its pipe
                 if worker.process.sentinel in ready and not worker.conn.poll():
                     raise _died(worker)

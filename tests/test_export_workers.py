@@ -1,0 +1,102 @@
+"""TriG and JSON-LD rendered on every core (kg.export_workers): the bytes of one process.
+
+Each graph's text is rendered apart, in batches, by forked worker processes; the pieces come
+back in the graphs' order. Large datasets only (``PARALLEL_FROM`` shards): these tests lower
+the threshold and the batch size, so that the 31 shards of the synthetic build go through
+many batches and two workers.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from kg import export_workers
+from kg.cli import main
+from kg.export import export_graph, render_export
+from kg.export_workers import batches, rendered, workers_for
+from kg.store import GraphStore, read_quads
+
+
+@pytest.fixture
+def in_workers(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every dataset rendered by two workers, in batches of about 20 kB."""
+    monkeypatch.setattr(export_workers, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(export_workers, "BATCH_BYTES", 20_000)
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+
+
+def pid_and_batch(batch: list[bytes]) -> tuple[int, list[bytes]]:
+    """A render that says which process rendered what."""
+    return os.getpid(), batch
+
+
+def fail_on_c(batch: list[bytes]) -> int:
+    if any(text.startswith(b"c") for text in batch):
+        raise ValueError("graph c cannot be rendered")
+    return len(batch)
+
+
+def test_batches_keep_the_graphs_in_order_and_hold_at_most_the_limit_or_one_graph() -> None:
+    texts = [b"a" * 4, b"b" * 4, b"c" * 9, b"d" * 2, b"e" * 2]
+    assert list(batches(texts, 8)) == [[b"aaaa", b"bbbb"], [b"c" * 9], [b"dd", b"ee"]]
+    assert list(batches([], 8)) == []
+
+
+def test_large_datasets_are_rendered_by_a_worker_a_core(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    assert workers_for(export_workers.PARALLEL_FROM - 1) == 1
+    assert workers_for(export_workers.PARALLEL_FROM) == 2
+
+
+def test_workers_render_the_batches_in_other_processes_and_give_them_back_in_order(
+        in_workers: None) -> None:
+    texts = [bytes([65 + i % 26]) * 15_000 for i in range(40)]
+    pieces = list(rendered(pid_and_batch, texts, workers=2))
+    assert [text for _, batch in pieces for text in batch] == texts
+    assert os.getpid() not in {pid for pid, _ in pieces}
+    assert len({pid for pid, _ in pieces}) == 2
+    assert {pid for pid, _ in rendered(pid_and_batch, texts, workers=1)} == {os.getpid()}
+    assert multiprocessing.active_children() == []  # stopped once all was read
+
+
+def test_an_error_in_a_worker_is_raised_here_and_the_workers_are_stopped(
+        in_workers: None) -> None:
+    texts = [b"a", b"b", b"c" * 30_000, b"d"]
+    with pytest.raises(ValueError, match="graph c cannot be rendered"):
+        list(rendered(fail_on_c, texts, workers=2))
+    assert multiprocessing.active_children() == []
+
+
+@pytest.mark.parametrize("fmt", ["trig", "jsonld"])
+def test_trig_and_jsonld_rendered_by_workers_are_the_bytes_one_process_writes(
+        synthetic_build: Path, tmp_path: Path, fmt: str, in_workers: None) -> None:
+    store = GraphStore.from_file(synthetic_build)
+    assert workers_for(len(store.shards)) == 2
+    out = tmp_path / f"cart-kg.{fmt}"
+    export_graph(store, fmt, out)
+    in_memory = GraphStore.from_quads(read_quads(synthetic_build))  # no shards: one process
+    assert workers_for(len(in_memory.shards)) == 1
+    assert out.read_bytes() == render_export(in_memory, fmt)[0][""]
+    assert [p.name for p in tmp_path.iterdir()] == [out.name]
+
+
+def test_a_shard_changed_during_an_export_by_workers_stops_it_and_writes_nothing(
+        synthetic_build: Path, tmp_path: Path, in_workers: None) -> None:
+    folder = tmp_path / "dataset"
+    shutil.copytree(synthetic_build / "dataset", folder)
+    shard = sorted((folder / "articles").iterdir())[5]
+    shard.write_bytes(shard.read_bytes().replace(b"\n", b"\n\n", 1))
+    for fmt in ("trig", "jsonld"):
+        out = tmp_path / f"out.{fmt}"
+        result = CliRunner().invoke(main, ["export", "--data", str(folder), "--format", fmt,
+                                           "-o", str(out)])
+        assert result.exit_code == 2, result.output
+        assert shard.name in result.output and "Traceback" not in result.output
+        assert not out.exists()
+    assert multiprocessing.active_children() == []
