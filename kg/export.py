@@ -110,13 +110,15 @@ def _dot(job: ExportJob) -> Files:
     return {"": dot_pieces(job.graph)}
 
 
-def _rdf(role: str) -> Callable[[ExportJob], Files]:
-    def render(job: ExportJob) -> Files:
-        from kg.store import serialized, store_groups
+def _turtle(job: ExportJob) -> Files:
+    """Each subject rendered apart: in worker processes for a large dataset (kg.export_workers)."""
+    from kg.export_workers import turtle_pieces, workers_for
+    from kg.store import serialized
 
-        return {"": serialized(store_groups(job.store, role), role)}
-
-    return render
+    workers = workers_for(len(job.store.shards))
+    if workers <= 1:
+        return {"": serialized(job.store.subjects(), "union")}
+    return {"": turtle_pieces(job.store.shards, workers)}
 
 
 def _trig(job: ExportJob) -> Files:
@@ -165,7 +167,7 @@ EXPORTERS: dict[str, Exporter] = {
                      "cart-kg.trig", _trig, projected=False),
     "nquads": Exporter("N-Quads: every assertion in its named graph, with provenance",
                        "cart-kg.nq", _nquads, projected=False),
-    "turtle": Exporter("Turtle: the union of all graphs", "cart-kg.ttl", _rdf("union"),
+    "turtle": Exporter("Turtle: the union of all graphs", "cart-kg.ttl", _turtle,
                        projected=False),
     "jsonld": Exporter("JSON-LD with named graphs and the local context kg/context.jsonld",
                        "cart-kg.jsonld", _jsonld, projected=False),

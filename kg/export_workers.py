@@ -1,4 +1,4 @@
-"""The TriG and JSON-LD exports rendered on every core, in the graphs' order.
+"""The TriG, JSON-LD and Turtle exports rendered on every core, in order.
 
 A graph's TriG or JSON-LD depends on that graph alone, so the work can be shared. This process
 cuts the graphs from the shards in canonical order (:meth:`kg.store.GraphStore.graph_texts`)
@@ -7,25 +7,38 @@ parse and render them. The pieces come back in the batches' order (:class:`kg.wo
 so the file is byte for byte the one a single process writes. Only a few batches are in memory
 at a time.
 
+Turtle is the union of the graphs a subject at a time, and a subject may lie in several shards
+(:func:`kg.shards.subject_groups`). The workers first write the shards' subjects to temporary
+files, :data:`SHARDS_A_JOB` shards a file; this process sorts the blocks' places and reads each
+subject's blocks back, and the workers merge and render the subjects in batches.
+
 A dataset of fewer than :data:`PARALLEL_FROM` shards is rendered in this process: starting
 the workers would cost more than they save.
 """
 
 from __future__ import annotations
 
+import itertools
 import multiprocessing
 import os
-from collections.abc import Callable, Iterable, Iterator
-from typing import TypeVar
+import tempfile
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import ExitStack
+from pathlib import Path
+from typing import Any, TypeVar
 
 import pyoxigraph as ox
 
+from kg.shards import Shard, ShardError, merged_subject, spill_subjects
+from kg.store import StoreError, serialized_block
 from kg.workers import Workers
 
 #: The N-Quads a batch of graphs holds, at most (a larger graph is a batch of its own).
 BATCH_BYTES = 1 << 22
 #: The fewest shards for which the graphs are rendered in worker processes.
 PARALLEL_FROM = 64
+#: Shards whose subjects a worker writes to one temporary file (Turtle).
+SHARDS_A_JOB = 64
 
 R = TypeVar("R")
 
@@ -79,8 +92,6 @@ def _parsed(text: bytes) -> tuple[ox.Quad, ...]:
 
 def trig_batch(texts: list[bytes]) -> tuple[bytes, bytes]:
     """The ``@prefix`` lines of the first graph's TriG, and the TriG of every graph after them."""
-    from kg.store import serialized_block
-
     header = b""
     bodies = []
     for number, text in enumerate(texts):
@@ -113,3 +124,61 @@ def jsonld_pieces(texts: Iterable[bytes], workers: int) -> Iterator[bytes]:
     from kg.export_formats import jsonld_document
 
     return jsonld_document(rendered(jsonld_batch, texts, workers))
+
+
+def spill_job(job: tuple[list[Shard], Path]) -> list[tuple[str, int, int]]:
+    """Write the subjects of some shards to a new file (:func:`kg.shards.spill_subjects`)."""
+    shards, path = job
+    with path.open("wb") as spill:
+        return spill_subjects(shards, spill)
+
+
+def turtle_batch(texts: list[bytes]) -> tuple[bytes, bytes]:
+    """The ``@prefix`` lines of the first subject's Turtle, and the Turtle of every subject.
+
+    Each text is one subject's blocks of N-Triples, from one or more shards.
+    """
+    header = b""
+    bodies = []
+    for number, text in enumerate(texts):
+        head, body = serialized_block(merged_subject([text]), "union")
+        if number == 0:
+            header = head
+        bodies.append(body)
+    return header, b"".join(bodies)
+
+
+def turtle_pieces(shards: Sequence[Shard], workers: int) -> Iterator[bytes]:
+    """Turtle of the union of the shards' graphs, as :func:`kg.store.serialized` writes it.
+
+    Raises :class:`~kg.store.StoreError` for a shard that is not its manifest's.
+    """
+    try:
+        yield from _turtle_pieces(shards, workers)
+    except ShardError as err:
+        raise StoreError(str(err)) from None
+
+
+def _turtle_pieces(shards: Sequence[Shard], workers: int) -> Iterator[bytes]:
+    context = multiprocessing.get_context("fork")
+    with ExitStack() as stack:
+        folder = Path(stack.enter_context(tempfile.TemporaryDirectory(
+            prefix="cart-kg-subjects-")))
+        # one pool for both steps, forked before the list of places exists
+        pool = stack.enter_context(Workers[Any, Any](context, workers, _ready))
+        jobs = [(list(shards[start:start + SHARDS_A_JOB]), folder / f"{number}.nt")
+                for number, start in enumerate(range(0, len(shards), SHARDS_A_JOB))]
+        places = [(subject, number, offset, length)
+                  for number, found in enumerate(pool.run(spill_job, jobs))
+                  for subject, offset, length in found]
+        places.sort()
+        files = [stack.enter_context(path.open("rb")).fileno() for _, path in jobs]
+        texts = (b"".join(os.pread(files[number], length, offset)
+                          for _, number, offset, length in blocks)
+                 for _, blocks in itertools.groupby(places, key=lambda place: place[0]))
+        first = True
+        for header, body in pool.run(turtle_batch, batches(texts, BATCH_BYTES)):
+            if first:
+                yield header
+                first = False
+            yield body

@@ -22,8 +22,9 @@ import hashlib
 import itertools
 import os
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
+from typing import BinaryIO
 
 import pyoxigraph as ox
 
@@ -219,27 +220,42 @@ def subject_groups(shards: Sequence[Shard]) -> Iterator[tuple[ox.Triple, ...]]:
 
     Subjects come in canonical order (as N-Triples text), so that joined, the groups are the
     sorted union. Each shard's triples are grouped by subject and written to a temporary file as
-    N-Triples, a block per subject; the blocks' places are sorted by subject, and each subject's
-    blocks (one per shard that has it) are read back, merged and sorted.
+    N-Triples, a block per subject (:func:`spill_subjects`); the blocks' places are sorted by
+    subject, and each subject's blocks (one per shard that has it) are read back, merged and
+    sorted (:func:`merged_subject`).
     """
     with tempfile.TemporaryFile(prefix="cart-kg-subjects-") as spill:
-        places: list[tuple[str, int, int]] = []
-        offset = 0
-        for path, sha256 in shards:
-            by_subject: dict[object, list[ox.Triple]] = {}
-            for quad in shard_quads(path, sha256):
-                by_subject.setdefault(quad.subject, []).append(quad.triple)
-            for subject, own in by_subject.items():
-                block = ox.serialize(own, format=ox.RdfFormat.N_TRIPLES) or b""
-                spill.write(block)
-                places.append((str(subject), offset, len(block)))
-                offset += len(block)
+        places = spill_subjects(shards, spill)
         spill.flush()
         places.sort()
         fd = spill.fileno()
         for _, blocks in itertools.groupby(places, key=lambda place: place[0]):
-            triples: list[ox.Triple] = []
-            for _, start, length in blocks:
-                triples.extend(quad.triple for quad in ox.parse(
-                    os.pread(fd, length, start), format=ox.RdfFormat.N_TRIPLES))
-            yield sort_triples(triples)
+            yield merged_subject(os.pread(fd, length, start) for _, start, length in blocks)
+
+
+def spill_subjects(shards: Sequence[Shard], spill: BinaryIO) -> list[tuple[str, int, int]]:
+    """Write each shard's triples to ``spill``, a block of N-Triples per subject and shard.
+
+    Gives each block's place: its subject (as N-Triples text), offset and length. Raises
+    :class:`ShardError` as :func:`shard_quads` does.
+    """
+    places: list[tuple[str, int, int]] = []
+    offset = 0
+    for path, sha256 in shards:
+        by_subject: dict[object, list[ox.Triple]] = {}
+        for quad in shard_quads(path, sha256):
+            by_subject.setdefault(quad.subject, []).append(quad.triple)
+        for subject, own in by_subject.items():
+            block = ox.serialize(own, format=ox.RdfFormat.N_TRIPLES) or b""
+            spill.write(block)
+            places.append((str(subject), offset, len(block)))
+            offset += len(block)
+    return places
+
+
+def merged_subject(blocks: Iterable[bytes]) -> tuple[ox.Triple, ...]:
+    """One subject's blocks of :func:`spill_subjects` as its distinct triples, sorted."""
+    triples: list[ox.Triple] = []
+    for block in blocks:
+        triples.extend(quad.triple for quad in ox.parse(block, format=ox.RdfFormat.N_TRIPLES))
+    return sort_triples(triples)

@@ -381,17 +381,12 @@ def groups(quads: Quads, role: str) -> Iterator[Quads] | Iterator[Triples]:
     return (tuple(group) for _, group in itertools.groupby(quads, lambda q: q.graph_name))
 
 
-def store_groups(store: GraphStore, role: str) -> Iterator[Quads] | Iterator[Triples]:
-    """The store's dataset cut as :func:`groups` cuts quads, one group in memory at a time."""
-    return store.subjects() if role == "union" else store.graphs()
-
-
 def serialized(cut: Iterable[Quads] | Iterable[Triples], role: str) -> Iterator[bytes]:
     """The bytes of one of :data:`DATASET_FILES`, a group (a graph, a subject) at a time.
 
-    The groups come from :func:`groups` or :func:`store_groups`; joined, the pieces are what
-    serialising the whole dataset at once gives (Oxigraph writes each graph, each subject, as a
-    block of its own), with the ``@prefix`` lines once, first, in a fixed order.
+    The groups come from :func:`groups` or a store (``graphs()``, ``subjects()``); joined, the
+    pieces are what serialising the whole dataset at once gives (Oxigraph writes each graph, each
+    subject, as a block of its own), with the ``@prefix`` lines once, first, in a fixed order.
     """
     if role == "nquads":
         for group in cut:

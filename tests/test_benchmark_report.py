@@ -125,3 +125,11 @@ def test_the_machine_floor_is_shown_beside_the_engine_but_neither_judged_nor_in_
     report.print_work_growth(run)
     lines = {line.split(" | ")[0].strip("| "): line for line in capsys.readouterr().out.split("\n")}
     assert "20.0x (10.0x)" in lines[report.MACHINE] and "*" not in lines[report.MACHINE]
+
+
+def test_an_export_with_workers_counts_its_whole_process_tree_for_memory() -> None:
+    run = [size(1000, {}), size(10000, {"q": (10.0, 100)}, exports={"turtle": 5.0}, rss=600.0)]
+    run[1]["export"]["turtle"]["tree_rss_mb"] = 1100.0  # the parent and two workers
+    figure, verdict = verdicts(run)["peak memory of every query, export and trace process <= 1 GB"]
+    assert verdict == "MISS"
+    assert "1100 MB (export turtle)" in figure

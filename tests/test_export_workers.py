@@ -1,9 +1,9 @@
-"""TriG and JSON-LD rendered on every core (kg.export_workers): the bytes of one process.
+"""TriG, JSON-LD and Turtle rendered on every core (kg.export_workers): one process's bytes.
 
-Each graph's text is rendered apart, in batches, by forked worker processes; the pieces come
-back in the graphs' order. Large datasets only (``PARALLEL_FROM`` shards): these tests lower
-the threshold and the batch size, so that the 31 shards of the synthetic build go through
-many batches and two workers.
+Each graph's text (Turtle: each subject's) is rendered apart, in batches, by forked worker
+processes; the pieces come back in order. Large datasets only (``PARALLEL_FROM`` shards): these
+tests lower the threshold, the batch size and the shards a Turtle job spills, so that the 31
+shards of the synthetic build go through many batches and two workers.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -28,6 +29,7 @@ def in_workers(monkeypatch: pytest.MonkeyPatch) -> None:
     """Every dataset rendered by two workers, in batches of about 20 kB."""
     monkeypatch.setattr(export_workers, "PARALLEL_FROM", 1)
     monkeypatch.setattr(export_workers, "BATCH_BYTES", 20_000)
+    monkeypatch.setattr(export_workers, "SHARDS_A_JOB", 4)
     monkeypatch.setattr(os, "cpu_count", lambda: 2)
 
 
@@ -73,8 +75,8 @@ def test_an_error_in_a_worker_is_raised_here_and_the_workers_are_stopped(
     assert multiprocessing.active_children() == []
 
 
-@pytest.mark.parametrize("fmt", ["trig", "jsonld"])
-def test_trig_and_jsonld_rendered_by_workers_are_the_bytes_one_process_writes(
+@pytest.mark.parametrize("fmt", ["trig", "jsonld", "turtle"])
+def test_rdf_exports_rendered_by_workers_are_the_bytes_one_process_writes(
         synthetic_build: Path, tmp_path: Path, fmt: str, in_workers: None) -> None:
     store = GraphStore.from_file(synthetic_build)
     assert workers_for(len(store.shards)) == 2
@@ -92,7 +94,7 @@ def test_a_shard_changed_during_an_export_by_workers_stops_it_and_writes_nothing
     shutil.copytree(synthetic_build / "dataset", folder)
     shard = sorted((folder / "articles").iterdir())[5]
     shard.write_bytes(shard.read_bytes().replace(b"\n", b"\n\n", 1))
-    for fmt in ("trig", "jsonld"):
+    for fmt in ("trig", "jsonld", "turtle"):
         out = tmp_path / f"out.{fmt}"
         result = CliRunner().invoke(main, ["export", "--data", str(folder), "--format", fmt,
                                            "-o", str(out)])
@@ -100,3 +102,12 @@ def test_a_shard_changed_during_an_export_by_workers_stops_it_and_writes_nothing
         assert shard.name in result.output and "Traceback" not in result.output
         assert not out.exists()
     assert multiprocessing.active_children() == []
+
+
+def test_turtle_by_workers_leaves_no_temporary_file(
+        synthetic_build: Path, tmp_path: Path, in_workers: None,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
+    (tmp_path / "tmp").mkdir()
+    render_export(GraphStore.from_file(synthetic_build), "turtle")
+    assert list((tmp_path / "tmp").iterdir()) == []
