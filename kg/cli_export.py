@@ -37,7 +37,11 @@ def _fail(message: str) -> None:
               help="Outcomes as nodes, folded into therapy -> indication edges, or left out.")
 @click.option("--data", type=click.Path(path_type=Path), default=Path("build"),
               show_default=True, help="The built dataset: a build folder or one RDF file.")
-def export(fmt: str, output: Path | None, articles: bool, outcomes: str, data: Path) -> None:
+@click.option("--jobs", type=click.IntRange(1, 256), default=None,
+              help="Processes that render TriG, JSON-LD and Turtle from a build of 64 articles "
+                   "or more  [default: every core]")
+def export(fmt: str, output: Path | None, articles: bool, outcomes: str, data: Path,
+           jobs: int | None) -> None:
     """Export the graph for yEd, Cytoscape, Gephi, Graphviz, Neo4j, a browser or RDF tools.
 
     Property-graph formats hold the domain entities as nodes and the relations the claims
@@ -53,6 +57,7 @@ def export(fmt: str, output: Path | None, articles: bool, outcomes: str, data: P
     """
     from kg.export import ExportError, export_graph
     from kg.store import GraphStore, StoreError
+    from kg.workers import WorkerDied
 
     exporter = EXPORTERS[fmt]
     if not data.exists():
@@ -63,9 +68,12 @@ def export(fmt: str, output: Path | None, articles: bool, outcomes: str, data: P
     try:
         store = GraphStore.from_file(data)
         result = export_graph(store, fmt, output or DEFAULT_DIR / exporter.filename,
-                              articles=articles, outcomes=outcomes)
+                              articles=articles, outcomes=outcomes, jobs=jobs)
     except (StoreError, ExportError) as err:
         _fail(str(err))
+    except WorkerDied as err:
+        _fail(f"{err}; the export stopped and nothing was written. Fix: run it again; if it "
+              "stops again, free memory or export in one process with --jobs 1.")
     size = "" if result.nodes is None else f" ({result.nodes} nodes, {result.edges} edges)"
     for path in result.paths:
         click.echo(f"wrote {path}{size}")

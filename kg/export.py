@@ -62,10 +62,20 @@ Files = dict[str, bytes | Iterable[bytes]]
 class ExportJob:
     """What an exporter works from: the store, the projection options, and the projection."""
 
-    def __init__(self, store: GraphStore, *, articles: bool = False, outcomes: str = "nodes"):
+    def __init__(self, store: GraphStore, *, articles: bool = False, outcomes: str = "nodes",
+                 jobs: int | None = None):
         self.store = store
         self.articles = articles
         self.outcomes = outcomes
+        #: processes that render TriG, JSON-LD and Turtle (None: one a core)
+        self.jobs = jobs
+
+    @property
+    def workers(self) -> int:
+        """How many worker processes render this dataset's graphs (see kg.export_workers)."""
+        from kg.export_workers import workers_for
+
+        return workers_for(len(self.store.shards), self.jobs)
 
     @cached_property
     def graph(self) -> PropertyGraph:
@@ -112,20 +122,19 @@ def _dot(job: ExportJob) -> Files:
 
 def _turtle(job: ExportJob) -> Files:
     """Each subject rendered apart: in worker processes for a large dataset (kg.export_workers)."""
-    from kg.export_workers import turtle_pieces, workers_for
+    from kg.export_workers import turtle_pieces
     from kg.store import serialized
 
-    workers = workers_for(len(job.store.shards))
-    if workers <= 1:
+    if job.workers <= 1:
         return {"": serialized(job.store.subjects(), "union")}
-    return {"": turtle_pieces(job.store.shards, workers)}
+    return {"": turtle_pieces(job.store.shards, job.workers)}
 
 
 def _trig(job: ExportJob) -> Files:
     """Each graph rendered apart: in worker processes for a large dataset (kg.export_workers)."""
-    from kg.export_workers import trig_pieces, workers_for
+    from kg.export_workers import trig_pieces
 
-    return {"": trig_pieces(job.store.graph_texts(), workers_for(len(job.store.shards)))}
+    return {"": trig_pieces(job.store.graph_texts(), job.workers)}
 
 
 def _nquads(job: ExportJob) -> Files:
@@ -135,9 +144,9 @@ def _nquads(job: ExportJob) -> Files:
 
 def _jsonld(job: ExportJob) -> Files:
     """Each graph rendered apart: in worker processes for a large dataset (kg.export_workers)."""
-    from kg.export_workers import jsonld_pieces, workers_for
+    from kg.export_workers import jsonld_pieces
 
-    return {"": jsonld_pieces(job.store.graph_texts(), workers_for(len(job.store.shards)))}
+    return {"": jsonld_pieces(job.store.graph_texts(), job.workers)}
 
 
 def _neo4j(job: ExportJob) -> Files:
@@ -185,33 +194,37 @@ class ExportResult:
 
 
 def render_export(store: GraphStore, fmt: str, *, articles: bool = False,
-                  outcomes: str = "nodes") -> tuple[dict[str, bytes], ExportJob]:
+                  outcomes: str = "nodes", jobs: int | None = None,
+                  ) -> tuple[dict[str, bytes], ExportJob]:
     """Render one format in memory: same dataset and options, same bytes."""
-    job = _job(store, fmt, articles=articles, outcomes=outcomes)
+    job = _job(store, fmt, articles=articles, outcomes=outcomes, jobs=jobs)
     files = EXPORTERS[fmt].render(job)
     return {name: data if isinstance(data, bytes) else b"".join(data)
             for name, data in files.items()}, job
 
 
-def _job(store: GraphStore, fmt: str, *, articles: bool, outcomes: str) -> ExportJob:
+def _job(store: GraphStore, fmt: str, *, articles: bool, outcomes: str,
+         jobs: int | None) -> ExportJob:
     """The job for one format, once the format and the options are checked."""
     if fmt not in EXPORTERS:
         raise ExportError(f"unknown format {fmt!r}. Fix: use one of {', '.join(EXPORTERS)}.")
     if outcomes not in OUTCOME_MODES:
         raise ExportError(f"--outcomes {outcomes!r} is not one of {', '.join(OUTCOME_MODES)}.")
-    return ExportJob(store, articles=articles, outcomes=outcomes)
+    return ExportJob(store, articles=articles, outcomes=outcomes, jobs=jobs)
 
 
 def export_graph(store: GraphStore, fmt: str, out: Path, *, articles: bool = False,
-                 outcomes: str = "nodes") -> ExportResult:
+                 outcomes: str = "nodes", jobs: int | None = None) -> ExportResult:
     """Write one format to ``out`` (a folder for ``neo4j``); nothing is written on failure.
 
-    Files are written as they are rendered: an RDF format a graph (for Turtle, a subject) at a
-    time, a property-graph format a node or an edge at a time, so that memory holds the
-    projected graph (or one RDF graph), never the file. Each file is written to a temporary name,
-    and all are renamed once all are written. Raises :class:`ExportError` when ``out`` cannot be
-    written. On a terminal a progress bar on stderr follows the steps (see :mod:`kg.progress`),
-    and is erased when done.
+    Files are written as they are rendered: an RDF format a graph (for Turtle, a subject) at a time,
+    a property-graph format a node or an edge at a time, so that memory holds the projected graph
+    (or one RDF graph), never the file. TriG, JSON-LD and Turtle of a large dataset are rendered by
+    ``jobs`` worker processes (default: one a core; see :mod:`kg.export_workers`). Each file is
+    written to a temporary name, and all are renamed once all are written. Raises
+    :class:`ExportError` when ``out`` cannot be written, and :class:`kg.workers.WorkerDied` when a
+    worker is killed. On a terminal a progress bar on stderr follows the steps (see
+    :mod:`kg.progress`), and is erased when done.
     """
     from kg.memory import fewer_collections
     from kg.progress import progress
@@ -226,7 +239,7 @@ def export_graph(store: GraphStore, fmt: str, out: Path, *, articles: bool = Fal
     if exporter.directory and out.exists() and not out.is_dir():
         raise ExportError(f"{out} is a file; the {fmt} export writes a folder. Fix: give a "
                           "folder name.")
-    job = _job(store, fmt, articles=articles, outcomes=outcomes)
+    job = _job(store, fmt, articles=articles, outcomes=outcomes, jobs=jobs)
     # steps: project (property-graph formats), then render and write the files
     counts: tuple[int, int] | tuple[()] = ()
     with fewer_collections(), \

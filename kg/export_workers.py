@@ -8,9 +8,10 @@ so the file is byte for byte the one a single process writes. Only a few batches
 at a time.
 
 Turtle is the union of the graphs a subject at a time, and a subject may lie in several shards
-(:func:`kg.shards.subject_groups`). The workers first write the shards' subjects to temporary
-files, :data:`SHARDS_A_JOB` shards a file; this process sorts the blocks' places and reads each
-subject's blocks back, and the workers merge and render the subjects in batches.
+(:func:`kg.shards.subject_groups`). The workers first write the shards' subjects to one
+anonymous temporary file, :data:`SHARDS_A_JOB` shards a job; this process sorts the blocks'
+places and reads each subject's blocks back, and the workers merge and render the subjects in
+batches.
 
 A dataset of fewer than :data:`PARALLEL_FROM` shards is rendered in this process: starting
 the workers would cost more than they save.
@@ -18,13 +19,12 @@ the workers would cost more than they save.
 
 from __future__ import annotations
 
+import io
 import itertools
 import multiprocessing
 import os
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import ExitStack
-from pathlib import Path
 from typing import Any, TypeVar
 
 import pyoxigraph as ox
@@ -37,17 +37,20 @@ from kg.workers import Workers
 BATCH_BYTES = 1 << 22
 #: The fewest shards for which the graphs are rendered in worker processes.
 PARALLEL_FROM = 64
-#: Shards whose subjects a worker writes to one temporary file (Turtle).
+#: Shards whose subjects a worker writes to the temporary file in one job (Turtle).
 SHARDS_A_JOB = 64
 
 R = TypeVar("R")
 
 
-def workers_for(shards: int) -> int:
-    """How many worker processes render a dataset of this many shards (1: this process)."""
-    if shards < PARALLEL_FROM or "fork" not in multiprocessing.get_all_start_methods():
+def workers_for(shards: int, jobs: int | None = None) -> int:
+    """How many worker processes render a dataset of this many shards (1: this process).
+
+    ``jobs`` as ``cartkg export --jobs`` gives it; by default one a core.
+    """
+    if jobs == 1 or shards < PARALLEL_FROM or "fork" not in multiprocessing.get_all_start_methods():
         return 1
-    return os.cpu_count() or 1
+    return jobs or os.cpu_count() or 1
 
 
 def batches(texts: Iterable[bytes], limit: int) -> Iterator[list[bytes]]:
@@ -126,11 +129,30 @@ def jsonld_pieces(texts: Iterable[bytes], workers: int) -> Iterator[bytes]:
     return jsonld_document(rendered(jsonld_batch, texts, workers))
 
 
-def spill_job(job: tuple[list[Shard], Path]) -> list[tuple[str, int, int]]:
-    """Write the subjects of some shards to a new file (:func:`kg.shards.spill_subjects`)."""
-    shards, path = job
-    with path.open("wb") as spill:
-        return spill_subjects(shards, spill)
+_SPILL: dict[str, Any] = {}  # in a worker: the file the subjects are spilled to, and its lock
+
+
+def _spill_to(fd: int, lock: Any) -> None:
+    """A worker's set-up for Turtle: the parent's temporary file (inherited), and its lock."""
+    _SPILL.update(fd=fd, lock=lock)
+
+
+def spill_job(shards: list[Shard]) -> list[tuple[str, int, int]]:
+    """Append the subjects of some shards to the spill file (:func:`kg.shards.spill_subjects`).
+
+    The job's blocks are written at once at the file's end, under the lock that the workers
+    share; their places are given from the file's start.
+    """
+    buffer = io.BytesIO()
+    places = spill_subjects(shards, buffer)
+    data = memoryview(buffer.getbuffer())
+    fd = _SPILL["fd"]
+    with _SPILL["lock"]:
+        start = written = os.lseek(fd, 0, os.SEEK_END)
+        while data:
+            count = os.pwrite(fd, data, written)
+            data, written = data[count:], written + count
+    return [(subject, start + offset, length) for subject, offset, length in places]
 
 
 def turtle_batch(texts: list[bytes]) -> tuple[bytes, bytes]:
@@ -161,20 +183,16 @@ def turtle_pieces(shards: Sequence[Shard], workers: int) -> Iterator[bytes]:
 
 def _turtle_pieces(shards: Sequence[Shard], workers: int) -> Iterator[bytes]:
     context = multiprocessing.get_context("fork")
-    with ExitStack() as stack:
-        folder = Path(stack.enter_context(tempfile.TemporaryDirectory(
-            prefix="cart-kg-subjects-")))
-        # one pool for both steps, forked before the list of places exists
-        pool = stack.enter_context(Workers[Any, Any](context, workers, _ready))
-        jobs = [(list(shards[start:start + SHARDS_A_JOB]), folder / f"{number}.nt")
-                for number, start in enumerate(range(0, len(shards), SHARDS_A_JOB))]
-        places = [(subject, number, offset, length)
-                  for number, found in enumerate(pool.run(spill_job, jobs))
-                  for subject, offset, length in found]
+    # an anonymous file (gone with this process, however it ends), open in the forked workers
+    with tempfile.TemporaryFile(prefix="cart-kg-subjects-") as spill, \
+            Workers[Any, Any](context, workers, _spill_to, (spill.fileno(), context.Lock())
+                              ) as pool:
+        jobs = [list(shards[start:start + SHARDS_A_JOB])
+                for start in range(0, len(shards), SHARDS_A_JOB)]
+        places = [place for found in pool.run(spill_job, jobs) for place in found]
         places.sort()
-        files = [stack.enter_context(path.open("rb")).fileno() for _, path in jobs]
-        texts = (b"".join(os.pread(files[number], length, offset)
-                          for _, number, offset, length in blocks)
+        fd = spill.fileno()
+        texts = (b"".join(os.pread(fd, length, offset) for _, offset, length in blocks)
                  for _, blocks in itertools.groupby(places, key=lambda place: place[0]))
         first = True
         for header, body in pool.run(turtle_batch, batches(texts, BATCH_BYTES)):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import shutil
+import signal
 import tempfile
 from pathlib import Path
 
@@ -38,6 +39,27 @@ def pid_and_batch(batch: list[bytes]) -> tuple[int, list[bytes]]:
     return os.getpid(), batch
 
 
+PARENT = os.getpid()
+
+
+def killed(batch: list[bytes]) -> bytes:
+    """A render whose process the kernel kills (as when memory runs out)."""
+    if os.getpid() == PARENT:
+        raise AssertionError("rendered in the test's own process")
+    os.kill(os.getpid(), signal.SIGKILL)
+    return b""
+
+
+def in_this_process(batch: list[bytes]) -> bytes:
+    """The JSON-LD render, which must not run in a worker."""
+    if os.getpid() != PARENT:
+        raise AssertionError("rendered in a worker")
+    return JSONLD_BATCH(batch)
+
+
+JSONLD_BATCH = export_workers.jsonld_batch
+
+
 def fail_on_c(batch: list[bytes]) -> int:
     if any(text.startswith(b"c") for text in batch):
         raise ValueError("graph c cannot be rendered")
@@ -50,10 +72,13 @@ def test_batches_keep_the_graphs_in_order_and_hold_at_most_the_limit_or_one_grap
     assert list(batches([], 8)) == []
 
 
-def test_large_datasets_are_rendered_by_a_worker_a_core(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_large_datasets_are_rendered_by_a_worker_a_core_unless_told(
+        monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(os, "cpu_count", lambda: 2)
     assert workers_for(export_workers.PARALLEL_FROM - 1) == 1
     assert workers_for(export_workers.PARALLEL_FROM) == 2
+    assert workers_for(export_workers.PARALLEL_FROM, jobs=1) == 1  # cartkg export --jobs 1
+    assert workers_for(export_workers.PARALLEL_FROM, jobs=3) == 3
 
 
 def test_workers_render_the_batches_in_other_processes_and_give_them_back_in_order(
@@ -111,3 +136,23 @@ def test_turtle_by_workers_leaves_no_temporary_file(
     (tmp_path / "tmp").mkdir()
     render_export(GraphStore.from_file(synthetic_build), "turtle")
     assert list((tmp_path / "tmp").iterdir()) == []
+
+
+def test_a_worker_killed_during_an_export_stops_it_with_an_error_and_writes_nothing(
+        synthetic_build: Path, tmp_path: Path, in_workers: None,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(export_workers, "jsonld_batch", killed)
+    out = tmp_path / "cart-kg.jsonld"
+    result = CliRunner().invoke(main, ["export", "--data", str(synthetic_build), "--format",
+                                       "jsonld", "-o", str(out)])
+    assert result.exit_code == 2, result.output
+    assert "killed by signal 9" in result.output and "--jobs 1" in result.output
+    assert "Traceback" not in result.output
+    assert list(tmp_path.iterdir()) == []
+    assert multiprocessing.active_children() == []
+    monkeypatch.setattr(export_workers, "jsonld_batch", in_this_process)
+    one_process = CliRunner().invoke(main, ["export", "--data", str(synthetic_build), "--format",
+                                            "jsonld", "-o", str(out), "--jobs", "1"])
+    assert one_process.exit_code == 0, one_process.output  # the fix the error gives works
+    assert out.read_bytes() == render_export(GraphStore.from_file(synthetic_build), "jsonld",
+                                             jobs=1)[0][""]
