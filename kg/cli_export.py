@@ -38,8 +38,8 @@ def _fail(message: str) -> None:
 @click.option("--data", type=click.Path(path_type=Path), default=Path("build"),
               show_default=True, help="The built dataset: a build folder or one RDF file.")
 @click.option("--jobs", type=click.IntRange(1, 256), default=None,
-              help="Processes that render TriG, JSON-LD and Turtle from a build of 64 articles "
-                   "or more  [default: every core]")
+              help="Processes that render TriG, JSON-LD and Turtle from a build of 63 articles "
+                   "or more (the other formats use one)  [default: every core]")
 def export(fmt: str, output: Path | None, articles: bool, outcomes: str, data: Path,
            jobs: int | None) -> None:
     """Export the graph for yEd, Cytoscape, Gephi, Graphviz, Neo4j, a browser or RDF tools.

@@ -265,9 +265,15 @@ def _counted(pieces: bytes | Iterable[bytes], bar: Progress, status: str) -> Ite
     """The pieces of a file, the megabytes written so far on the progress bar's status line."""
     bar.advance(0, status=status)
     written = 0
-    for piece in [pieces] if isinstance(pieces, bytes) else pieces:
-        megabytes = (written + len(piece)) // 10**6
-        if megabytes > written // 10**6:  # a new status draws the bar: once a megabyte
-            bar.advance(0, status=f"{status}: {megabytes:,} MB")
-        written += len(piece)
-        yield piece
+    source = iter([pieces] if isinstance(pieces, bytes) else pieces)
+    try:
+        for piece in source:
+            megabytes = (written + len(piece)) // 10**6
+            if megabytes > written // 10**6:  # a new status draws the bar: once a megabyte
+                bar.advance(0, status=f"{status}: {megabytes:,} MB")
+            written += len(piece)
+            yield piece
+    finally:  # stopped early (a write failed): the pieces' workers stop now, not when collected
+        close = getattr(source, "close", None)
+        if close is not None:
+            close()

@@ -25,10 +25,12 @@ import multiprocessing
 import os
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
 import pyoxigraph as ox
 
+from kg.property_graph import ExportError
 from kg.shards import Shard, ShardError, merged_subject, spill_subjects
 from kg.store import StoreError, serialized_block
 from kg.workers import Workers
@@ -81,8 +83,23 @@ def rendered(render: Callable[[list[bytes]], R], texts: Iterable[bytes],
             yield render(batch)
         return
     context = multiprocessing.get_context("fork")
-    with Workers[list[bytes], R](context, workers, _ready) as pool:
+    with _worker_errors(), Workers[list[bytes], R](context, workers, _ready) as pool:
         yield from pool.run(render, batches(texts, BATCH_BYTES))
+
+
+@contextmanager
+def _worker_errors() -> Iterator[None]:
+    """A system error met with the workers, as an ``ExportError`` that says what to do.
+
+    Such as no memory to fork, or the temporary folder full.
+    """
+    try:
+        yield
+    except OSError as err:
+        raise ExportError(
+            f"rendering in worker processes failed: {err.strerror or err}. Fix: free memory, or "
+            f"space in the temporary folder {tempfile.gettempdir()} (set TMPDIR to use "
+            "another), or export in one process with --jobs 1.") from None
 
 
 def _ready() -> None:
@@ -123,7 +140,7 @@ def jsonld_batch(texts: list[bytes]) -> bytes:
 
 
 def jsonld_pieces(texts: Iterable[bytes], workers: int) -> Iterator[bytes]:
-    """JSON-LD of the graphs' texts, as :func:`kg.export_formats.jsonld_pieces` writes it."""
+    """JSON-LD of the graphs' texts (:func:`kg.export_formats.jsonld_document`)."""
     from kg.export_formats import jsonld_document
 
     return jsonld_document(rendered(jsonld_batch, texts, workers))
@@ -184,7 +201,7 @@ def turtle_pieces(shards: Sequence[Shard], workers: int) -> Iterator[bytes]:
 def _turtle_pieces(shards: Sequence[Shard], workers: int) -> Iterator[bytes]:
     context = multiprocessing.get_context("fork")
     # an anonymous file (gone with this process, however it ends), open in the forked workers
-    with tempfile.TemporaryFile(prefix="cart-kg-subjects-") as spill, \
+    with _worker_errors(), tempfile.TemporaryFile(prefix="cart-kg-subjects-") as spill, \
             Workers[Any, Any](context, workers, _spill_to, (spill.fileno(), context.Lock())
                               ) as pool:
         jobs = [list(shards[start:start + SHARDS_A_JOB])

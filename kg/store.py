@@ -444,6 +444,10 @@ def write_files(files: Mapping[Path, bytes | Iterable[bytes]]) -> None:
     except BaseException:
         for tmp, _ in written:
             Path(tmp).unlink(missing_ok=True)
+        for data in files.values():  # a generator stopped early lets go of what it holds now
+            close = getattr(data, "close", None)
+            if close is not None:
+                close()
         raise
 
 

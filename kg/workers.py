@@ -39,9 +39,10 @@ class _Worker:
         process = context.Process  # type: ignore[attr-defined]  # every start method has one
         self.process = process(target=_serve, args=(theirs, ours, initializer, tuple(initargs)),
                                daemon=True)
-        # A forked worker inherits our signal handlers and mask: SIGTERM stays blocked until it
-        # has its own handler (see _serve), so that a SIGTERM sent at once is not lost.
-        blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM})
+        # A forked worker inherits our signal handlers and mask: SIGTERM and SIGINT stay blocked
+        # until it has its own handlers (see _serve), so that a SIGTERM sent at once is not lost
+        # and a Ctrl-C meanwhile does not raise KeyboardInterrupt in it.
+        blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM, signal.SIGINT})
         try:
             self.process.start()
         finally:
@@ -71,46 +72,40 @@ class Workers(Generic[J, R]):
 
         The first jobs are sent at once, one a worker (the call does not wait for a result);
         the rest are taken from ``jobs`` as workers become free while the results are read, so
-        that a stream of jobs is never held whole. Raises :class:`WorkerDied` when a busy worker
-        stops, and a job's exception (or the initializer's, or one ``jobs`` raises) as it was
-        raised.
+        that a stream of jobs is never held whole. A job is sent only while it is fewer than
+        :data:`WINDOW` jobs a worker ahead of the next result to give, so that results that come
+        early (a worker busy with a large job) are never more than that. Raises
+        :class:`WorkerDied` when a busy worker stops, and a job's exception (or the
+        initializer's, or one ``jobs`` raises) as it was raised, in the jobs' order.
         """
-        queue = enumerate(jobs)
-        busy: dict[Connection, tuple[_Worker, int]] = {}
-        for worker in self._workers:
-            first = next(queue, None)
-            if first is None:
-                break
-            index, job = first
-            _send(worker, (function, job))
-            busy[worker.conn] = (worker, index)
-        return self._results(function, queue, busy)
+        run = _Run(function, enumerate(jobs), list(reversed(self._workers)),
+                   WINDOW * len(self._workers))
+        run.feed(0)
+        return self._results(run)
 
-    def _results(self, function: Callable[[J], R], queue: Iterator[tuple[int, J]],
-                 busy: dict[Connection, tuple[_Worker, int]]) -> Iterator[R]:
-        done: dict[int, R] = {}  # results that came before an earlier job's
+    @staticmethod
+    def _results(run: _Run[J, R]) -> Iterator[R]:
+        done: dict[int, tuple[bool, Any]] = {}  # outcomes that came before an earlier job's
         wanted = 0
-        while busy:
-            ready = wait([*busy, *(w.process.sentinel for w, _ in busy.values())])
-            for conn in [c for c in busy if c in ready or c.poll()]:
-                worker, index = busy.pop(conn)
+        while run.busy:
+            ready = wait([*run.busy, *(w.process.sentinel for w, _ in run.busy.values())])
+            for conn in [c for c in run.busy if c in ready or c.poll()]:
+                worker, index = run.busy.pop(conn)
                 try:
-                    ok, value = conn.recv()
+                    done[index] = conn.recv()
                 except (EOFError, OSError):
                     raise _died(worker) from None
-                if not ok:
-                    raise value
-                done[index] = value
-                following = next(queue, None)
-                if following is not None:
-                    _send(worker, (function, following[1]))
-                    busy[conn] = (worker, following[0])
-            for worker, _ in busy.values():  # a process ended and left nothing in its pipe
+                run.idle.append(worker)
+            for worker, _ in run.busy.values():  # a process ended and left nothing in its pipe
                 if worker.process.sentinel in ready and not worker.conn.poll():
                     raise _died(worker)
             while wanted in done:
-                yield done.pop(wanted)
+                ok, value = done.pop(wanted)
+                if not ok:
+                    raise value
+                yield value
                 wanted += 1
+            run.feed(wanted)
 
     def close(self) -> None:
         """Stop every worker, busy or not, and wait until each has gone.
@@ -133,6 +128,34 @@ class Workers(Generic[J, R]):
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+#: Jobs a worker that may be sent ahead of the next result to give (see :meth:`Workers.run`).
+WINDOW = 2
+
+
+class _Run(Generic[J, R]):
+    """One call of :meth:`Workers.run`: the jobs left, the idle and the busy workers."""
+
+    def __init__(self, function: Callable[[J], R], queue: Iterator[tuple[int, J]],
+                 idle: list[_Worker], window: int) -> None:
+        self.function = function
+        self.queue = queue
+        self.idle = idle
+        self.window = window
+        self.busy: dict[Connection, tuple[_Worker, int]] = {}
+        self.sent = 0
+
+    def feed(self, wanted: int) -> None:
+        """Send jobs to idle workers while they are within the window after job ``wanted``."""
+        while self.idle and self.sent < wanted + self.window:
+            following = next(self.queue, None)
+            if following is None:
+                return
+            worker = self.idle.pop()
+            _send(worker, (self.function, following[1]))
+            self.busy[worker.conn] = (worker, following[0])
+            self.sent += 1
 
 
 def _send(worker: _Worker, job: tuple[Callable[[Any], Any], Any]) -> None:
@@ -159,7 +182,7 @@ def _serve(conn: Connection, ours: list[Connection], initializer: Callable[..., 
     # (a forked worker inherits the parent's, which may raise SystemExit to unwind the parent).
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM})
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM, signal.SIGINT})
     failed: Exception | None = None
     try:
         initializer(*initargs)
@@ -178,5 +201,10 @@ def _serve(conn: Connection, ours: list[Connection], initializer: Callable[..., 
             reply = (False, err)
         try:
             conn.send(reply)
+        except OSError:  # the parent has gone (killed): nobody to answer
+            return
         except Exception as err:  # the result or the exception cannot be pickled
-            conn.send((False, RuntimeError(f"{err}\n{traceback.format_exc()}")))
+            try:
+                conn.send((False, RuntimeError(f"{err}\n{traceback.format_exc()}")))
+            except OSError:
+                return

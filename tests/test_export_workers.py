@@ -8,6 +8,8 @@ shards of the synthetic build go through many batches and two workers.
 
 from __future__ import annotations
 
+import errno
+import io
 import multiprocessing
 import os
 import shutil
@@ -15,14 +17,18 @@ import signal
 import tempfile
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
 
 from kg import export_workers
+from kg import store as store_module
+from kg import workers as workers_module
 from kg.cli import main
 from kg.export import export_graph, render_export
+from kg.export_formats import jsonld_compactor, jsonld_document, jsonld_items
 from kg.export_workers import batches, rendered, workers_for
-from kg.store import GraphStore, read_quads
+from kg.store import GraphStore, groups, read_quads, serialize, write_files
 
 
 @pytest.fixture
@@ -100,6 +106,15 @@ def test_an_error_in_a_worker_is_raised_here_and_the_workers_are_stopped(
     assert multiprocessing.active_children() == []
 
 
+def one_process_reference(quads: tuple[ox.Quad, ...], fmt: str) -> bytes:
+    """The format as the code before the workers wrote it: a graph (Turtle: a subject) a piece."""
+    if fmt == "jsonld":
+        compact = jsonld_compactor()
+        return b"".join(jsonld_document(jsonld_items([graph], compact)
+                                        for graph in groups(quads, "trig")))
+    return serialize(quads, "trig" if fmt == "trig" else "union")
+
+
 @pytest.mark.parametrize("fmt", ["trig", "jsonld", "turtle"])
 def test_rdf_exports_rendered_by_workers_are_the_bytes_one_process_writes(
         synthetic_build: Path, tmp_path: Path, fmt: str, in_workers: None) -> None:
@@ -107,9 +122,7 @@ def test_rdf_exports_rendered_by_workers_are_the_bytes_one_process_writes(
     assert workers_for(len(store.shards)) == 2
     out = tmp_path / f"cart-kg.{fmt}"
     export_graph(store, fmt, out)
-    in_memory = GraphStore.from_quads(read_quads(synthetic_build))  # no shards: one process
-    assert workers_for(len(in_memory.shards)) == 1
-    assert out.read_bytes() == render_export(in_memory, fmt)[0][""]
+    assert out.read_bytes() == one_process_reference(read_quads(synthetic_build), fmt)
     assert [p.name for p in tmp_path.iterdir()] == [out.name]
 
 
@@ -156,3 +169,58 @@ def test_a_worker_killed_during_an_export_stops_it_with_an_error_and_writes_noth
     assert one_process.exit_code == 0, one_process.output  # the fix the error gives works
     assert out.read_bytes() == render_export(GraphStore.from_file(synthetic_build), "jsonld",
                                              jobs=1)[0][""]
+
+
+def no_space(shards: list[object]) -> list[object]:
+    """A Turtle spill job on a full disk."""
+    raise OSError(errno.ENOSPC, "No space left on device")
+
+
+def cannot_fork(*args: object) -> None:
+    raise OSError(errno.ENOMEM, "Cannot allocate memory")
+
+
+@pytest.mark.parametrize(("fmt", "failure"), [
+    ("trig", "fork"), ("jsonld", "fork"), ("turtle", "fork"), ("turtle", "full disk")])
+def test_a_system_error_with_the_workers_says_what_to_do_and_writes_nothing(
+        synthetic_build: Path, tmp_path: Path, in_workers: None,
+        monkeypatch: pytest.MonkeyPatch, fmt: str, failure: str) -> None:
+    if failure == "fork":
+        monkeypatch.setattr(workers_module, "_Worker", cannot_fork)
+        reason = "Cannot allocate memory"
+    else:
+        monkeypatch.setattr(export_workers, "spill_job", no_space)
+        reason = "No space left on device"
+    out = tmp_path / f"out.{fmt}"
+    result = CliRunner().invoke(main, ["export", "--data", str(synthetic_build), "--format", fmt,
+                                       "-o", str(out)])
+    assert result.exit_code == 2, result.output
+    assert f"rendering in worker processes failed: {reason}" in result.output
+    assert "--jobs 1" in result.output and "choose a path" not in result.output
+    assert "Traceback" not in result.output
+    assert list(tmp_path.iterdir()) == []
+    assert multiprocessing.active_children() == []
+
+
+class FullDisk(io.BytesIO):
+    """A file that takes one piece, then has no space left."""
+
+    def write(self, data: object) -> int:
+        if self.tell():
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return super().write(b"x")
+
+
+def test_a_write_that_fails_midway_stops_the_workers_at_once(
+        tmp_path: Path, in_workers: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(store_module.os, "fdopen", lambda fd, mode: FullDisk())
+    texts = [bytes([65 + i % 26]) * 15_000 for i in range(40)]
+    with pytest.raises(OSError, match="No space left") as failed:
+        write_files({tmp_path / "out": rendered(pid_and_text, texts, workers=2)})
+    assert failed.value.__traceback__ is not None  # the error (and its frames) still held
+    assert multiprocessing.active_children() == []
+    assert list(tmp_path.iterdir()) == []
+
+
+def pid_and_text(batch: list[bytes]) -> bytes:
+    return b"".join(batch)

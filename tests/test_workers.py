@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import itertools
 import multiprocessing
 import os
 import signal
 import time
+from collections.abc import Iterator
 
 import pytest
 
-from kg.workers import WorkerDied, Workers
+from kg.workers import WINDOW, WorkerDied, Workers
 
 START_METHODS = [m for m in ("fork", "forkserver") if m in multiprocessing.get_all_start_methods()]
 
@@ -124,3 +126,33 @@ def test_a_worker_waiting_for_a_job_ends_when_the_parent_closes_its_pipe(
         worker.process.join(30)
     assert [w.process.exitcode for w in workers._workers] == [0, 0]
     workers._workers = []
+
+
+def test_jobs_are_taken_from_a_stream_as_workers_free_never_far_ahead_of_the_results(
+        workers: Workers[int, int]) -> None:
+    """A slow first job: the other worker goes on, but only WINDOW jobs a worker ahead."""
+    pulled: list[int] = []
+
+    def jobs() -> Iterator[int]:  # endless: only what is taken is ever made
+        for number in itertools.count():
+            pulled.append(number)
+            yield 8 if number == 0 else 0  # tenths of a second
+
+    results = workers.run(_sleep_tenths, jobs())
+    assert len(pulled) == 2  # one a worker at once, before any result is read
+    assert next(results) == 8
+    ahead = len(pulled) - 1
+    assert ahead <= WINDOW * 2 + 1  # the window after job 0 (plus the one taken to find it full)
+    assert [next(results) for _ in range(20)] == [0] * 20
+    assert len(pulled) <= 21 + WINDOW * 2 + 1
+
+
+def test_a_jobs_exception_is_raised_in_the_jobs_order(workers: Workers[int, int]) -> None:
+    """The second job fails first in time, the first later: the first is the one raised."""
+    with pytest.raises(ValueError, match="first"):
+        list(workers.run(_fail_after_tenths, [3, 0]))
+
+
+def _fail_after_tenths(tenths: int) -> int:
+    time.sleep(tenths / 10)
+    raise ValueError("first" if tenths else "second")
