@@ -21,6 +21,7 @@ GROWTH = 11
 CORES = 1.6  # "both cores used": at least this much CPU time per second of wall time
 ENGINE = "engine floor:"  # the names of the engine floor's steps in the growth tables
 MACHINE = "machine floor: Python dict, one look-up a row in random order"  # and the machine's
+MACHINE_KEY = "machine"  # the machine floor's key in the engine floor's result (children.py)
 
 
 # --- formatting -----------------------------------------------------------------------------
@@ -274,13 +275,13 @@ def print_queries(r: Result) -> None:
     print(table(["query", "rows", "run_query", "raw pyoxigraph", "run_query / raw", "rdflib",
                  "rdflib / run_query"], rows))
     found = floor.get("result", {})
-    steps = [(name, v) for name, v in found.items() if isinstance(v, dict) and name != "machine"]
+    steps = [(name, v) for name, v in found.items() if isinstance(v, dict) and name != MACHINE_KEY]
     if steps:
         print(f"\nengine floor (raw Oxigraph, no logic of ours; {steps[0][1]['rows']} rows, one "
               "per assertion): " + ", ".join(f"{name} {s(v['seconds'])}" for name, v in steps))
-        if "machine" in found:
+        if MACHINE_KEY in found:
             print(f"{MACHINE} (every assertion's IRI, no Oxigraph): "
-                  f"{s(found['machine']['seconds'])}")
+                  f"{s(found[MACHINE_KEY]['seconds'])}")
     elif "failed" in floor:
         print(f"\nengine floor: failed: {floor['failed']}")
 
@@ -352,7 +353,7 @@ def timed_work(r: Result) -> dict[str, tuple[float, float | None]]:
     found: dict[str, tuple[float, float | None]] = {}
     for name, step in r.get("queries", {}).get("engine_floor", {}).get("result", {}).items():
         if isinstance(step, dict):
-            label = MACHINE if name == "machine" else f"{ENGINE} {name}"
+            label = MACHINE if name == MACHINE_KEY else f"{ENGINE} {name}"
             found[label] = (step["seconds"], step["rows"])
     for name, one in r.get("queries", {}).get("oxigraph", {}).items():
         if one.get("kg") is not None:

@@ -31,8 +31,8 @@ from typing import Any, TypeVar
 import pyoxigraph as ox
 
 from kg.property_graph import ExportError
-from kg.shards import Shard, ShardError, merged_subject, spill_subjects
-from kg.store import StoreError, serialized_block
+from kg.shards import Shard, merged_subject, spill_subjects
+from kg.store import prefixes_once, serialized_block, shard_errors
 from kg.workers import Workers
 
 #: The N-Quads a batch of graphs holds, at most (a larger graph is a batch of its own).
@@ -110,26 +110,26 @@ def _parsed(text: bytes) -> tuple[ox.Quad, ...]:
     return tuple(ox.parse(text, format=ox.RdfFormat.N_QUADS))
 
 
-def trig_batch(texts: list[bytes]) -> tuple[bytes, bytes]:
-    """The ``@prefix`` lines of the first graph's TriG, and the TriG of every graph after them."""
+def _blocks(groups: Iterable[Any], role: str) -> tuple[bytes, bytes]:
+    """The ``@prefix`` lines of the first group's TriG or Turtle, and every group's body."""
     header = b""
     bodies = []
-    for number, text in enumerate(texts):
-        head, body = serialized_block(_parsed(text), "trig")
+    for number, group in enumerate(groups):
+        head, body = serialized_block(group, role)
         if number == 0:
             header = head
         bodies.append(body)
     return header, b"".join(bodies)
 
 
+def trig_batch(texts: list[bytes]) -> tuple[bytes, bytes]:
+    """A batch of graphs as TriG (see :func:`_blocks`)."""
+    return _blocks((_parsed(text) for text in texts), "trig")
+
+
 def trig_pieces(texts: Iterable[bytes], workers: int) -> Iterator[bytes]:
     """TriG of the graphs' texts: as :func:`kg.store.serialized` writes them, ``@prefix`` once."""
-    first = True
-    for header, body in rendered(trig_batch, texts, workers):
-        if first:
-            yield header
-            first = False
-        yield body
+    return prefixes_once(rendered(trig_batch, texts, workers))
 
 
 def jsonld_batch(texts: list[bytes]) -> bytes:
@@ -173,18 +173,11 @@ def spill_job(shards: list[Shard]) -> list[tuple[str, int, int]]:
 
 
 def turtle_batch(texts: list[bytes]) -> tuple[bytes, bytes]:
-    """The ``@prefix`` lines of the first subject's Turtle, and the Turtle of every subject.
+    """A batch of subjects as Turtle (see :func:`_blocks`).
 
     Each text is one subject's blocks of N-Triples, from one or more shards.
     """
-    header = b""
-    bodies = []
-    for number, text in enumerate(texts):
-        head, body = serialized_block(merged_subject([text]), "union")
-        if number == 0:
-            header = head
-        bodies.append(body)
-    return header, b"".join(bodies)
+    return _blocks((merged_subject([text]) for text in texts), "union")
 
 
 def turtle_pieces(shards: Sequence[Shard], workers: int) -> Iterator[bytes]:
@@ -192,10 +185,8 @@ def turtle_pieces(shards: Sequence[Shard], workers: int) -> Iterator[bytes]:
 
     Raises :class:`~kg.store.StoreError` for a shard that is not its manifest's.
     """
-    try:
+    with shard_errors():
         yield from _turtle_pieces(shards, workers)
-    except ShardError as err:
-        raise StoreError(str(err)) from None
 
 
 def _turtle_pieces(shards: Sequence[Shard], workers: int) -> Iterator[bytes]:
@@ -211,9 +202,4 @@ def _turtle_pieces(shards: Sequence[Shard], workers: int) -> Iterator[bytes]:
         fd = spill.fileno()
         texts = (b"".join(os.pread(fd, length, offset) for _, offset, length in blocks)
                  for _, blocks in itertools.groupby(places, key=lambda place: place[0]))
-        first = True
-        for header, body in pool.run(turtle_batch, batches(texts, BATCH_BYTES)):
-            if first:
-                yield header
-                first = False
-            yield body
+        yield from prefixes_once(pool.run(turtle_batch, batches(texts, BATCH_BYTES)))

@@ -138,7 +138,7 @@ class GraphStore:
         # (its shards are not those digests), never a store of one build with shards of another
         parts = {path.relative_to(self.folder).as_posix(): sha256 for path, sha256 in self.shards}
         try:
-            with _shard_errors():
+            with shard_errors():
                 indexed, self._lock, self._quotes = open_index(self.folder, parts)
             weakref.finalize(self, os.close, self._lock)
             return indexed
@@ -147,7 +147,7 @@ class GraphStore:
                           stacklevel=_outside_this_module())
         store = ox.Store()
         try:  # one bulk load of all shards in a row: much quicker than one per shard
-            with _shard_errors():  # a shard that is not valid N-Quads too
+            with shard_errors():  # a shard that is not valid N-Quads too
                 load_checked(store, self.shards)
         except OSError as err:
             raise StoreError(f"{self.folder}: cannot be loaded ({err}). "
@@ -167,7 +167,7 @@ class GraphStore:
         found = self._article_shards().get(article_id)
         if found is None:
             return None
-        with _shard_errors():
+        with shard_errors():
             part = GraphStore.from_quads(shard_quads(*found))
         if next(iter(part.store.quads_for_pattern(article, None, None, None)), None) is None:
             return None
@@ -200,7 +200,7 @@ class GraphStore:
             yield self.store.quads_for_pattern(None, node, None, None)
             return
         token = None if predicate is None else f"<{predicate}>".encode()
-        with _shard_errors():
+        with shard_errors():
             for path, sha256 in self.shards:
                 yield shard_quads(path, sha256, token)
 
@@ -220,7 +220,7 @@ class GraphStore:
             for quads in self.graphs():
                 yield ox.serialize(quads, format=ox.RdfFormat.N_QUADS) or b""
             return
-        with _shard_errors():
+        with shard_errors():
             yield from graph_texts(self.shards)
 
     def graphs(self) -> Iterator[Quads]:
@@ -248,7 +248,7 @@ class GraphStore:
         folder, read from the shards (see :func:`kg.shards.subject_groups`).
         """
         if self.shards:
-            with _shard_errors():
+            with shard_errors():
                 yield from subject_groups(self.shards)
             return
         rows = self.store.query("SELECT DISTINCT ?s WHERE { ?s ?p ?o }",
@@ -332,7 +332,7 @@ def _outside_this_module() -> int:
 
 
 @contextlib.contextmanager
-def _shard_errors() -> Iterator[None]:
+def shard_errors() -> Iterator[None]:
     """Report a shard that is not the one its manifest lists as a :class:`StoreError`."""
     try:
         yield
@@ -392,9 +392,16 @@ def serialized(cut: Iterable[Quads] | Iterable[Triples], role: str) -> Iterator[
         for group in cut:
             yield ox.serialize(group, format=ox.RdfFormat.N_QUADS) or b""
         return
+    yield from prefixes_once(serialized_block(group, role) for group in cut)
+
+
+def prefixes_once(blocks: Iterable[tuple[bytes, bytes]]) -> Iterator[bytes]:
+    """One TriG or Turtle file of blocks of :func:`serialized_block`.
+
+    The ``@prefix`` lines of the first block, then every block's body.
+    """
     first = True
-    for group in cut:
-        header, body = serialized_block(group, role)
+    for header, body in blocks:
         if first:
             yield header
             first = False

@@ -142,7 +142,7 @@ def test_jobs_are_taken_from_a_stream_as_workers_free_never_far_ahead_of_the_res
     assert len(pulled) == 2  # one a worker at once, before any result is read
     assert next(results) == 8
     ahead = len(pulled) - 1
-    assert ahead <= WINDOW * 2 + 1  # the window after job 0 (plus the one taken to find it full)
+    assert ahead <= WINDOW * 2 + 1  # within the window after job 0
     assert [next(results) for _ in range(20)] == [0] * 20
     assert len(pulled) <= 21 + WINDOW * 2 + 1
 
