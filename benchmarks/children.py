@@ -46,16 +46,16 @@ def task_imports(args: argparse.Namespace) -> Result:
     import pyshacl  # noqa: F401
     import rdflib  # noqa: F401
 
-    import kg.build
-    import kg.query
+    import kg.build.build
+    import kg.query.run
 
-    return {"kg": kg.build.__file__, "queries": kg.query.__file__}
+    return {"kg": kg.build.build.__file__, "queries": kg.query.run.__file__}
 
 
 def task_inventory(args: argparse.Namespace) -> Result:
     """The query names and the export formats of the code under test."""
-    from kg.export import EXPORTERS
-    from kg.query import load_queries
+    from kg.export.export import EXPORTERS
+    from kg.query.library import load_queries
 
     return {"queries": sorted(load_queries()),
             "exports": {name: {"filename": e.filename, "projected": e.projected}
@@ -106,7 +106,9 @@ def _opened(store: Any) -> Any:
 
 def _bound_queries(store: Any, names: list[str]) -> dict[str, tuple[str, dict[str, Any], str]]:
     """Each named query with its example parameters bound: name -> (sparql, bindings, error)."""
-    from kg.query import QueryError, bind_params, load_queries
+    from kg.query.library import load_queries
+    from kg.query.params import bind_params
+    from kg.query.safety import QueryError
 
     found = {}
     queries = load_queries()
@@ -128,33 +130,29 @@ WARM_UP_UNDER = 1.0
 
 
 def task_queries(args: argparse.Namespace) -> Result:
-    """Each ``--names`` query on Oxigraph: ``kg.query.run_query``, and raw ``Store.query``.
+    """Each ``--names`` query on Oxigraph: ``kg.query.run.run_query``, and raw ``Store.query``.
 
     ``benchmarks/run.py`` gives one name: each query runs in a process of its own that opens the
     store (``GraphStore.from_file``), as ``cartkg query NAME`` does, since in a shared process a
     large query slowed the next ones by ~30%. Both run on that store, one after the other,
     ``--runs`` times (once when a run takes over 10 s), after an untimed run of each when the
-    first takes under :data:`WARM_UP_UNDER`; medians. ``run_query`` is given the
-    query's ``narrows`` (the quote index, decision 0011), as ``cartkg query`` gives it; raw
-    Oxigraph runs the query text as it is. A query that runs past
+    first takes under :data:`WARM_UP_UNDER`; medians. Raw Oxigraph runs the query text with
+    the same bindings. A query that runs past
     ``--timeout`` seconds kills this process (SIGALRM with its default action: Oxigraph does not
     return to Python until the query is done); the parent reports it as timed out.
     """
-    from kg.query import load_queries, run_query
-    from kg.store import GraphStore
+    from kg.query.run import run_query
+    from kg.store.store import GraphStore
 
     start = time.perf_counter()
     store = _opened(GraphStore.from_file(args.data))
     load = time.perf_counter() - start
     _emit("LOAD", {"load": load, "quads": len(store)})
     signal.signal(signal.SIGALRM, signal.SIG_DFL)
-    # The variables a query narrows down with the quote index (none in code from before it).
-    narrows = {name: getattr(q, "narrows", {}) for name, q in load_queries().items()}
     for name, (sparql, bindings, error) in _bound_queries(store, args.names.split(",")).items():
         if error:
             _emit("QUERY", {"name": name, "error": error})
             continue
-        extra = [narrows[name]] if narrows[name] else []
         print(f"START {name}", flush=True)
         signal.setitimer(signal.ITIMER_REAL, args.timeout)
         text, substitutions = _as_given_to_oxigraph(sparql, bindings)
@@ -164,7 +162,7 @@ def task_queries(args: argparse.Namespace) -> Result:
         warm_up = True
         while len(kg_times) < args.runs and not (kg_times and kg_times[-1] > 10):
             begin = time.perf_counter()
-            rows = len(run_query(store, sparql, bindings, *extra).rows)
+            rows = len(run_query(store, sparql, bindings).rows)
             kg_time = time.perf_counter() - begin
             begin = time.perf_counter()
             raw_rows = _raw_rows(store, text, substitutions)
@@ -210,7 +208,7 @@ def task_engine_floor(args: argparse.Namespace) -> Result:
     """
     import pyoxigraph as ox
 
-    from kg.store import GraphStore
+    from kg.store.store import GraphStore
 
     start = time.perf_counter()
     store = _opened(GraphStore.from_file(args.data))
@@ -259,14 +257,14 @@ def _random_lookups(store: Any, runs: int) -> Result:
 def _as_given_to_oxigraph(sparql: str, bindings: dict[str, Any]) -> tuple[str, dict[Any, Any]]:
     """The query text and substitutions that ``run_query`` gives Oxigraph for these bindings.
 
-    Substitutions, also shown to the planner in an inline VALUES block (``kg.sparql_text``; code
-    measured with ``--commit`` from before that module gave the substitutions only).
+    Substitutions, also shown to the planner in an inline VALUES block (``kg.core.sparql_text``;
+    code measured with ``--commit`` from before that module gave the substitutions only).
     """
     import pyoxigraph as ox
 
     substitutions = {ox.Variable(k): v for k, v in bindings.items()}
     try:
-        from kg.sparql_text import bind_values
+        from kg.core.sparql_text import bind_values
     except ImportError:
         return sparql, substitutions
     return bind_values(sparql, bindings), substitutions
@@ -291,15 +289,16 @@ def _time_limit(seconds: float) -> Iterator[None]:
 
 
 def task_queries_rdflib(args: argparse.Namespace) -> Result:
-    """Each query with rdflib's engine on its in-memory store (``kg.query.run_query_rdflib``).
+    """Each query with rdflib's engine on its in-memory store (``kg.query.run.run_query_rdflib``).
 
     ``--limits`` maps each query to the seconds one run may take (rdflib is pure Python, so an
     alarm stops it cleanly); ``--budget`` bounds all of them together.
     """
     import warnings
 
-    from kg.query import QueryError, rdflib_dataset, run_query_rdflib
-    from kg.store import GraphStore, read_quads
+    from kg.query.run import rdflib_dataset, run_query_rdflib
+    from kg.query.safety import QueryError
+    from kg.store.store import GraphStore, read_quads
 
     warnings.simplefilter("ignore")
     limits: dict[str, float] = json.loads(args.limits)
@@ -341,9 +340,9 @@ def task_queries_rdflib(args: argparse.Namespace) -> Result:
 
 
 def task_export(args: argparse.Namespace) -> Result:
-    """One export format of ``kg.export``, from the built dataset."""
-    from kg.export import export_graph
-    from kg.store import GraphStore
+    """One export format of ``kg.export.export``, from the built dataset."""
+    from kg.export.export import export_graph
+    from kg.store.store import GraphStore
 
     start = time.perf_counter()
     store = GraphStore.from_file(args.data)
@@ -359,8 +358,8 @@ def task_export(args: argparse.Namespace) -> Result:
 
 def task_trace(args: argparse.Namespace) -> Result:
     """Trace one entity: resolve its name, then every assertion involving it with its quotes."""
-    from kg.store import GraphStore
-    from kg.trace import resolve, trace_entity
+    from kg.provenance.trace import resolve, trace_entity
+    from kg.store.store import GraphStore
 
     start = time.perf_counter()
     store = _opened(GraphStore.from_file(args.data))

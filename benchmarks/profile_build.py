@@ -1,4 +1,4 @@
-"""Where the build's time goes: ``kg.build.build_dataset`` under cProfile, by step and library.
+"""Where the build's time goes: ``build_dataset`` under cProfile, by step and library.
 
 Run from the project root, e.g.::
 
@@ -137,8 +137,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--top", type=int, default=15)
     args = parser.parse_args(argv)
 
-    from kg.build import build_dataset
-    from kg.synth import generate_corpus
+    from kg.build.build import build_dataset
+    from kg.synth.corpus import generate_corpus
 
     sys.path.insert(0, str(HERE))
     from run import edit_one_claim

@@ -36,12 +36,12 @@ Per size:
   on-disk index up to date after the builds);
 * each query of ``queries/*.rq`` with its example parameters, each in a process of its own that
   opens the store, as ``cartkg query NAME`` does (in a shared process a large query slowed the
-  next ones by ~30%): ``kg.query.run_query`` and raw ``pyoxigraph.Store.query`` (rows read),
-  medians of ``--runs``; then ``kg.query.run_query_rdflib`` on rdflib's in-memory dataset (all
+  next ones by ~30%): ``kg.query.run.run_query`` and raw ``pyoxigraph.Store.query`` (rows read),
+  medians of ``--runs``; then ``kg.query.run.run_query_rdflib`` on rdflib's in-memory dataset (all
   queries in one process), each run stopped after ``max(--rdflib-min, 25 x run_query's
   median)`` seconds (at most ``--rdflib-timeout``), which is enough to tell whether rdflib is 20
   times slower (up to ``--rdflib-max-articles``);
-* every export format of ``kg.export``, and tracing one entity (``kg.trace``).
+* every export format of ``kg.export.export``, and tracing one entity (``kg.provenance.trace``).
 
 Other work on a shared machine only adds time, so the ratios take the fastest of the runs of a
 step; the tables show the median and the slowest too. The last section checks the targets

@@ -13,31 +13,35 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from kg.build import BuildResult, Stats, build_dataset, summarize
-    from kg.emit import emit_dataset
-    from kg.evidence import EvidenceReport, analyze_evidence
-    from kg.model import Article, Claim, Corpus, Entity, Outcome, Quote
-    from kg.property_graph import project_graph
-    from kg.query import QueryResult, load_queries, run_query
-    from kg.sources import load_sources
-    from kg.store import GraphStore, read_quads, write_dataset
-    from kg.trace import EvidenceRecord, resolve, trace_article, trace_entity, trace_fact
-    from kg.validate import ValidationReport, Violation, validate_dataset
-    from kg.yamlfile import Problem, SourceError
+    from kg.build.build import BuildResult, Stats, build_dataset, summarize
+    from kg.core.model import Article, Claim, Corpus, Entity, Outcome, Quote
+    from kg.curation.sources import load_sources
+    from kg.curation.yamlfile import Problem, SourceError
+    from kg.export.projection import project_graph
+    from kg.provenance.evidence import EvidenceReport, analyze_evidence
+    from kg.provenance.trace import EvidenceRecord, trace_article, trace_entity, trace_fact
+    from kg.query.library import load_queries
+    from kg.query.resolve import resolve
+    from kg.query.run import QueryResult, run_query
+    from kg.rdf.emit import emit_dataset
+    from kg.store.store import GraphStore, read_quads, write_dataset
+    from kg.validation.validate import ValidationReport, Violation, validate_dataset
 
-#: Where each public name is defined.
+#: Where each public name is defined, in the order of the pipeline.
 _MODULES = {
-    "kg.build": ("BuildResult", "Stats", "build_dataset", "summarize"),
-    "kg.emit": ("emit_dataset",),
-    "kg.evidence": ("EvidenceReport", "analyze_evidence"),
-    "kg.model": ("Article", "Claim", "Corpus", "Entity", "Outcome", "Quote"),
-    "kg.property_graph": ("project_graph",),
-    "kg.query": ("QueryResult", "load_queries", "run_query"),
-    "kg.sources": ("load_sources",),
-    "kg.store": ("GraphStore", "read_quads", "write_dataset"),
-    "kg.trace": ("EvidenceRecord", "resolve", "trace_article", "trace_entity", "trace_fact"),
-    "kg.validate": ("ValidationReport", "Violation", "validate_dataset"),
-    "kg.yamlfile": ("Problem", "SourceError"),
+    "kg.core.model": ("Article", "Claim", "Corpus", "Entity", "Outcome", "Quote"),
+    "kg.curation.sources": ("load_sources",),
+    "kg.curation.yamlfile": ("Problem", "SourceError"),
+    "kg.rdf.emit": ("emit_dataset",),
+    "kg.validation.validate": ("ValidationReport", "Violation", "validate_dataset"),
+    "kg.store.store": ("GraphStore", "read_quads", "write_dataset"),
+    "kg.build.build": ("BuildResult", "Stats", "build_dataset", "summarize"),
+    "kg.query.library": ("load_queries",),
+    "kg.query.run": ("QueryResult", "run_query"),
+    "kg.query.resolve": ("resolve",),
+    "kg.provenance.trace": ("EvidenceRecord", "trace_article", "trace_entity", "trace_fact"),
+    "kg.provenance.evidence": ("EvidenceReport", "analyze_evidence"),
+    "kg.export.projection": ("project_graph",),
 }
 _HOME = {name: module for module, names in _MODULES.items() for name in names}
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from kg.build import BuildResult, build_dataset
-from kg.synth import generate_corpus
+from kg.build.build import BuildResult, build_dataset
+from kg.synth.corpus import generate_corpus
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"

@@ -18,19 +18,19 @@ from pathlib import Path
 import pytest
 from rdflib import Graph
 
-import kg.build
-import kg.buildcache
-import kg.parts
-from kg.build import BuildResult, Stats, build_dataset, summarize
-from kg.buildcache import BUILD_MODULES
-from kg.dataset import DATASET_DIR, MANIFEST, manifest_bytes, read_manifest
-from kg.synth import generate_corpus
-from kg.validate import load_shapes, validate_dataset
-from kg.workers import WorkerDied
-from kg.yamlfile import SourceError
+import kg.build.build
+import kg.build.cache
+import kg.build.parts
+from kg.build.build import BuildResult, Stats, build_dataset, summarize
+from kg.build.cache import BUILD_MODULES
+from kg.core.workers import WorkerDied
+from kg.curation.yamlfile import SourceError
+from kg.store.dataset import DATASET_DIR, MANIFEST, manifest_bytes, read_manifest
+from kg.synth.corpus import generate_corpus
+from kg.validation.validate import load_shapes, validate_dataset
 
 ROOT = Path(__file__).resolve().parent.parent
-ARTICLES = 20  # fewer than kg.build.CHUNK: a test that wants several chunks makes CHUNK smaller
+ARTICLES = 20  # fewer than build.CHUNK: a test that wants several chunks makes CHUNK smaller
 
 
 @pytest.fixture(scope="module")
@@ -44,7 +44,7 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def large_corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Three chunks of articles: a build in a process of its own builds them in two workers."""
     out = tmp_path_factory.mktemp("corpus") / "sources"
-    generate_corpus(out, 2 * kg.build.CHUNK + 2, seed=3)
+    generate_corpus(out, 2 * kg.build.build.CHUNK + 2, seed=3)
     return out
 
 
@@ -105,9 +105,10 @@ def test_a_rebuild_gives_a_clean_builds_bytes_however_many_articles_changed(
         sources: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fork: bool) -> None:
     """One chunk or fewer: built by the builder forked at the start (where there is fork);
     more: by the pool of every core, the builder stopped."""
-    monkeypatch.setattr(kg.build, "CHUNK", 4)
+    monkeypatch.setattr(kg.build.build, "CHUNK", 4)
     if not fork:
-        monkeypatch.setattr(kg.build.multiprocessing, "get_all_start_methods", lambda: ["spawn"])
+        monkeypatch.setattr(kg.build.build.multiprocessing, "get_all_start_methods",
+                            lambda: ["spawn"])
     out = tmp_path / "out"
     build_dataset(sources, out)
     edited = [a for a in articles(sources)
@@ -134,7 +135,7 @@ def test_a_rebuild_with_nothing_changed_reads_and_writes_nothing(
     def no_reading(*args: object, **kwargs: object) -> None:
         raise AssertionError("an unchanged article was read again")
 
-    monkeypatch.setattr(kg.parts, "load_article", no_reading)
+    monkeypatch.setattr(kg.build.parts, "load_article", no_reading)
     again = build_dataset(sources, out)
 
     assert (again.rebuilt, again.reused) == (0, ARTICLES + 1)
@@ -144,7 +145,7 @@ def test_a_rebuild_with_nothing_changed_reads_and_writes_nothing(
 
 def test_an_unchanged_corpus_is_checked_by_its_files_stamps_without_reading_them(
         sources: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(kg.buildcache, "RACY_NS", 0)  # trust every stamp, however recent
+    monkeypatch.setattr(kg.build.cache, "RACY_NS", 0)  # trust every stamp, however recent
     out = tmp_path / "out"
     build_dataset(sources, out)
 
@@ -152,7 +153,7 @@ def test_an_unchanged_corpus_is_checked_by_its_files_stamps_without_reading_them
         raise AssertionError(f"{path} was read again")
 
     with monkeypatch.context() as patch:
-        patch.setattr(kg.buildcache, "file_digest", no_reading)
+        patch.setattr(kg.build.cache, "file_digest", no_reading)
         assert build_dataset(sources, out).rebuilt == 0
     evidence = articles(sources)[0] / "evidence.yaml"
     now = evidence.stat().st_mtime_ns + 10**9
@@ -160,7 +161,7 @@ def test_an_unchanged_corpus_is_checked_by_its_files_stamps_without_reading_them
 
     assert build_dataset(sources, out).rebuilt == 0
     with monkeypatch.context() as patch:
-        patch.setattr(kg.buildcache, "file_digest", no_reading)
+        patch.setattr(kg.build.cache, "file_digest", no_reading)
         assert build_dataset(sources, out).rebuilt == 0
 
 
@@ -183,7 +184,7 @@ def test_an_edit_that_keeps_a_recent_files_size_and_mtime_is_still_seen(
 
 def test_two_processes_write_the_same_bytes_as_one(sources: Path, tmp_path: Path,
                                                    monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(kg.build, "CHUNK", 8)  # three chunks, built by two workers
+    monkeypatch.setattr(kg.build.build, "CHUNK", 8)  # three chunks, built by two workers
     build_dataset(sources, tmp_path / "one", jobs=1)
     build_dataset(sources, tmp_path / "two", jobs=2)
     assert same_files(tmp_path / "one" / DATASET_DIR, tmp_path / "two" / DATASET_DIR) == []
@@ -249,7 +250,7 @@ def test_a_change_to_the_code_or_shapes_rebuilds_everything(
         sources: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     out = tmp_path / "out"
     build_dataset(sources, out)
-    monkeypatch.setattr(kg.build, "toolchain_digest", lambda: "another version of kg/")
+    monkeypatch.setattr(kg.build.build, "toolchain_digest", lambda: "another version of kg/")
     assert build_dataset(sources, out).rebuilt == ARTICLES + 1
 
 
@@ -315,7 +316,7 @@ def test_validating_part_by_part_reports_what_validating_the_whole_does(
     def shapes_with_extras() -> Graph:
         return load_shapes() + Graph().parse(data=EXTRA_SHAPES, format="turtle")
 
-    monkeypatch.setattr(kg.parts, "load_shapes", shapes_with_extras)
+    monkeypatch.setattr(kg.build.parts, "load_shapes", shapes_with_extras)
     by_part: BuildResult = build_dataset(sources, out=None, jobs=1)
     whole = validate_dataset(by_part.quads, shapes=shapes_with_extras())
 
@@ -333,12 +334,15 @@ def kg_imports(module: str) -> set[str]:
         if name in seen:
             continue
         seen.add(name)
-        tree = ast.parse((ROOT / "kg" / f"{name}.py").read_text(encoding="utf-8"))
+        tree = ast.parse(ROOT.joinpath("kg", *name.split(".")).with_suffix(".py")
+                         .read_text(encoding="utf-8"))
         for node in ast.walk(tree):
-            if isinstance(node, ast.ImportFrom) and node.module == "kg":
-                todo += [alias.name for alias in node.names]
-            elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith("kg."):
-                todo.append((node.module or "").removeprefix("kg."))
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("kg."):
+                module = (node.module or "").removeprefix("kg.")
+                if ROOT.joinpath("kg", *module.split(".")).is_dir():
+                    todo += [f"{module}.{alias.name}" for alias in node.names]
+                else:
+                    todo.append(module)
             elif isinstance(node, ast.Import):
                 todo += [a.name.removeprefix("kg.") for a in node.names
                          if a.name.startswith("kg.")]
@@ -346,7 +350,7 @@ def kg_imports(module: str) -> set[str]:
 
 
 def test_the_cache_key_covers_every_module_the_build_runs() -> None:
-    assert kg_imports("parts") <= set(BUILD_MODULES)
+    assert kg_imports("build.parts") <= set(BUILD_MODULES)
 
 
 def _session_members(session: int) -> list[int]:
@@ -391,7 +395,7 @@ def test_a_build_stopped_midway_leaves_no_workers_and_no_output(
 
 
 def _builder_dies(job: object) -> object:
-    """In place of kg.build._warm_build: the builder process dies as the kernel would kill it."""
+    """In place of build._warm_build: the builder process dies as the kernel would kill it."""
     os._exit(9)
 
 
@@ -403,7 +407,7 @@ def test_a_rebuild_whose_builder_dies_stops_with_an_error_and_keeps_the_old_data
     build_dataset(sources, out, jobs=2)
     before = snapshot(out / DATASET_DIR)
     change_rationale(with_rationale(sources))
-    monkeypatch.setattr(kg.build, "_warm_build", _builder_dies)
+    monkeypatch.setattr(kg.build.build, "_warm_build", _builder_dies)
 
     with pytest.raises(WorkerDied, match="exited with code 9"):
         build_dataset(sources, out, jobs=2)

@@ -8,8 +8,8 @@ import pytest
 from click.testing import CliRunner
 from conftest import MINI, edit
 
-from kg.cli import main
-from kg.workers import WorkerDied
+from kg.cli.main import main
+from kg.core.workers import WorkerDied
 
 
 def run(*args: str) -> tuple[int, str]:
@@ -78,7 +78,7 @@ def test_a_worker_that_dies_is_an_error_that_says_what_to_do(
         raise WorkerDied("a worker process was killed by signal 9 before it gave its result "
                          "(out of memory?)")
 
-    monkeypatch.setattr("kg.build.build_dataset", dies)
+    monkeypatch.setattr("kg.build.build.build_dataset", dies)
     out = ["--out", str(tmp_path)] if command == "build" else []
     code, text = run(command, "--sources", str(MINI), *out)
     assert code == 2

@@ -12,8 +12,8 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.term import Node
 
-from kg.datagraph import TripleIndex, to_rdflib, union_graph
-from kg.validate import core_shapes, load_shapes
+from kg.validation.datagraph import TripleIndex, to_rdflib, union_graph
+from kg.validation.validate import core_shapes, load_shapes
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted((ROOT / "tests" / "data" / "shapes").glob("*.ttl"))

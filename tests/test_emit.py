@@ -10,9 +10,9 @@ from conftest import MINI
 from rdflib import Dataset
 from rdflib.compare import isomorphic
 
-from kg.emit import emit_dataset, sort_quads
-from kg.sources import load_sources
-from kg.store import DATASET_FILES, read_quads, serialize, write_dataset
+from kg.curation.sources import load_sources
+from kg.rdf.emit import emit_dataset, sort_quads
+from kg.store.store import DATASET_FILES, read_quads, serialize, write_dataset
 
 RES = "https://w3id.org/cart-kg/resource/"
 

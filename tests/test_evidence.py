@@ -9,11 +9,11 @@ import pyoxigraph as ox
 import pytest
 from conftest import SOURCES
 
-from kg.build import BuildResult, build_dataset
-from kg.emit import emit_dataset
-from kg.evidence import EvidenceReport, analyze_evidence
-from kg.sources import load_sources
-from kg.store import GraphStore
+from kg.build.build import BuildResult, build_dataset
+from kg.curation.sources import load_sources
+from kg.provenance.evidence import EvidenceReport, analyze_evidence
+from kg.rdf.emit import emit_dataset
+from kg.store.store import GraphStore
 
 A000, A002, A003 = "000_5ef16d2ca6f7ae03", "002_6a53bef826e0de7a", "003_18bb5d852450905e"
 

@@ -27,9 +27,11 @@ import pytest
 from click.testing import CliRunner
 from conftest import MINI, ROOT, SOURCES, edit
 
-from kg.build import build_dataset
-from kg.cli import main
-from kg.export import (
+from kg.build.build import build_dataset
+from kg.cli.main import main
+from kg.core.netguard import no_network
+from kg.core.vocab import PREFIXES
+from kg.export.export import (
     CLASS_COLOURS,
     EXPORTERS,
     NODE_PREFIXES,
@@ -40,7 +42,7 @@ from kg.export import (
     project_graph,
     render_export,
 )
-from kg.export_formats import (
+from kg.export.formats import (
     DISPUTED_COLOUR,
     EDGE_COLOUR,
     colour,
@@ -50,11 +52,9 @@ from kg.export_formats import (
     jsonld_context,
     neo4j_files,
 )
-from kg.export_xml import gexf_pieces, graphml_pieces
-from kg.lean_graph import PropertyGraph
-from kg.netguard import no_network
-from kg.store import FILE_PREFIXES, GraphStore, write_atomic
-from kg.vocab import PREFIXES
+from kg.export.property_graph import PropertyGraph
+from kg.export.xml_formats import gexf_pieces, graphml_pieces
+from kg.store.store import FILE_PREFIXES, GraphStore, write_atomic
 
 ARTIFACTS = ROOT / "tests" / "artifacts"
 JS = ROOT / "tests" / "js"
@@ -502,8 +502,8 @@ def test_jsonld_context_is_shipped_and_matches_the_vocabulary() -> None:
         value = context[term]
         assert (value if isinstance(value, str) else value["@id"]) == namespace, term
     package_data = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"][
-        "package-data"]["kg"]
-    assert {"context.jsonld", "export_page.html"} <= set(package_data)
+        "package-data"]["kg.export"]
+    assert {"context.jsonld", "page.html"} <= set(package_data)
 
 
 # --- the HTML page in headless Chromium --------------------------------------------------------
@@ -801,7 +801,7 @@ def test_a_neo4j_export_that_fails_midway_writes_neither_file(
 
         return {"nodes.csv": files["nodes.csv"], "relationships.csv": broken()}
 
-    monkeypatch.setattr("kg.export_formats.neo4j_files", failing)
+    monkeypatch.setattr("kg.export.formats.neo4j_files", failing)
     with pytest.raises(ExportError, match="No space left on device"):
         export_graph(store, "neo4j", tmp_path / "neo4j")
     assert list((tmp_path / "neo4j").iterdir()) == []

@@ -1,4 +1,4 @@
-"""TriG, JSON-LD and Turtle rendered on every core (kg.export_workers): one process's bytes.
+"""TriG, JSON-LD and Turtle rendered on every core (kg.export.rdf_workers): one process's bytes.
 
 Each graph's text (Turtle: each subject's) is rendered apart, in batches, by forked worker
 processes; the pieces come back in order. Large datasets only (``PARALLEL_FROM`` shards): these
@@ -21,14 +21,14 @@ import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
 
-from kg import export_workers
-from kg import store as store_module
-from kg import workers as workers_module
-from kg.cli import main
-from kg.export import export_graph, render_export
-from kg.export_formats import jsonld_compactor, jsonld_document, jsonld_items
-from kg.export_workers import batches, rendered, workers_for
-from kg.store import GraphStore, groups, read_quads, serialize, write_files
+from kg.cli.main import main
+from kg.core import workers as workers_module
+from kg.export import rdf_workers as export_workers
+from kg.export.export import export_graph, render_export
+from kg.export.formats import jsonld_compactor, jsonld_document, jsonld_items
+from kg.export.rdf_workers import batches, rendered, workers_for
+from kg.store import store as store_module
+from kg.store.store import GraphStore, groups, read_quads, serialize, write_files
 
 
 @pytest.fixture

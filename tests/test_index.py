@@ -13,13 +13,13 @@ import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner, Result
 
-from kg.build import build_dataset
-from kg.cli import main
-from kg.emit import sort_quads
-from kg.export import EXPORTERS
-from kg.index import INDEX_DIR, IndexUnavailable, open_index
-from kg.store import GraphStore, StoreError, read_quads
-from kg.synth import generate_corpus
+from kg.build.build import build_dataset
+from kg.cli.main import main
+from kg.export.export import EXPORTERS
+from kg.rdf.emit import sort_quads
+from kg.store.index import INDEX_DIR, IndexUnavailable, open_index
+from kg.store.store import GraphStore, StoreError, read_quads
+from kg.synth.corpus import generate_corpus
 
 
 @pytest.fixture(scope="module")
@@ -51,7 +51,7 @@ def test_a_build_folder_is_queried_through_an_index_holding_exactly_the_dataset(
 def test_shards_are_loaded_in_batches_and_each_batch_is_held_whole(
         sources: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # 9 shards (8 articles and the registry) in batches of 2: the last batch holds one
-    monkeypatch.setattr("kg.index.BATCH", 2)
+    monkeypatch.setattr("kg.store.index.BATCH", 2)
     out = tmp_path / "out"
     build_dataset(sources, out)
     assert indexed(out) == read_quads(out / "dataset")
@@ -79,7 +79,7 @@ def test_the_index_follows_an_edited_article_and_a_retracted_one(
 
 def test_the_store_is_compacted_after_large_changes_not_after_one_article(
         sources: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("kg.index.BATCH", 2)  # compact once more than 2 shards changed
+    monkeypatch.setattr("kg.store.index.BATCH", 2)  # compact once more than 2 shards changed
 
     def uncompacted() -> int:
         value = json.loads((out / INDEX_DIR / "state.json").read_text())["uncompacted"]
@@ -106,9 +106,9 @@ def test_an_index_updated_by_another_command_is_not_updated_again(
         sources: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
     build_dataset(sources, out)
-    first, lock, _ = open_index(out / "dataset")
+    first, lock = open_index(out / "dataset")
     state = (out / INDEX_DIR / "state.json").stat().st_mtime_ns
-    second, other, _ = open_index(out / "dataset")  # shared: both readers at once
+    second, other = open_index(out / "dataset")  # shared: both readers at once
     assert (out / INDEX_DIR / "state.json").stat().st_mtime_ns == state
     assert sort_quads(first.quads_for_pattern(None, None, None, None)) == sort_quads(
         second.quads_for_pattern(None, None, None, None))
@@ -130,7 +130,7 @@ def test_a_shard_changed_behind_its_manifest_is_never_indexed(
     original = shard.read_bytes()
     shard.write_bytes(original.replace(b'"', b'"edited ', 1))
     if not through_index:  # the index cannot be used: the shards are loaded in memory
-        monkeypatch.setattr("kg.store.open_index", _unavailable)
+        monkeypatch.setattr("kg.store.store.open_index", _unavailable)
     runner = CliRunner()
     _stops_naming(runner.invoke(main, ["query", "claims_per_article", "--data", str(out)]), shard)
 
@@ -232,17 +232,15 @@ def test_a_manifest_broken_after_the_store_was_made_does_not_stop_it(
 @pytest.mark.parametrize("use", [
     lambda store: store.store,
     lambda store: store.open(),
-    lambda store: store.quotes,
     lambda store: len(store),
     lambda store: store.select("SELECT * WHERE { ?s ?p ?o } LIMIT 1"),
-    lambda store: store.quotes_containing("patients"),
-], ids=["store", "open", "quotes", "len", "select", "quotes_containing"])
+], ids=["store", "open", "len", "select"])
 def test_the_warning_that_the_index_cannot_be_used_names_the_line_that_used_the_store(
         sources: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
         use: Callable[[GraphStore], object]) -> None:
     out = tmp_path / "out"
     build_dataset(sources, out)
-    monkeypatch.setattr("kg.store.open_index", _unavailable)
+    monkeypatch.setattr("kg.store.store.open_index", _unavailable)
     store = GraphStore.from_file(out)
     with pytest.warns(UserWarning, match="the on-disk index cannot be used") as caught:
         use(store)

@@ -6,7 +6,7 @@ import gc
 
 import pytest
 
-from kg.memory import YOUNGEST_THRESHOLD, fewer_collections
+from kg.core.memory import YOUNGEST_THRESHOLD, fewer_collections
 
 
 def test_fewer_collections_holds_for_its_block_and_restores_the_thresholds() -> None:

@@ -26,9 +26,7 @@ from rdflib.collection import Collection
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SH, SKOS, XSD
 from rdflib.term import Node
 
-from kg.datagraph import union_graph
-from kg.validate import core_shapes, integrity_violations
-from kg.vocab import (
+from kg.core.vocab import (
     ARTICLE_KINDS,
     CART,
     DIRECTIONS,
@@ -42,6 +40,8 @@ from kg.vocab import (
     TIMEPOINT_QUALIFIERS,
     UNITS,
 )
+from kg.validation.datagraph import union_graph
+from kg.validation.validate import core_shapes, integrity_violations
 
 ROOT = Path(__file__).resolve().parents[1]
 ONTOLOGY = ROOT / "ontology" / "cart.ttl"
@@ -372,7 +372,7 @@ def test_the_shapes_as_the_build_runs_them_give_the_same_results(
     shapes: Graph, example: Path
 ) -> None:
     """core_shapes (targeted property shapes, integrity rules in Python) on the build's data graph
-    (kg.datagraph) == the shapes as written on rdflib's own store."""
+    (kg.validation.datagraph) == the shapes as written on rdflib's own store."""
     data = Graph().parse(example, format="turtle")
     _, authored, _ = validate(data, shacl_graph=shapes, inference="none", advanced=True)
     flat = core_shapes(shapes)

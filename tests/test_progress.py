@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 from conftest import MINI, ROOT
 
-from kg.build import build_dataset
-from kg.progress import Progress, enabled, progress, track
+from kg.build.build import build_dataset
+from kg.core.progress import Progress, enabled, progress, track
 
 ENV_VARS = ("CI", "CARTKG_PROGRESS", "TERM", "COLUMNS")
 
@@ -241,7 +241,7 @@ def test_progress_draws_on_stderr(monkeypatch: pytest.MonkeyPatch,
 # --- real terminals and pipes ------------------------------------------------------------------
 
 BAR_SCRIPT = """
-from kg.progress import track
+from kg.core.progress import track
 for _ in track(range(3), "Validating"):
     pass
 """

@@ -3,9 +3,9 @@ exactly what its specification says.
 
 :func:`specified_graph` below is that specification, written for clarity over speed: it reads
 every quad of the store in canonical order and the full evidence record of every assertion
-(:func:`kg.trace.evidence_for`), then applies the rules of
-:func:`kg.property_graph.project_graph`'s docstring. The projection, which gathers the same facts
-in two passes over the dataset's parts (:mod:`kg.projection_data`), must give the very same
+(:func:`kg.provenance.trace.evidence_for`), then applies the rules of
+:func:`kg.export.projection.project_graph`'s docstring. The projection, which gathers the same facts
+in two passes over the dataset's parts (:mod:`kg.export.projection_data`), must give the very same
 graph: same nodes and edges in the same order, same attributes in the same order, with the same
 values and types.
 """
@@ -24,9 +24,9 @@ import pyoxigraph as ox
 import pytest
 from conftest import MINI
 
-from kg.build import BuildResult, build_dataset
-from kg.lean_graph import PropertyGraph
-from kg.property_graph import (
+from kg.build.build import BuildResult, build_dataset
+from kg.core.vocab import CART, PREFIXES
+from kg.export.projection import (
     _CATEGORIES,
     _FOLDED,
     NODE_CLASSES,
@@ -36,9 +36,9 @@ from kg.property_graph import (
     project,
     project_graph,
 )
-from kg.store import GraphStore, StoreError, read_quads
-from kg.trace import EvidenceRecord, evidence_for
-from kg.vocab import CART, PREFIXES
+from kg.export.property_graph import PropertyGraph
+from kg.provenance.trace import EvidenceRecord, evidence_for
+from kg.store.store import GraphStore, StoreError, read_quads
 
 MODES = [(articles, outcomes) for articles in (False, True)
          for outcomes in ("nodes", "edges", "none")]
@@ -314,7 +314,7 @@ def test_the_projection_reads_the_dataset_twice_a_part_at_a_time_and_never_each_
 
     monkeypatch.setattr(GraphStore, "quads", forbidden)
     monkeypatch.setattr(GraphStore, "select", forbidden)
-    monkeypatch.setattr("kg.trace.evidence_for", forbidden)
+    monkeypatch.setattr("kg.provenance.trace.evidence_for", forbidden)
     passes: list[str | None] = []
     parts = GraphStore.parts
 

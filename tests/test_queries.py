@@ -16,26 +16,16 @@ import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
 
-from kg.build import BuildResult, build_dataset
-from kg.cli import main
-from kg.query import (
-    QUERIES,
-    QueryError,
-    QueryResult,
-    bind_params,
-    check_safe,
-    load_queries,
-    load_query,
-    parse_header,
-    rdflib_dataset,
-    run_query,
-    run_query_rdflib,
-    select_variables,
-)
-from kg.sparql_text import bind_values, where_group
-from kg.store import GraphStore, serialize
-from kg.synth import generate_corpus
-from kg.vocab import GRAPH, PREFIXES, RESOURCE
+from kg.build.build import BuildResult, build_dataset
+from kg.cli.main import main
+from kg.core.sparql_text import bind_values, where_group
+from kg.core.vocab import GRAPH, PREFIXES, RESOURCE
+from kg.query.library import QUERIES, load_queries, load_query, parse_header
+from kg.query.params import bind_params
+from kg.query.run import QueryResult, rdflib_dataset, run_query, run_query_rdflib
+from kg.query.safety import QueryError, check_safe, select_variables
+from kg.store.store import GraphStore, serialize
+from kg.synth.corpus import generate_corpus
 
 NAMES = sorted(p.stem for p in QUERIES.glob("*.rq"))
 A000, A002, A003 = "000_5ef16d2ca6f7ae03", "002_6a53bef826e0de7a", "003_18bb5d852450905e"
@@ -959,7 +949,7 @@ BAD_PARAMS = [
      "example: http://purl.obolibrary.org/obo/MONDO_0005100"),
     # injection attempts: refused before any engine sees them
     ("safety_findings_for_therapy", {"therapy": 'rese-cel" } ?s ?p ?o {'},
-     "no entity is named 'rese-cel\" } ?s ?p ?o {'"),
+     "nothing in the graph is named 'rese-cel\" } ?s ?p ?o {'"),
     ("entity_for_external_identifier", {"identifier": "http://x> } SELECT * { ?s ?p ?o"},
      "is not an absolute IRI"),
     ("evidence_for_fact", {"subject": "breakfree-1", "predicate": "cart:hasPhase> } { ?s ?p ?o",

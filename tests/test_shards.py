@@ -14,10 +14,10 @@ import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
 
-from kg.cli import main
-from kg.export import render_export
-from kg.shards import Shard, ShardError, graph_runs, graph_texts, subject_groups
-from kg.store import GraphStore, read_quads
+from kg.cli.main import main
+from kg.export.export import render_export
+from kg.store.shards import Shard, ShardError, graph_runs, graph_texts, subject_groups
+from kg.store.store import GraphStore, read_quads
 
 RDF_FORMATS = ["nquads", "trig", "turtle", "jsonld"]
 E = "http://e/"

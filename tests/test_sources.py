@@ -10,9 +10,9 @@ from conftest import MINI, SOURCES, edit
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kg.quotes import QuoteAmbiguous, QuoteNotFound, locate_quote
-from kg.sources import load_sources
-from kg.yamlfile import SourceError
+from kg.curation.quotes import QuoteAmbiguous, QuoteNotFound, locate_quote
+from kg.curation.sources import load_sources
+from kg.curation.yamlfile import SourceError
 
 EVIDENCE = "articles/a1/evidence.yaml"
 ARTICLE = "articles/a1/article.yaml"

@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from kg.build import build_dataset
-from kg.cli_synth import synth
-from kg.model import Corpus
-from kg.sources import load_sources
-from kg.synth import generate_corpus
+from kg.build.build import build_dataset
+from kg.cli.synth import synth
+from kg.core.model import Corpus
+from kg.curation.sources import load_sources
+from kg.synth.corpus import generate_corpus
 
 
 def _files(root: Path) -> dict[str, bytes]:

@@ -9,18 +9,17 @@ import pytest
 from click.testing import CliRunner
 from conftest import ROOT
 
-from kg.build import BuildResult
-from kg.cli import main
-from kg.store import GraphStore, write_dataset
-from kg.trace import (
+from kg.build.build import BuildResult
+from kg.cli.main import main
+from kg.provenance.trace import (
     EvidenceRecord,
-    TraceError,
-    resolve,
     sentence_around,
     trace_article,
     trace_entity,
     trace_fact,
 )
+from kg.query.resolve import UnknownName, resolve
+from kg.store.store import GraphStore, write_dataset
 
 A000, A002, A003 = "000_5ef16d2ca6f7ae03", "002_6a53bef826e0de7a", "003_18bb5d852450905e"
 RES = "https://w3id.org/cart-kg/resource/"
@@ -48,7 +47,7 @@ def test_names_identifiers_and_iris_resolve(store: GraphStore, name: str, iri: s
 
 
 def test_an_unknown_name_suggests_close_matches(store: GraphStore) -> None:
-    with pytest.raises(TraceError, match="Did you mean 'rese-cel'"):
+    with pytest.raises(UnknownName, match="Did you mean 'rese-cel'"):
         resolve(store, "rese-cell")
 
 
@@ -62,7 +61,7 @@ def test_an_ambiguous_name_lists_its_candidates(store: GraphStore) -> None:
         ox.NamedNode("http://www.w3.org/2004/02/skos/core#altLabel"), ox.Literal("CD19 CAR T"),
         ox.NamedNode("https://w3id.org/cart-kg/graph/registry"))]
     expected = r"ambiguous.*res:therapy/bms-986353, res:therapy/rese-cel"
-    with pytest.raises(TraceError, match=expected):
+    with pytest.raises(UnknownName, match=expected):
         resolve(GraphStore.from_quads(quads), "CD19 CAR T")
 
 

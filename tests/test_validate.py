@@ -9,10 +9,10 @@ from pyshacl import validate
 from rdflib import Graph
 from rdflib.namespace import SH
 
-from kg.build import build_dataset
-from kg.datagraph import union_graph
-from kg.emit import sort_quads
-from kg.validate import (
+from kg.build.build import build_dataset
+from kg.rdf.emit import sort_quads
+from kg.validation.datagraph import union_graph
+from kg.validation.validate import (
     PYTHON_CHECKED,
     integrity_violations,
     load_shapes,

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from kg.build import BuildResult
-from kg.vocab import PREFIXES, compact, curie, prefix_table
+from kg.build.build import BuildResult
+from kg.core.curie import compact, converter, expand
+from kg.core.vocab import PREFIXES
 
 
 def _longest(iri: str) -> str:
@@ -38,10 +39,19 @@ def test_every_iri_of_the_real_build_is_written_with_its_longest_prefix(
         assert {iri: compact(iri) for iri in iris} == {iri: _longest(iri) for iri in iris}
 
 
-def test_the_longest_namespace_wins_and_of_equal_ones_the_first_listed() -> None:
-    table = prefix_table({"a": "http://x.org/", "ab": "http://x.org/b/", "same": "http://x.org/b/",
-                          "abc": "http://x.org/b/c#"})
-    assert curie("http://x.org/b/c#d", table) == "abc:d"
-    assert curie("http://x.org/b/e", table) == "ab:e"
-    assert curie("http://x.org/e", table) == "a:e"
-    assert curie("http://y.org/e", table) == "<http://y.org/e>"
+def test_the_longest_namespace_wins() -> None:
+    table = converter({"a": "http://x.org/", "ab": "http://x.org/b/", "abc": "http://x.org/b/c#"})
+    assert table.compress("http://x.org/b/c#d") == "abc:d"
+    assert table.compress("http://x.org/b/e") == "ab:e"
+    assert table.compress("http://x.org/e") == "a:e"
+    assert table.compress("http://y.org/e") is None
+
+
+@pytest.mark.parametrize(("name", "expected"), [
+    ("MONDO:0007915", "http://purl.obolibrary.org/obo/MONDO_0007915"),
+    ("cart:Therapy", "https://w3id.org/cart-kg/ontology#Therapy"),
+    ("NOPE:1", None),  # an unknown prefix
+    ("MONDO 0007915", None),  # not a CURIE
+])
+def test_a_curie_is_expanded_with_the_same_converter(name: str, expected: str | None) -> None:
+    assert expand(name) == expected

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from kg.workers import WINDOW, WorkerDied, Workers
+from kg.core.workers import WINDOW, WorkerDied, Workers
 
 START_METHODS = [m for m in ("fork", "forkserver") if m in multiprocessing.get_all_start_methods()]
 

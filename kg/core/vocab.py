@@ -1,0 +1,271 @@
+"""The project's namespaces and the closed vocabulary that curation files may use.
+
+Every term here is declared, with a label and a definition, in ``ontology/cart.ttl``; a test checks
+that the two agree. ``CART`` fails loudly on a typo instead of minting a new predicate.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from rdflib import Namespace, URIRef
+from rdflib.namespace import DefinedNamespace
+
+BASE = "https://w3id.org/cart-kg/"
+RESOURCE = Namespace(BASE + "resource/")
+GRAPH = Namespace(BASE + "graph/")
+
+
+class CART(DefinedNamespace):
+    """The cart-kg ontology namespace."""
+
+    _NS = Namespace(BASE + "ontology#")
+    _fail = True
+
+    # Domain classes
+    Therapy: URIRef
+    Trial: URIRef
+    Indication: URIRef
+    Outcome: URIRef
+    Sponsor: URIRef
+    Organization: URIRef
+    Antigen: URIRef
+    TrialPhase: URIRef
+    ScientificMeeting: URIRef
+    Cohort: URIRef
+    PlannedStep: URIRef
+    PlanKind: URIRef
+    DrugClass: URIRef
+    OutcomeMeasure: URIRef
+    Statistic: URIRef
+    Unit: URIRef
+    EfficacyOutcome: URIRef
+    SafetyOutcome: URIRef
+    PharmacodynamicOutcome: URIRef
+    # Provenance classes
+    Article: URIRef
+    Assertion: URIRef
+    Quote: URIRef
+    # Relations between entities (the predicates a claim may assert)
+    evaluatesTherapy: URIRef
+    studiesIndication: URIRef
+    sponsoredBy: URIRef
+    hasPhase: URIRef
+    developedBy: URIRef
+    targetsAntigen: URIRef
+    sharesCarConstructWith: URIRef
+    investigatesIndication: URIRef
+    approvedFor: URIRef
+    resultsPresentedAt: URIRef
+    investigatorAffiliation: URIRef
+    leadInvestigator: URIRef
+    manufacturingPlatform: URIRef
+    # Outcome, cohort and plan properties
+    inTrial: URIRef
+    forTherapy: URIRef
+    forIndication: URIRef
+    hasMeasure: URIRef
+    hasStatistic: URIRef
+    hasUnit: URIRef
+    value: URIRef
+    numerator: URIRef
+    denominator: URIRef
+    direction: URIRef
+    grade: URIRef
+    gradeText: URIRef
+    finding: URIRef
+    populationDescription: URIRef
+    populationSize: URIRef
+    timepointText: URIRef
+    timepointMonths: URIRef
+    timepointQualifier: URIRef
+    achievedWithout: URIRef
+    cohortSize: URIRef
+    planKind: URIRef
+    plannedBy: URIRef
+    timeframe: URIRef
+    # Registry properties
+    unverifiedMatch: URIRef
+    defaultCategory: URIRef
+    # Provenance properties
+    fromArticle: URIRef
+    hasQuote: URIRef
+    evidenceType: URIRef
+    isDisputed: URIRef
+    disputeReason: URIRef
+    disputedBy: URIRef
+    rationale: URIRef
+    claimId: URIRef
+    curationFile: URIRef
+    articleKind: URIRef
+    sha256: URIRef
+    text: URIRef
+    # Controlled values (SKOS concepts declared in the ontology)
+    Proportion: URIRef
+    Count: URIRef
+    MedianChange: URIRef
+    MeanChange: URIRef
+    Median: URIRef
+    QualitativeFinding: URIRef
+    ScorePoint: URIRef
+    DoseEscalationCohort: URIRef
+    RegistrationalTrial: URIRef
+    PivotalStudyDesign: URIRef
+    RegulatoryAlignment: URIRef
+    Recruitment: URIRef
+
+
+OA = Namespace("http://www.w3.org/ns/oa#")
+SCHEMA = Namespace("https://schema.org/")
+ECO = Namespace("http://purl.obolibrary.org/obo/ECO_")
+QUDT_UNIT = Namespace("http://qudt.org/vocab/unit/")
+
+#: Evidence and Conclusion Ontology terms for how a claim is supported.
+EVIDENCE_TYPES: dict[str, URIRef] = {
+    "stated": ECO["0000302"],  # author statement used in manual assertion
+    "inferred": ECO["0000305"],  # curator inference used in manual assertion
+}
+
+#: Prefixes used in every serialisation and in CURIEs shown to users.
+PREFIXES: dict[str, str] = {
+    "cart": str(CART._NS),
+    "res": str(RESOURCE),
+    "graph": str(GRAPH),
+    "oa": str(OA),
+    "schema": str(SCHEMA),
+    "prov": "http://www.w3.org/ns/prov#",
+    "dcterms": "http://purl.org/dc/terms/",
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "xsd": "http://www.w3.org/2001/XMLSchema#",
+    "owl": "http://www.w3.org/2002/07/owl#",
+    "sh": "http://www.w3.org/ns/shacl#",
+    "eco": str(ECO),
+    "unit": str(QUDT_UNIT),
+    "MONDO": "http://purl.obolibrary.org/obo/MONDO_",
+    "NCIT": "http://purl.obolibrary.org/obo/NCIT_",
+    "DOID": "http://purl.obolibrary.org/obo/DOID_",
+    "HGNC": "https://identifiers.org/hgnc:",
+    "NCT": "https://clinicaltrials.gov/study/",
+    "ROR": "https://ror.org/",
+    "WIKIDATA": "http://www.wikidata.org/entity/",
+    "MESH": "http://id.nlm.nih.gov/mesh/",
+    "UNIPROT": "https://identifiers.org/uniprot:",
+    "ATC": "https://identifiers.org/atc:",
+}
+
+#: The prefixes as a SPARQL prologue, for queries written in the code.
+SPARQL_PREFIXES = "\n".join(f"PREFIX {k}: <{v}>" for k, v in PREFIXES.items()) + "\n"
+
+#: CURIE prefixes a registry entry may use for external identifiers.
+EXTERNAL_PREFIXES = (
+    "MONDO", "NCIT", "DOID", "HGNC", "NCT", "ROR", "WIKIDATA", "MESH", "UNIPROT", "ATC",
+)
+
+
+@dataclass(frozen=True)
+class EntityKind:
+    """A kind of registry entity: its file in ``sources/registry/`` and its class."""
+
+    name: str
+    cls: URIRef
+    segment: str
+
+
+#: Registry kinds, keyed by the file name (without ``.yaml``) in ``sources/registry/``.
+ENTITY_KINDS: dict[str, EntityKind] = {
+    k.name: k
+    for k in (
+        EntityKind("therapies", CART.Therapy, "therapy"),
+        EntityKind("trials", CART.Trial, "trial"),
+        EntityKind("indications", CART.Indication, "indication"),
+        EntityKind("sponsors", CART.Sponsor, "sponsor"),
+        EntityKind("organizations", CART.Organization, "organization"),
+        EntityKind("antigens", CART.Antigen, "antigen"),
+        EntityKind("phases", CART.TrialPhase, "phase"),
+        EntityKind("meetings", CART.ScientificMeeting, "meeting"),
+        EntityKind("measures", CART.OutcomeMeasure, "measure"),
+        EntityKind("drug-classes", CART.DrugClass, "drug-class"),
+    )
+}
+
+
+@dataclass(frozen=True)
+class Predicate:
+    """A relation a ``facts`` entry may assert: what its subject and object must be."""
+
+    term: URIRef
+    subject: tuple[str, ...]
+    #: registry kinds for an entity object, or ``()`` when the object is a literal
+    object: tuple[str, ...]
+    datatype: str = "string"
+
+
+_ORGS = ("sponsors", "organizations")
+
+#: The predicates a claim's ``facts`` may use, by the name a curator writes.
+PREDICATES: dict[str, Predicate] = {
+    "evaluatesTherapy": Predicate(CART.evaluatesTherapy, ("trials",), ("therapies",)),
+    "studiesIndication": Predicate(CART.studiesIndication, ("trials",), ("indications",)),
+    "sponsoredBy": Predicate(CART.sponsoredBy, ("trials",), _ORGS),
+    "hasPhase": Predicate(CART.hasPhase, ("trials",), ("phases",)),
+    "developedBy": Predicate(CART.developedBy, ("therapies",), _ORGS),
+    "targetsAntigen": Predicate(CART.targetsAntigen, ("therapies",), ("antigens",)),
+    "sharesCarConstructWith": Predicate(
+        CART.sharesCarConstructWith, ("therapies",), ("therapies",)
+    ),
+    "investigatesIndication": Predicate(
+        CART.investigatesIndication, ("therapies", *_ORGS), ("indications",)
+    ),
+    "approvedFor": Predicate(CART.approvedFor, ("therapies",), ("indications",)),
+    "resultsPresentedAt": Predicate(CART.resultsPresentedAt, ("trials",), ("meetings",)),
+    "investigatorAffiliation": Predicate(
+        CART.investigatorAffiliation, ("trials",), ("organizations",)
+    ),
+    "leadInvestigator": Predicate(CART.leadInvestigator, ("trials",), ()),
+    "manufacturingPlatform": Predicate(CART.manufacturingPlatform, ("therapies",), ()),
+}
+
+#: Outcome categories and the class each adds to its outcome node.
+OUTCOME_CATEGORIES: dict[str, URIRef] = {
+    "efficacy": CART.EfficacyOutcome,
+    "safety": CART.SafetyOutcome,
+    "pharmacodynamic": CART.PharmacodynamicOutcome,
+}
+
+#: Statistics an outcome may report (SKOS concepts in the ontology).
+STATISTICS: dict[str, URIRef] = {
+    "proportion": CART.Proportion,
+    "count": CART.Count,
+    "median-change": CART.MedianChange,
+    "mean-change": CART.MeanChange,
+    "median": CART.Median,
+    "qualitative": CART.QualitativeFinding,
+}
+
+#: Units an outcome value may carry (QUDT where QUDT has one).
+UNITS: dict[str, URIRef] = {
+    "percent": QUDT_UNIT.PERCENT,
+    "patients": QUDT_UNIT.NUM,
+    "points": CART.ScorePoint,
+}
+
+DIRECTIONS = ("increase", "decrease", "no-change")
+TIMEPOINT_QUALIFIERS = ("at", "at-least", "up-to", "after", "within")
+ARTICLE_KINDS = ("news", "press-release", "congress-abstract", "paper", "registry-record")
+
+#: Kinds of planned next step (SKOS concepts in the ontology).
+PLAN_KINDS: dict[str, URIRef] = {
+    "dose-escalation-cohort": CART.DoseEscalationCohort,
+    "registrational-trial": CART.RegistrationalTrial,
+    "pivotal-study-design": CART.PivotalStudyDesign,
+    "regulatory-alignment": CART.RegulatoryAlignment,
+    "recruitment": CART.Recruitment,
+}
+
+
+def prefix_table(prefixes: Mapping[str, str]) -> tuple[tuple[str, str], ...]:
+    """(prefix, namespace) pairs, longest namespace first; equal lengths in the mapping's order."""
+    return tuple(sorted(prefixes.items(), key=lambda item: -len(item[1])))

@@ -1,0 +1,107 @@
+"""Field-by-field checks of a curation mapping, each failure recorded as a :class:`Problem`."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Mapping
+from typing import Any
+
+from kg.curation.yamlfile import Node, Problem
+
+_TYPE_NAMES = {str: "a text", int: "a whole number", list: "a list", dict: "a mapping",
+               object: "a value"}
+
+
+def _type_name(expected: Any) -> str:
+    if isinstance(expected, tuple):
+        return "a number"
+    return _TYPE_NAMES.get(expected, str(expected))
+
+
+def _is(value: Any, expected: Any) -> bool:
+    if expected is object:
+        return True
+    if isinstance(value, bool):
+        return expected is bool
+    return isinstance(value, expected)
+
+
+class FieldReader:
+    """Check the fields of the mappings of one file (and, optionally, one claim)."""
+
+    def __init__(self, file: str, problems: list[Problem], claim: str | None = None) -> None:
+        self.file = file
+        self.problems = problems
+        self.claim = claim
+
+    def add(self, line: int | None, message: str, fix: str = "") -> None:
+        """Record a problem at ``line``."""
+        self.problems.append(Problem(self.file, line, message, fix, self.claim))
+
+    def check_fields(self, node: Any, line: int, fields: Mapping[str, Any], required: set[str],
+                     what: str) -> bool:
+        """Check that ``node`` is a mapping with known fields of the right types.
+
+        Returns False (after recording why) when the mapping cannot be used.
+        """
+        if not isinstance(node, Node):
+            self.add(line, f"{what} must be a mapping of fields, not {type(node).__name__}.",
+                     "see docs/curation.md for the fields.")
+            return False
+        ok = True
+        for name in node:
+            if name not in fields:
+                close = difflib.get_close_matches(name, list(fields), n=1)
+                hint = f"did you mean '{close[0]}'?" if close else ""
+                self.add(node.line_of(name), f"unknown field '{name}' in {what}.",
+                         f"{hint} Allowed fields: {', '.join(fields)}.".strip())
+                ok = False
+        for name in sorted(required):
+            if node.get(name) is None:
+                self.add(node.line, f"missing required field '{name}' in {what}.",
+                         f"add '{name}:' (see docs/curation.md).")
+                ok = False
+        for name, expected in fields.items():
+            value = node.get(name)
+            if value is not None and not _is(value, expected):
+                self.add(node.line_of(name), f"field '{name}' in {what} must be "
+                         f"{_type_name(expected)}, not {value!r}.", "correct its value.")
+                ok = False
+        return ok
+
+    def choice(self, node: Node, field: str, options: Mapping[str, Any]) -> str | None:
+        """Return the field's value if it is one of ``options``, else record a problem."""
+        value = node.get(field)
+        if value is None:
+            return None
+        if value not in options:
+            close = difflib.get_close_matches(str(value), list(options), n=1)
+            hint = f"did you mean '{close[0]}'? " if close else ""
+            self.add(node.line_of(field), f"'{value}' is not a valid {field}.",
+                     f"{hint}Use one of: {', '.join(options)}.")
+            return None
+        return str(value)
+
+    def strings(self, node: Node, field: str) -> tuple[str, ...]:
+        """Return a list-of-texts field as a tuple."""
+        value = node.get(field) or []
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            self.add(node.line_of(field), f"field '{field}' must be a list of texts.",
+                     f"write it as {field}: [first, second].")
+            return ()
+        return tuple(value)
+
+    def count(self, node: Node, field: str) -> int | None:
+        """Return a non-negative whole number field."""
+        value = node.get(field)
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int):
+            self.add(node.line_of(field), f"{field} must be a whole number, not {value!r}.",
+                     "write a whole number.")
+            return None
+        if value < 0:
+            self.add(node.line_of(field), f"{field} cannot be negative ({value}).",
+                     "a count is 0 or more: check it against the quote.")
+            return None
+        return value

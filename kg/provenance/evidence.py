@@ -1,0 +1,253 @@
+"""Evidence analysis across sources: corroboration, single-source facts, disputes, conflicts.
+
+Two outcome reports are *comparable* when they share therapy, indication(s), measure, statistic,
+unit, grade and timepoint. Comparable reports from different articles agree (same value) or
+disagree (different values). Reports of the same therapy and measure that differ in population or
+timepoint are *distinct*, never a conflict, and the report says what differs.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from kg.core.vocab import SPARQL_PREFIXES, UNITS
+from kg.store.store import GraphStore
+
+_PREFIXES = SPARQL_PREFIXES
+
+
+@dataclass(frozen=True)
+class FactSupport:
+    """One fact between entities and the articles that assert it."""
+
+    subject: str
+    predicate: str
+    object: str
+    label: str
+    articles: tuple[str, ...]
+    disputed_in: tuple[str, ...] = ()
+
+    @property
+    def sources(self) -> int:
+        """The number of independent sources (distinct articles) asserting the fact."""
+        return len(self.articles)
+
+
+@dataclass(frozen=True)
+class OutcomeReport:
+    """One article's report of an outcome, with the fields that decide comparability."""
+
+    outcome: str
+    article: str
+    claim: str
+    therapy: str
+    indications: tuple[str, ...]
+    measure: str
+    statistic: str
+    value: str | None
+    unit: str | None
+    grade: str | None
+    timepoint: str | None
+    population: str
+    finding: str
+    timepoint_text: str | None = None
+
+    @property
+    def key(self) -> tuple[str | tuple[str, ...] | None, ...]:
+        """What must match for two reports to be about the same result."""
+        return (self.therapy, self.indications, self.measure, self.statistic, self.unit,
+                self.grade, self.timepoint)
+
+
+@dataclass(frozen=True)
+class OutcomeComparison:
+    """Reports of the same result from two or more articles."""
+
+    reports: tuple[OutcomeReport, ...]
+    agree: bool
+
+
+@dataclass(frozen=True)
+class DistinctOutcomes:
+    """Reports of one therapy and measure that differ in population or timepoint."""
+
+    therapy: str
+    measure: str
+    differs_in: tuple[str, ...]
+    reports: tuple[OutcomeReport, ...]
+
+
+@dataclass(frozen=True)
+class DisputedClaim:
+    """A claim kept in the graph but marked disputed."""
+
+    assertion: str
+    article: str
+    claim: str
+    reason: str
+    disputed_by: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class EvidenceReport:
+    """Where the sources agree, disagree or stand alone."""
+
+    facts: tuple[FactSupport, ...]
+    disputed: tuple[DisputedClaim, ...]
+    agreements: tuple[OutcomeComparison, ...]
+    conflicts: tuple[OutcomeComparison, ...]
+    distinct: tuple[DistinctOutcomes, ...] = field(default_factory=tuple)
+
+    @property
+    def single_source(self) -> tuple[FactSupport, ...]:
+        """Facts that rest on one article."""
+        return tuple(f for f in self.facts if f.sources == 1)
+
+    @property
+    def corroborated(self) -> tuple[FactSupport, ...]:
+        """Facts asserted by two or more articles."""
+        return tuple(f for f in self.facts if f.sources >= 2)
+
+
+_FACTS = _PREFIXES + """
+SELECT ?s ?p ?o ?sl ?pl ?ol ?aid ?disputed WHERE {
+  ?a a cart:Assertion ; cart:fromArticle/dcterms:identifier ?aid ; cart:isDisputed ?disputed .
+  GRAPH ?a { ?s ?p ?o }
+  GRAPH graph:registry { ?s rdfs:label ?sl }
+  OPTIONAL { GRAPH graph:registry { ?o rdfs:label ?ol0 } }
+  BIND(COALESCE(?ol0, STR(?o)) AS ?ol)
+  BIND(REPLACE(STR(?p), "^.*[#/]", "") AS ?pl)
+}
+"""
+
+_OUTCOMES = _PREFIXES + """
+SELECT ?o ?aid ?claim ?therapy ?measure ?statistic ?value ?unit ?grade ?months ?qualifier
+       ?ttext ?population ?finding (GROUP_CONCAT(DISTINCT ?ind; separator="|") AS ?indications)
+WHERE {
+  ?a a cart:Assertion ; cart:claimId ?claim ; cart:fromArticle/dcterms:identifier ?aid .
+  GRAPH ?a {
+    ?o a cart:Outcome ; cart:forTherapy ?t ; cart:hasMeasure ?m ;
+       cart:hasStatistic ?st ; cart:populationDescription ?population ; cart:finding ?finding ;
+       cart:forIndication ?i .
+    OPTIONAL { ?o cart:value ?value }
+    OPTIONAL { ?o cart:hasUnit ?u }
+    OPTIONAL { ?o cart:grade ?grade }
+    OPTIONAL { ?o cart:timepointMonths ?months }
+    OPTIONAL { ?o cart:timepointQualifier ?qualifier }
+    OPTIONAL { ?o cart:timepointText ?ttext }
+  }
+  ?m rdfs:label ?measure .
+  ?t rdfs:label ?therapy .
+  ?i rdfs:label ?ind .
+  BIND(REPLACE(STR(?st), "^.*#", "") AS ?statistic)
+  BIND(STR(?u) AS ?unit)
+}
+GROUP BY ?o ?aid ?claim ?therapy ?measure ?statistic ?value ?unit ?grade ?months ?qualifier
+         ?ttext ?population ?finding
+"""
+
+_DISPUTED = _PREFIXES + """
+SELECT ?a ?aid ?claim ?reason (GROUP_CONCAT(DISTINCT STR(?by); separator=" ") AS ?bys) WHERE {
+  ?a a cart:Assertion ; cart:isDisputed true ; cart:claimId ?claim ; cart:disputeReason ?reason ;
+     cart:fromArticle/dcterms:identifier ?aid .
+  OPTIONAL { ?a cart:disputedBy ?by }
+}
+GROUP BY ?a ?aid ?claim ?reason
+"""
+
+
+_UNIT_NAMES = {str(iri): name for name, iri in UNITS.items()}
+
+
+def _v(term: object) -> str | None:
+    return None if term is None else str(getattr(term, "value", term))
+
+
+def fact_support(store: GraphStore) -> tuple[FactSupport, ...]:
+    """Every fact between registry entities, with the articles asserting it."""
+    articles: dict[tuple[str, str, str], set[str]] = defaultdict(set)
+    disputed: dict[tuple[str, str, str], set[str]] = defaultdict(set)
+    labels: dict[tuple[str, str, str], str] = {}
+    _, rows = store.select(_FACTS)
+    for s, p, o, sl, pl, ol, aid, is_disputed in rows:
+        key = (_v(s) or "", _v(p) or "", _v(o) or "")
+        labels[key] = f"{_v(sl)} {_v(pl)} {_v(ol)}"
+        articles[key].add(_v(aid) or "")
+        if _v(is_disputed) == "true":
+            disputed[key].add(_v(aid) or "")
+    return tuple(
+        FactSupport(*key, label=labels[key], articles=tuple(sorted(articles[key])),
+                    disputed_in=tuple(sorted(disputed[key])))
+        for key in sorted(articles, key=lambda k: labels[k])
+    )
+
+
+def outcome_reports(store: GraphStore) -> tuple[OutcomeReport, ...]:
+    """Every outcome report, one per claim."""
+    _, rows = store.select(_OUTCOMES)
+    reports = []
+    for (o, aid, claim, therapy, measure, statistic, value, unit, grade, months, qualifier,
+         ttext, population, finding, indications) in rows:
+        # Only a normalised timepoint (months) makes two reports comparable; a text alone
+        # ("not stated in the article") says nothing about when.
+        timepoint = None
+        if months is not None:
+            timepoint = f"{_v(qualifier) or 'at'} {_v(months)} months"
+        reports.append(OutcomeReport(
+            outcome=_v(o) or "", article=_v(aid) or "", claim=_v(claim) or "",
+            therapy=_v(therapy) or "",
+            indications=tuple(sorted((_v(indications) or "").split("|"))),
+            measure=_v(measure) or "", statistic=_v(statistic) or "", value=_v(value),
+            unit=_UNIT_NAMES.get(_v(unit) or ""), grade=_v(grade), timepoint=timepoint,
+            population=_v(population) or "", finding=_v(finding) or "",
+            timepoint_text=_v(ttext)))
+    return tuple(sorted(reports, key=lambda r: (r.therapy, r.measure, r.article, r.claim)))
+
+
+def compare_outcomes(reports: tuple[OutcomeReport, ...]) -> tuple[
+        tuple[OutcomeComparison, ...], tuple[OutcomeComparison, ...], tuple[DistinctOutcomes, ...]]:
+    """Split reports into agreements, conflicts and distinct look-alikes."""
+    by_key: dict[tuple[object, ...], list[OutcomeReport]] = defaultdict(list)
+    for report in reports:
+        by_key[report.key].append(report)
+    agreements: list[OutcomeComparison] = []
+    conflicts: list[OutcomeComparison] = []
+    for group in by_key.values():
+        if len({r.article for r in group}) < 2:
+            continue
+        comparison = OutcomeComparison(tuple(group), agree=len({r.value for r in group}) == 1)
+        (agreements if comparison.agree else conflicts).append(comparison)
+    by_measure: dict[tuple[str, str], list[OutcomeReport]] = defaultdict(list)
+    for report in reports:
+        by_measure[(report.therapy, report.measure)].append(report)
+    distinct = []
+    for (therapy, measure), group in sorted(by_measure.items()):
+        if len({r.key for r in group}) < 2:
+            continue
+        differs = []
+        if len({r.indications for r in group}) > 1:
+            differs.append("population")
+        if len({r.timepoint for r in group}) > 1:
+            differs.append("timepoint")
+        if len({(r.statistic, r.unit, r.grade) for r in group}) > 1:
+            differs.append("statistic")
+        distinct.append(DistinctOutcomes(therapy, measure, tuple(differs), tuple(group)))
+    return tuple(agreements), tuple(conflicts), tuple(distinct)
+
+
+def disputed_claims(store: GraphStore) -> tuple[DisputedClaim, ...]:
+    """Every disputed claim with its reason and what disputes it."""
+    _, rows = store.select(_DISPUTED)
+    claims = [DisputedClaim(assertion=_v(a) or "", article=_v(aid) or "", claim=_v(c) or "",
+                            reason=_v(reason) or "",
+                            disputed_by=tuple(sorted((_v(bys) or "").split())))
+              for a, aid, c, reason, bys in rows]
+    return tuple(sorted(claims, key=lambda d: (d.article, d.claim)))
+
+
+def analyze_evidence(store: GraphStore) -> EvidenceReport:
+    """Corroboration, single-source facts, disputes and outcome conflicts across all sources."""
+    agreements, conflicts, distinct = compare_outcomes(outcome_reports(store))
+    return EvidenceReport(facts=fact_support(store), disputed=disputed_claims(store),
+                          agreements=agreements, conflicts=conflicts, distinct=distinct)

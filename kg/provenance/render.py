@@ -1,0 +1,141 @@
+"""Render trace records and evidence reports as text, Markdown or JSON."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from kg.core.curie import compact
+from kg.provenance.evidence import EvidenceReport
+from kg.provenance.trace import EvidenceRecord
+
+
+def _status(r: EvidenceRecord) -> str:
+    status = r.basis
+    if r.basis == "inferred" and r.rationale:
+        status += f" (rationale: {r.rationale})"
+    if r.disputed:
+        by = f"; disputed by {', '.join(r.disputed_by)}" if r.disputed_by else ""
+        status += f"; DISPUTED: {r.dispute_reason}{by}"
+    return status
+
+
+def _article_line(r: EvidenceRecord) -> str:
+    date = r.article_date or "date not given"
+    return f"{r.article_id}: “{r.article_title}” ({r.article_kind}, {date})"
+
+
+def trace_text(records: Sequence[EvidenceRecord], heading: str) -> str:
+    """Plain text, grouped by source article."""
+    lines = [heading, ""]
+    if not records:
+        lines.append("no assertion involves it.")
+    current = None
+    for r in records:
+        if r.article_id != current:
+            current = r.article_id
+            lines.append(f"== {_article_line(r)}")
+        lines.append(f"  claim {r.claim_id}  [{_status(r)}]")
+        lines.append(f"    from {r.curation_file}, assertion {compact(r.assertion)}")
+        for q in r.quotes:
+            lines.append(f"    quote [{q.start}:{q.end}]: {q.marked()}")
+        for s, p, o in r.triples:
+            lines.append(f"    asserts {s} {p} {o}")
+        lines.append("")
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def trace_markdown(records: Sequence[EvidenceRecord], heading: str) -> str:
+    """Markdown, grouped by source article, quoted spans in bold."""
+    lines = [f"# {heading}", ""]
+    if not records:
+        lines.append("No assertion involves it.")
+    current = None
+    for r in records:
+        if r.article_id != current:
+            current = r.article_id
+            lines += [f"## {_article_line(r)}", ""]
+        lines.append(f"- **{r.claim_id}** ({_status(r)}), `{r.curation_file}`")
+        for q in r.quotes:
+            lines.append(f"  > {q.marked('**', '**')}  ")
+            lines.append(f"  > characters {q.start}-{q.end}")
+        for s, p, o in r.triples:
+            lines.append(f"  - `{s} {p} {o}`")
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def trace_json(records: Sequence[EvidenceRecord], heading: str) -> str:
+    """JSON: the records as they are, with each quote's marked sentence."""
+    def record(r: EvidenceRecord) -> dict[str, Any]:
+        data = dataclasses.asdict(r)
+        for q, raw in zip(r.quotes, data["quotes"], strict=True):
+            raw["marked"] = q.marked()
+        return data
+
+    return json.dumps({"query": heading, "assertions": [record(r) for r in records]},
+                      indent=2, ensure_ascii=False) + "\n"
+
+
+TRACE_FORMATS: dict[str, Callable[[Sequence[EvidenceRecord], str], str]] = {
+    "text": trace_text,
+    "markdown": trace_markdown,
+    "json": trace_json,
+}
+
+
+def evidence_text(report: EvidenceReport) -> str:
+    """The evidence report as plain text."""
+    out = [f"facts between entities: {len(report.facts)} "
+           f"({len(report.corroborated)} corroborated by 2+ sources, "
+           f"{len(report.single_source)} single-source)", ""]
+    out.append("Corroborated facts (independent sources):")
+    for f in report.corroborated:
+        out.append(f"  [{f.sources}] {f.label}  <- {', '.join(f.articles)}"
+                   + (f"  (disputed in {', '.join(f.disputed_in)})" if f.disputed_in else ""))
+    out += ["", "Single-source facts:"]
+    for f in report.single_source:
+        out.append(f"  [1] {f.label}  <- {f.articles[0]}"
+                   + ("  (disputed)" if f.disputed_in else ""))
+    out += ["", f"Disputed claims: {len(report.disputed)}"]
+    for claim in report.disputed:
+        by = ", ".join(compact(b) for b in claim.disputed_by)
+        by = f" (disputed by {by})" if by else ""
+        out.append(f"  {claim.article} {claim.claim}: {claim.reason}{by}")
+    out += ["", f"Outcome conflicts (same therapy, population, measure, timepoint; "
+                f"different values): {len(report.conflicts)}"]
+    for c in report.conflicts:
+        out.append(f"  {c.reports[0].therapy} / {c.reports[0].measure}:")
+        for r in c.reports:
+            out.append(f"    {r.article} {r.claim}: {r.value} {r.unit or ''} ({r.population}, "
+                       f"{r.timepoint_text or 'no timepoint'})")
+    out += ["", f"Outcomes corroborated across sources: {len(report.agreements)}"]
+    for c in report.agreements:
+        r0 = c.reports[0]
+        arts = ", ".join(r.article for r in c.reports)
+        value = f"{r0.value} {r0.unit or ''}".strip() if r0.value else "qualitative finding"
+        out.append(f"  {r0.therapy} / {r0.measure} = {value} <- {arts}")
+    out += ["", "Look-alike outcomes that are distinct (not conflicts):"]
+    for d in report.distinct:
+        out.append(f"  {d.therapy} / {d.measure}: differ in {', '.join(d.differs_in)}")
+        for r in d.reports:
+            value = f"{r.value} {r.unit or ''}".strip() if r.value else "qualitative"
+            out.append(f"    {r.article} {r.claim}: {value} in "
+                       f"{' + '.join(r.indications)} ({r.population}; "
+                       f"{r.timepoint_text or 'no timepoint'})")
+    return "\n".join(out) + "\n"
+
+
+def evidence_json(report: EvidenceReport) -> str:
+    """The evidence report as JSON."""
+    data = dataclasses.asdict(report)
+    data["single_source"] = [dataclasses.asdict(f) for f in report.single_source]
+    data["corroborated"] = [dataclasses.asdict(f) for f in report.corroborated]
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+EVIDENCE_FORMATS: dict[str, Callable[[EvidenceReport], str]] = {
+    "text": evidence_text,
+    "json": evidence_json,
+}

@@ -1,0 +1,1 @@
+"""Records to RDF quads: the only place that mints IRIs and adds triples."""
