@@ -13,7 +13,8 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from kg.build.build import BuildResult, Stats, build_dataset, summarize
+    from kg.build.build import build_dataset
+    from kg.build.summary import BuildResult, Stats, summarize
     from kg.core.model import Article, Claim, Corpus, Entity, Outcome, Quote
     from kg.curation.sources import load_sources
     from kg.curation.yamlfile import Problem, SourceError
@@ -24,7 +25,8 @@ if TYPE_CHECKING:
     from kg.query.resolve import resolve
     from kg.query.run import QueryResult, run_query
     from kg.rdf.emit import emit_dataset
-    from kg.store.store import GraphStore, read_quads, write_dataset
+    from kg.store.files import write_dataset
+    from kg.store.store import GraphStore, read_quads
     from kg.validation.validate import ValidationReport, Violation, validate_dataset
 
 #: Where each public name is defined, in the order of the pipeline.
@@ -34,8 +36,10 @@ _MODULES = {
     "kg.curation.yamlfile": ("Problem", "SourceError"),
     "kg.rdf.emit": ("emit_dataset",),
     "kg.validation.validate": ("ValidationReport", "Violation", "validate_dataset"),
-    "kg.store.store": ("GraphStore", "read_quads", "write_dataset"),
-    "kg.build.build": ("BuildResult", "Stats", "build_dataset", "summarize"),
+    "kg.store.store": ("GraphStore", "read_quads"),
+    "kg.store.files": ("write_dataset",),
+    "kg.build.build": ("build_dataset",),
+    "kg.build.summary": ("BuildResult", "Stats", "summarize"),
     "kg.query.library": ("load_queries",),
     "kg.query.run": ("QueryResult", "run_query"),
     "kg.query.resolve": ("resolve",),

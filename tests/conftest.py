@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from kg.build.build import BuildResult, build_dataset
+from kg.build.build import build_dataset
+from kg.build.summary import BuildResult
 from kg.synth.corpus import generate_corpus
 
 ROOT = Path(__file__).resolve().parent.parent

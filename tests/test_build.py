@@ -21,8 +21,9 @@ from rdflib import Graph
 import kg.build.build
 import kg.build.cache
 import kg.build.parts
-from kg.build.build import BuildResult, Stats, build_dataset, summarize
+from kg.build.build import build_dataset
 from kg.build.cache import BUILD_MODULES
+from kg.build.summary import BuildResult, Stats, summarize
 from kg.core.workers import WorkerDied
 from kg.curation.yamlfile import SourceError
 from kg.store.dataset import DATASET_DIR, MANIFEST, manifest_bytes, read_manifest
@@ -407,7 +408,7 @@ def test_a_rebuild_whose_builder_dies_stops_with_an_error_and_keeps_the_old_data
     build_dataset(sources, out, jobs=2)
     before = snapshot(out / DATASET_DIR)
     change_rationale(with_rationale(sources))
-    monkeypatch.setattr(kg.build.build, "_warm_build", _builder_dies)
+    monkeypatch.setattr(kg.build.builder, "warm_build", _builder_dies)
 
     with pytest.raises(WorkerDied, match="exited with code 9"):
         build_dataset(sources, out, jobs=2)

@@ -12,7 +12,8 @@ from rdflib.compare import isomorphic
 
 from kg.curation.sources import load_sources
 from kg.rdf.emit import emit_dataset, sort_quads
-from kg.store.store import DATASET_FILES, read_quads, serialize, write_dataset
+from kg.store.files import DATASET_FILES, serialize, write_dataset
+from kg.store.store import read_quads
 
 RES = "https://w3id.org/cart-kg/resource/"
 

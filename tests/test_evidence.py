@@ -9,7 +9,8 @@ import pyoxigraph as ox
 import pytest
 from conftest import SOURCES
 
-from kg.build.build import BuildResult, build_dataset
+from kg.build.build import build_dataset
+from kg.build.summary import BuildResult
 from kg.curation.sources import load_sources
 from kg.provenance.evidence import EvidenceReport, analyze_evidence
 from kg.rdf.emit import emit_dataset

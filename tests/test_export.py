@@ -54,7 +54,8 @@ from kg.export.formats import (
 )
 from kg.export.property_graph import PropertyGraph
 from kg.export.xml_formats import gexf_pieces, graphml_pieces
-from kg.store.store import FILE_PREFIXES, GraphStore, write_atomic
+from kg.store.files import FILE_PREFIXES, write_atomic
+from kg.store.store import GraphStore
 
 ARTIFACTS = ROOT / "tests" / "artifacts"
 JS = ROOT / "tests" / "js"

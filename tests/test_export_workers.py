@@ -27,8 +27,9 @@ from kg.export import rdf_workers as export_workers
 from kg.export.export import export_graph, render_export
 from kg.export.formats import jsonld_compactor, jsonld_document, jsonld_items
 from kg.export.rdf_workers import batches, rendered, workers_for
-from kg.store import store as store_module
-from kg.store.store import GraphStore, groups, read_quads, serialize, write_files
+from kg.store import files as files_module
+from kg.store.files import groups, serialize, write_files
+from kg.store.store import GraphStore, read_quads
 
 
 @pytest.fixture
@@ -213,7 +214,7 @@ class FullDisk(io.BytesIO):
 
 def test_a_write_that_fails_midway_stops_the_workers_at_once(
         tmp_path: Path, in_workers: None, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(store_module.os, "fdopen", lambda fd, mode: FullDisk())
+    monkeypatch.setattr(files_module.os, "fdopen", lambda fd, mode: FullDisk())
     texts = [bytes([65 + i % 26]) * 15_000 for i in range(40)]
     with pytest.raises(OSError, match="No space left") as failed:
         write_files({tmp_path / "out": rendered(pid_and_text, texts, workers=2)})

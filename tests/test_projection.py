@@ -24,7 +24,8 @@ import pyoxigraph as ox
 import pytest
 from conftest import MINI
 
-from kg.build.build import BuildResult, build_dataset
+from kg.build.build import build_dataset
+from kg.build.summary import BuildResult
 from kg.core.vocab import CART, PREFIXES
 from kg.export.projection import (
     _CATEGORIES,

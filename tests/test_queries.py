@@ -16,7 +16,8 @@ import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
 
-from kg.build.build import BuildResult, build_dataset
+from kg.build.build import build_dataset
+from kg.build.summary import BuildResult
 from kg.cli.main import main
 from kg.core.sparql_text import bind_values, where_group
 from kg.core.vocab import GRAPH, PREFIXES, RESOURCE
@@ -24,7 +25,8 @@ from kg.query.library import QUERIES, load_queries, load_query, parse_header
 from kg.query.params import bind_params
 from kg.query.run import QueryResult, rdflib_dataset, run_query, run_query_rdflib
 from kg.query.safety import QueryError, check_safe, select_variables
-from kg.store.store import GraphStore, serialize
+from kg.store.files import serialize
+from kg.store.store import GraphStore
 from kg.synth.corpus import generate_corpus
 
 NAMES = sorted(p.stem for p in QUERIES.glob("*.rq"))

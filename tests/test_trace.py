@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 from conftest import ROOT
 
-from kg.build.build import BuildResult
+from kg.build.summary import BuildResult
 from kg.cli.main import main
 from kg.provenance.trace import (
     EvidenceRecord,
@@ -19,7 +19,8 @@ from kg.provenance.trace import (
     trace_fact,
 )
 from kg.query.resolve import UnknownName, resolve
-from kg.store.store import GraphStore, write_dataset
+from kg.store.files import write_dataset
+from kg.store.store import GraphStore
 
 A000, A002, A003 = "000_5ef16d2ca6f7ae03", "002_6a53bef826e0de7a", "003_18bb5d852450905e"
 RES = "https://w3id.org/cart-kg/resource/"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from kg.build.build import BuildResult
+from kg.build.summary import BuildResult
 from kg.core.curie import compact, converter, expand
 from kg.core.vocab import PREFIXES
 

@@ -16,16 +16,13 @@ import multiprocessing
 import os
 import tempfile
 import threading
-from collections import Counter
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
-from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
-from rdflib.namespace import RDF
 
+from kg.build.builder import Builder
 from kg.build.cache import BuildCache, stamp, toolchain_digest
 from kg.build.parts import (
     Built,
@@ -35,16 +32,15 @@ from kg.build.parts import (
     build_registry,
     serialize_shard,
 )
-from kg.core.curie import compact
+from kg.build.summary import BuildResult, Stats
 from kg.core.progress import progress
-from kg.core.vocab import CART
 from kg.core.workers import Workers
 from kg.curation.sources import article_folders, load_article, load_registry
 from kg.curation.yamlfile import Problem, SourceError
-from kg.rdf.emit import Quads, entity_iri, sort_quads, term_value
+from kg.rdf.emit import Quads, entity_iri, sort_quads
 from kg.store import dataset
 from kg.store.dataset import ARTICLE_SHARDS, REGISTRY_SHARD
-from kg.validation.validate import ValidationReport, shacl_violations, sorted_violations
+from kg.validation.validate import ValidationReport, sorted_violations
 
 DEFAULT_SOURCES = Path("sources")
 DEFAULT_OUT = Path("build")
@@ -53,63 +49,6 @@ DEFAULT_OUT = Path("build")
 #: between processes (measured at 1,000 articles: 64 builds 10% faster than 16).
 CHUNK = 64
 ARTICLE_FILES = ("article.txt", "article.yaml", "evidence.yaml")
-
-
-@dataclass(frozen=True)
-class Stats:
-    """What a dataset holds, by the numbers."""
-
-    articles: int
-    assertions: int
-    quotes: int
-    outcomes: int
-    triples: int
-    graphs: int
-    classes: dict[str, int] = field(default_factory=dict)
-
-    @classmethod
-    def from_counts(cls, triples: int, graphs: int, classes: Counter[str]) -> Stats:
-        """Stats from the distinct triples, the graphs and the subjects per (compact) class."""
-        return cls(
-            articles=classes.get(compact(str(CART.Article)), 0),
-            assertions=classes.get(compact(str(CART.Assertion)), 0),
-            quotes=classes.get(compact(str(CART.Quote)), 0),
-            outcomes=classes.get(compact(str(CART.Outcome)), 0),
-            triples=triples, graphs=graphs, classes=dict(sorted(classes.items())))
-
-    @classmethod
-    def from_manifest(cls, manifest: dict[str, Any]) -> Stats:
-        """Stats from the totals of a dataset folder's manifest (see :mod:`kg.store.dataset`)."""
-        totals = manifest["totals"]
-        return cls.from_counts(totals["triples"], totals["graphs"], Counter(totals["classes"]))
-
-
-@dataclass(frozen=True)
-class BuildResult:
-    """What a build produced. ``quads`` reads the dataset on first use."""
-
-    stats: Stats
-    report: ValidationReport
-    files: dict[str, Path]
-    reused: int = 0
-    rebuilt: int = 0
-    load: Callable[[], Quads] = field(default=lambda: (), repr=False, compare=False)
-
-    @cached_property
-    def quads(self) -> Quads:
-        """Every quad of the dataset, in canonical order."""
-        return self.load()
-
-
-def summarize(quads: Quads) -> Stats:
-    """Count articles, assertions, quotes, triples and the instances of each class."""
-    types: dict[str, set[str]] = {}
-    for q in quads:
-        if q.predicate.value == str(RDF.type) and isinstance(q.object, ox.NamedNode):
-            types.setdefault(compact(q.object.value), set()).add(term_value(q.subject))
-    graphs = len({str(q.graph_name) for q in quads})
-    return Stats.from_counts(len({q.triple for q in quads}), graphs,
-                             Counter({cls: len(nodes) for cls, nodes in types.items()}))
 
 
 def build_dataset(sources: Path = DEFAULT_SOURCES, out: Path | None = DEFAULT_OUT,
@@ -144,11 +83,11 @@ def _build(root: Path, out: Path | None, exclude: frozenset[str], jobs: int | No
     cache = BuildCache.at(out, toolchain_digest())  # the registry's records only, so far
     if clean:
         cache.forget()
-    plan = _Plan(root, ids, cache, None if out is None else out / dataset.DATASET_DIR, shards)
+    plan = Plan(root, ids, cache, None if out is None else out / dataset.DATASET_DIR, shards)
     reused = plan.reuse_registry()
     # A rebuild starts a builder now, to import pyshacl and read the registry on the other core
     # while the articles are checked here; it builds the articles if they are few.
-    with _Builder.start(plan) if cache.parts and _cores(jobs) > 1 else _Builder() as builder:
+    with Builder.start(plan) if cache.parts and _cores(jobs) > 1 else Builder() as builder:
         cache.load_articles()  # after the fork: the builder never needs them
         reused.update(plan.reuse_articles())
         todo = [f for name, f in shards.items() if name not in reused]
@@ -229,7 +168,7 @@ def _load_context(root: Path, ids: frozenset[str], folders: list[Path]) -> Conte
     return Context.load(root, ids, entities)
 
 
-class _Plan:
+class Plan:
     """Which parts can be reused: same key, same named entities, same shard as published.
 
     The registry is read only when it changed or when an article must be built: a rebuild
@@ -361,88 +300,6 @@ def _init_worker(root: Path, article_ids: frozenset[str]) -> None:
 def _worker_chunk(job: tuple[list[Path], Path]) -> list[Built]:
     chunk, staged = job
     return _collected(build_articles(_WORKER["ctx"], chunk, staged))
-
-
-#: The builder's one process: it builds a list of articles into a folder, and names the digest
-#: of the registry entities each part names.
-_BuilderProcess = Workers[tuple[list[Path], Path], list[tuple[Built, str]]]
-
-
-class _Builder:
-    """A process that builds a rebuild's few changed articles, started before they are known.
-
-    Forked at the start of a rebuild, it imports pyshacl and reads the registry and the shapes
-    on the other core while this process checks which articles changed (0.3 s for 10,000
-    articles): a one-article rebuild no longer waits for them. Given the changed articles (at
-    most one chunk), it builds them while this process links the unchanged shards. Where there
-    is no "fork" (Windows), and in an empty ``_Builder()``, :meth:`submit` gives None: the
-    articles are built as a clean build builds them.
-    """
-
-    def __init__(self, pool: _BuilderProcess | None = None) -> None:
-        self.pool = pool
-        #: the digest of the registry entities each part built here names, by part name
-        self.digests: dict[str, str] = {}
-
-    @classmethod
-    def start(cls, plan: _Plan) -> _Builder:
-        """A builder warming up for the articles of ``plan``, once its registry is checked."""
-        if "fork" not in multiprocessing.get_all_start_methods():
-            return cls()
-        # forked, not served: it starts with every module imported and the cache read
-        mp = multiprocessing.get_context("fork")
-        return cls(Workers(mp, 1, _warm_up, (plan,)))
-
-    def submit(self, todo: list[Path], staged: Path) -> Callable[[], list[Built]] | None:
-        """Build ``todo`` into ``staged``; the function returned waits for the parts."""
-        if self.pool is None or not todo:
-            self.stop()
-            return None
-        pending = self.pool.run(_warm_build, [(todo, staged)])
-
-        def parts() -> list[Built]:
-            built = []
-            for part, digest in next(pending):
-                self.digests[part.shard] = digest
-                built.append(part)
-            return built
-
-        return parts
-
-    def stop(self) -> None:
-        """Stop the process (also when it is still warming up or building)."""
-        if self.pool is not None:
-            self.pool.close()
-            self.pool = None
-
-    def __enter__(self) -> _Builder:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
-
-
-_WARM: dict[str, _Plan] = {}
-
-
-def _warm_up(plan: _Plan) -> None:
-    """In the builder: read what building any article needs, before one is given."""
-    _WARM["plan"] = plan
-    try:
-        import pyshacl  # noqa: F401  # the validator's import: a fifth of a one-article rebuild
-
-        # pyshacl's first run on nothing: the shapes' SPARQL targets are then prepared
-        shacl_violations((), plan.context().load_shapes())
-    except Exception:  # raised again, in its place, by _warm_build
-        pass
-
-
-def _warm_build(job: tuple[list[Path], Path]) -> list[tuple[Built, str]]:
-    """In the builder: build ``todo`` (and name the registry entities each part names)."""
-    todo, staged = job
-    plan = _WARM["plan"]
-    return [(built, plan.entities_digest(built.entities))
-            for built in build_articles(plan.context(), todo, staged)]
 
 
 def _collected(built: list[Built]) -> list[Built]:

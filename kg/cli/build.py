@@ -19,7 +19,7 @@ from kg.cli.common import (
 )
 
 if TYPE_CHECKING:
-    from kg.build.build import Stats
+    from kg.build.summary import Stats
     from kg.validation.validate import ValidationReport
 
 
@@ -154,7 +154,7 @@ def stats(data: Path) -> None:
     Example:
       cartkg stats --data build
     """
-    from kg.build.build import Stats, summarize
+    from kg.build.summary import Stats, summarize
     from kg.store.dataset import DatasetError, find, read_manifest
     from kg.store.store import StoreError, read_quads
 

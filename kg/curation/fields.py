@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
+from kg.core.model import Entity
 from kg.curation.yamlfile import Node, Problem
 
 _TYPE_NAMES = {str: "a text", int: "a whole number", list: "a list", dict: "a mapping",
@@ -105,3 +107,53 @@ class FieldReader:
                      "a count is 0 or more: check it against the quote.")
             return None
         return value
+
+
+def relative(path: Path, root: Path) -> str:
+    """A path as shown in a problem: from the sources folder's parent, else as given."""
+    try:
+        return str(path.relative_to(root.parent))
+    except ValueError:
+        return str(path)
+
+
+class EntityRef:
+    """Resolve registry keys, suggesting close matches for unknown ones."""
+
+    def __init__(self, entities: dict[str, Entity], reader: FieldReader) -> None:
+        self.entities = entities
+        self.reader = reader
+
+    def __call__(self, key: Any, line: int, kinds: tuple[str, ...], role: str) -> str | None:
+        """The key, if it names an entity of one of ``kinds``; else a problem is recorded."""
+        if not isinstance(key, str):
+            self.reader.add(line, f"{role} must be an entity key, not {key!r}.",
+                            "write the registry key, e.g. 'rese-cel'.")
+            return None
+        entity = self.entities.get(key)
+        if entity is None:
+            self.reader.add(line, f"unknown entity key '{key}' for {role}.", self._suggest(key))
+            return None
+        if kinds and entity.kind not in kinds:
+            self.reader.add(line, f"{role} must be one of {', '.join(kinds)}, but '{key}' is in "
+                            f"{entity.kind}.", "use an entity of the right kind.")
+            return None
+        return key
+
+    def _suggest(self, key: str) -> str:
+        names = {k: k for k in self.entities}
+        for entity in self.entities.values():
+            for name in (entity.label, *entity.synonyms):
+                names.setdefault(name.lower(), entity.key)
+        close = difflib.get_close_matches(key.lower(), list(names), n=5, cutoff=0.6)
+        keys = list(dict.fromkeys(names[c] for c in close))
+        if keys:
+            return f"did you mean {', '.join(repr(k) for k in keys)}?"
+        return "add the entity to sources/registry/ first, or use an existing key."
+
+    def many(self, node: Node, field: str, kinds: tuple[str, ...]) -> tuple[str, ...]:
+        """Every key of a field that holds one key or a list of them."""
+        raw = node.get(field)
+        values = raw if isinstance(raw, list) else [raw]
+        found = [self(v, node.line_of(field), kinds, field) for v in values]
+        return tuple(v for v in found if v is not None)

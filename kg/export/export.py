@@ -123,7 +123,7 @@ def _dot(job: ExportJob) -> Files:
 def _turtle(job: ExportJob) -> Files:
     """Each subject rendered apart, by worker processes for a large dataset (rdf_workers)."""
     from kg.export.rdf_workers import turtle_pieces
-    from kg.store.store import serialized
+    from kg.store.files import serialized
 
     if job.workers <= 1:
         return {"": serialized(job.store.subjects(), "union")}
@@ -228,7 +228,7 @@ def export_graph(store: GraphStore, fmt: str, out: Path, *, articles: bool = Fal
     """
     from kg.core.memory import fewer_collections
     from kg.core.progress import progress
-    from kg.store.store import write_files
+    from kg.store.files import write_files
 
     exporter = EXPORTERS.get(fmt)
     if exporter is None:

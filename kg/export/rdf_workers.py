@@ -32,8 +32,9 @@ import pyoxigraph as ox
 
 from kg.core.workers import Workers
 from kg.export.projection import ExportError
+from kg.store.files import prefixes_once, serialized_block
 from kg.store.shards import Shard, merged_subject, spill_subjects
-from kg.store.store import prefixes_once, serialized_block, shard_errors
+from kg.store.store import shard_errors
 
 #: The N-Quads a batch of graphs holds, at most (a larger graph is a batch of its own).
 BATCH_BYTES = 1 << 22

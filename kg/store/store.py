@@ -7,10 +7,8 @@ written to a temporary name and renamed, so a failed build never leaves half-wri
 from __future__ import annotations
 
 import contextlib
-import itertools
 import os
 import sys
-import tempfile
 import warnings
 import weakref
 from collections.abc import Iterable, Iterator, Mapping
@@ -20,30 +18,12 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kg.core.sparql_text import bind_values
-from kg.core.vocab import ENTITY_KINDS, GRAPH, PREFIXES, RESOURCE
 from kg.rdf.emit import Quads, graph_key, sort_quads, sort_triples
 from kg.store import dataset
 from kg.store.index import IndexUnavailable, load_checked, open_index
 from kg.store.shards import ShardError, graph_texts, shard_quads, subject_groups
 
 Triples = tuple[ox.Triple, ...]
-
-#: Prefixes for the files: one per entity kind, so that IRIs read as ``therapy:rese-cel``. IRIs
-#: with a '/' in their local part (assertions, quotes, outcomes) are written in full.
-FILE_PREFIXES = {
-    **{k: v for k, v in PREFIXES.items() if k not in ("res", "graph")},
-    **{kind.segment: f"{RESOURCE}{kind.segment}/" for kind in ENTITY_KINDS.values()},
-    "article": f"{RESOURCE}article/",
-    "provenance": f"{GRAPH}provenance/",
-    "graph": str(GRAPH),
-}
-
-#: The dataset files a build writes, by role.
-DATASET_FILES = {
-    "trig": "cart-kg.trig",
-    "nquads": "cart-kg.nq",
-    "union": "cart-kg-union.ttl",
-}
 
 _FORMATS = {
     ".nq": ox.RdfFormat.N_QUADS,
@@ -344,104 +324,3 @@ def _parse(path: Path) -> Quads:
         raise StoreError(f"{path}: cannot be read ({err.strerror}).") from None
     except SyntaxError as err:
         raise StoreError(f"{path}: not valid {fmt.name}: {err}") from None
-
-
-def serialize(quads: Quads, role: str) -> bytes:
-    """Serialise canonical quads for one of :data:`DATASET_FILES`; same quads, same bytes."""
-    return b"".join(serialized(groups(quads, role), role))
-
-
-def groups(quads: Quads, role: str) -> Iterator[Quads] | Iterator[Triples]:
-    """Canonical quads cut the way :func:`serialized` reads them.
-
-    By graph; for the ``union`` role, the distinct triples of all graphs by subject. The same
-    cuts as :meth:`GraphStore.graphs` and :meth:`GraphStore.subjects`.
-    """
-    if role == "union":
-        triples = sort_triples(q.triple for q in quads)
-        return (tuple(group) for _, group in itertools.groupby(triples, lambda t: t.subject))
-    return (tuple(group) for _, group in itertools.groupby(quads, lambda q: q.graph_name))
-
-
-def serialized(cut: Iterable[Quads] | Iterable[Triples], role: str) -> Iterator[bytes]:
-    """The bytes of one of :data:`DATASET_FILES`, a group (a graph, a subject) at a time.
-
-    The groups come from :func:`groups` or a store (``graphs()``, ``subjects()``); joined, the
-    pieces are what serialising the whole dataset at once gives (Oxigraph writes each graph, each
-    subject, as a block of its own), with the ``@prefix`` lines once, first, in a fixed order.
-    """
-    if role == "nquads":
-        for group in cut:
-            yield ox.serialize(group, format=ox.RdfFormat.N_QUADS) or b""
-        return
-    yield from prefixes_once(serialized_block(group, role) for group in cut)
-
-
-def prefixes_once(blocks: Iterable[tuple[bytes, bytes]]) -> Iterator[bytes]:
-    """One TriG or Turtle file of blocks of :func:`serialized_block`.
-
-    The ``@prefix`` lines of the first block, then every block's body.
-    """
-    first = True
-    for header, body in blocks:
-        if first:
-            yield header
-            first = False
-        yield body
-
-
-def serialized_block(group: Quads | Triples, role: str) -> tuple[bytes, bytes]:
-    """One group (a graph, a subject) as TriG (``role`` "trig") or Turtle.
-
-    Its ``@prefix`` lines, in a fixed order, and the rest.
-    """
-    fmt = ox.RdfFormat.TRIG if role == "trig" else ox.RdfFormat.TURTLE
-    return _prefix_lines(ox.serialize(group, format=fmt, prefixes=FILE_PREFIXES) or b"")
-
-
-def _prefix_lines(data: bytes) -> tuple[bytes, bytes]:
-    """The leading ``@prefix`` lines, in a fixed order whatever order the writer chose; the rest."""
-    lines = data.split(b"\n")
-    count = next((i for i, line in enumerate(lines) if not line.startswith(b"@prefix")),
-                 len(lines))
-    header = b"".join(line + b"\n" for line in sorted(lines[:count]))
-    return header, b"\n".join(lines[count:])
-
-
-def write_atomic(path: Path, data: bytes | Iterable[bytes]) -> None:
-    """Write ``data`` to ``path`` through a temporary file and a rename.
-
-    ``data`` is bytes, or pieces written as they come; a failure midway leaves nothing.
-    """
-    write_files({path: data})
-
-
-def write_files(files: Mapping[Path, bytes | Iterable[bytes]]) -> None:
-    """Write several files all or none: each to a temporary name, renamed once all are written."""
-    written: list[tuple[str, Path]] = []
-    try:
-        for path, data in files.items():
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-            written.append((tmp, path))
-            with os.fdopen(fd, "wb") as handle:
-                for piece in [data] if isinstance(data, bytes) else data:
-                    handle.write(piece)
-            os.chmod(tmp, 0o644)  # mkstemp makes 0600; outputs are for other tools and users too
-        for tmp, path in written:
-            os.replace(tmp, path)
-    except BaseException:
-        for tmp, _ in written:
-            Path(tmp).unlink(missing_ok=True)
-        for data in files.values():  # a generator stopped early lets go of what it holds now
-            close = getattr(data, "close", None)
-            if close is not None:
-                close()
-        raise
-
-
-def write_dataset(quads: Quads, out: Path) -> dict[str, Path]:
-    """Write the dataset files into ``out``, all or none (see :func:`write_files`)."""
-    written = {role: out / name for role, name in DATASET_FILES.items()}
-    write_files({path: serialized(groups(quads, role), role) for role, path in written.items()})
-    return written

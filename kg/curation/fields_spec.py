@@ -1,0 +1,30 @@
+"""The fields each kind of curation entry may have, and the shapes of keys and ids."""
+
+from __future__ import annotations
+
+import re
+
+KEY_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+ARTICLE_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+
+ENTITY_FIELDS = {
+    "label": str, "definition": str, "synonyms": list, "exact_match": list,
+    "unverified_match": list, "close_match": list, "broad_match": list, "broader": list,
+    "note": str,
+    "default_category": str,
+}
+ARTICLE_FIELDS = {
+    "title": str, "publisher": str, "date": str, "url": str, "kind": str, "sha256": str,
+    "note": str,
+}
+CLAIM_FIELDS = {
+    "id": str, "quote": object, "basis": str, "rationale": str, "disputed": dict,
+    "note": str, "facts": list, "outcome": dict, "cohort": dict, "plan": dict,
+}
+BODIES = ("facts", "outcome", "cohort", "plan")
+OUTCOME_FIELDS = {
+    "category": str, "therapy": str, "trial": str, "indication": object, "measure": str,
+    "statistic": str, "value": (int, float), "unit": str, "numerator": int, "denominator": int,
+    "direction": str, "grade": int, "grade_text": str, "finding": str, "population": str,
+    "population_size": int, "timepoint": dict, "without": list,
+}
