@@ -15,7 +15,7 @@ from rdflib.term import Node
 from kg.validation.datagraph import TripleIndex, to_rdflib, union_graph
 from kg.validation.validate import core_shapes, load_shapes
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = sorted((ROOT / "tests" / "data" / "shapes").glob("*.ttl"))
 EX = "https://example.org/"
 

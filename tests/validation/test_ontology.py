@@ -43,7 +43,7 @@ from kg.core.vocab import (
 from kg.validation.datagraph import union_graph
 from kg.validation.validate import core_shapes, integrity_violations
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 ONTOLOGY = ROOT / "ontology" / "cart.ttl"
 SHAPES = ROOT / "ontology" / "shapes.ttl"
 EXAMPLES = sorted((ROOT / "tests" / "data" / "shapes").glob("*.ttl"))

@@ -30,7 +30,7 @@ from kg.store.dataset import DATASET_DIR, MANIFEST, manifest_bytes, read_manifes
 from kg.synth.corpus import generate_corpus
 from kg.validation.validate import load_shapes, validate_dataset
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 ARTICLES = 20  # fewer than build.CHUNK: a test that wants several chunks makes CHUNK smaller
 
 
