@@ -1,13 +1,14 @@
 # Two commands do everything on a fresh clone with Python 3.11+ and make:
 #   make build   set up .venv, build the graph from sources/, validate it, show the main results
 #   make test    set up .venv and the export tests' tools (graphviz, chromium, cytoscape.js via
-#                .ci/setup-tools.sh, which uses apt-get and npm), run ruff, mypy and every test
+#                .ci/setup-tools.sh, which uses apt-get and npm), run ruff and mypy, check the
+#                installed wheel outside the checkout (.ci/check-wheel.sh), run every test
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: build test lint tools clean
+.PHONY: build test lint tools wheel clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -21,13 +22,16 @@ build: $(STAMP)
 	$(BIN)/cartkg query therapies_in_indications_by_trial_and_sponsor
 
 lint: $(STAMP)
-	$(BIN)/ruff check kg tests
+	$(BIN)/ruff check kg tests benchmarks
 	$(BIN)/mypy
 
 tools:
 	bash .ci/setup-tools.sh
 
-test: lint tools
+wheel: $(STAMP)
+	PYTHON=$(BIN)/python bash .ci/check-wheel.sh
+
+test: lint tools wheel
 	$(BIN)/python -m pytest
 
 clean:

@@ -98,7 +98,7 @@ def task_rdflib_store(args: argparse.Namespace) -> Result:
 def _opened(store: Any) -> Any:
     """The store with its index open, as ``cartkg query`` and ``trace`` open it.
 
-    Since session 13 a build folder's index is opened on first use; code from before opened it
+    A build folder's index is opened on first use; older code (measured with --commit) opened it
     in ``GraphStore.from_file``.
     """
     return store.open() if hasattr(store, "open") else store

@@ -165,7 +165,7 @@ def snapshot_code(work: Path, commit: str | None) -> Result:
         digest.update(str(path.relative_to(code)).encode() + b"\0" + path.read_bytes())
     # Compiled once, as an installed package is: the measured processes read the bytecode (they
     # never write any: PYTHONDONTWRITEBYTECODE) instead of compiling every module they import,
-    # 0.08-0.1 s at each start of `cartkg` on session 9's machine.
+    # 0.08-0.1 s at each start of `cartkg`.
     compileall.compile_dir(str(code / "kg"), quiet=1)
     return {"path": str(code), "commit": git("rev-parse", "--short", commit or "HEAD"),
             "changed": changed, "digest": digest.hexdigest()[:12]}

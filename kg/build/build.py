@@ -61,11 +61,7 @@ def build_dataset(sources: Path = DEFAULT_SOURCES, out: Path | None = DEFAULT_OU
     of processes (default: every core). Raises :class:`kg.curation.yamlfile.SourceError` when the
     sources have problems.
     """
-    gc.disable()  # the cache is millions of small objects: collecting them is wasted time
-    try:
-        return _build(Path(sources), out, exclude, jobs, clean)
-    finally:
-        gc.enable()
+    return _build(Path(sources), out, exclude, jobs, clean)
 
 
 def _build(root: Path, out: Path | None, exclude: frozenset[str], jobs: int | None,

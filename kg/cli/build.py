@@ -71,12 +71,15 @@ def build(sources: Path, out: Path, without: tuple[str, ...], jobs: int | None,
       cartkg build --without 002_6a53bef826e0de7a --out build-without-002
     """
     from kg.build.build import build_dataset
+    from kg.core.memory import collector_off
     from kg.core.workers import WorkerDied
     from kg.curation.yamlfile import SourceError
 
     exit_on_sigterm()
     try:
-        result = build_dataset(sources, out, exclude=frozenset(without), jobs=jobs, clean=clean)
+        with collector_off():
+            result = build_dataset(sources, out, exclude=frozenset(without), jobs=jobs,
+                                   clean=clean)
     except SourceError as err:
         for problem in err.problems:
             click.echo(f"error: {problem}", err=True)
@@ -114,6 +117,7 @@ def validate(path: Path | None, sources: Path) -> None:
       cartkg validate edited.nq
     """
     from kg.build.build import build_dataset
+    from kg.core.memory import collector_off
     from kg.core.progress import progress
     from kg.core.workers import WorkerDied
     from kg.curation.yamlfile import SourceError
@@ -129,7 +133,8 @@ def validate(path: Path | None, sources: Path) -> None:
                 report = validate_dataset(quads)
                 bar.advance()
         else:
-            report = build_dataset(sources, out=None).report
+            with collector_off():
+                report = build_dataset(sources, out=None).report
     except SourceError as err:
         for problem in err.problems:
             click.echo(f"error: {problem}", err=True)

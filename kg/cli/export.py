@@ -49,6 +49,7 @@ def export(fmt: str, output: Path | None, articles: bool, outcomes: str, data: P
       cartkg export --format neo4j -o build/export/neo4j
       cartkg export --format gexf --outcomes edges
     """
+    from kg.core.memory import fewer_collections
     from kg.core.workers import WorkerDied
     from kg.export.export import ExportError, export_graph
     from kg.store.store import GraphStore, StoreError
@@ -61,13 +62,14 @@ def export(fmt: str, output: Path | None, articles: bool, outcomes: str, data: P
                    "whole dataset.", err=True)
     try:
         store = GraphStore.from_file(data)
-        result = export_graph(store, fmt, output or DEFAULT_DIR / exporter.filename,
-                              articles=articles, outcomes=outcomes, jobs=jobs)
+        with fewer_collections():
+            result = export_graph(store, fmt, output or DEFAULT_DIR / exporter.filename,
+                                  articles=articles, outcomes=outcomes, jobs=jobs)
     except (StoreError, ExportError) as err:
         fail(str(err))
     except WorkerDied as err:
         fail(f"{err}; the export stopped and nothing was written. Fix: run it again; if it "
-              "stops again, free memory or export in one process with --jobs 1.")
+             "stops again, free memory or export in one process with --jobs 1.")
     size = "" if result.nodes is None else f" ({result.nodes} nodes, {result.edges} edges)"
     for path in result.paths:
         click.echo(f"wrote {path}{size}")

@@ -178,7 +178,7 @@ EXPORTERS: dict[str, Exporter] = {
                        "cart-kg.nq", _nquads, projected=False),
     "turtle": Exporter("Turtle: the union of all graphs", "cart-kg.ttl", _turtle,
                        projected=False),
-    "jsonld": Exporter("JSON-LD with named graphs and the local context kg/context.jsonld",
+    "jsonld": Exporter("JSON-LD with named graphs and the local context shipped in the package",
                        "cart-kg.jsonld", _jsonld, projected=False),
 }
 
@@ -226,7 +226,6 @@ def export_graph(store: GraphStore, fmt: str, out: Path, *, articles: bool = Fal
     when a worker is killed. On a terminal a progress bar on stderr follows the steps (see
     :mod:`kg.core.progress`), and is erased when done.
     """
-    from kg.core.memory import fewer_collections
     from kg.core.progress import progress
     from kg.store.files import write_files
 
@@ -242,8 +241,7 @@ def export_graph(store: GraphStore, fmt: str, out: Path, *, articles: bool = Fal
     job = _job(store, fmt, articles=articles, outcomes=outcomes, jobs=jobs)
     # steps: project (property-graph formats), then render and write the files
     counts: tuple[int, int] | tuple[()] = ()
-    with fewer_collections(), \
-            progress(f"Exporting {fmt}", total=1 + exporter.projected, leave=False) as bar:
+    with progress(f"Exporting {fmt}", total=1 + exporter.projected, leave=False) as bar:
         if exporter.projected:
             bar.advance(0, status="projecting the graph")
             counts = (job.graph.number_of_nodes(), job.graph.number_of_edges())
