@@ -12,6 +12,7 @@ import os
 from collections.abc import Collection
 from pathlib import Path
 
+from kg.core.checks import inside
 from kg.core.curie import is_external
 from kg.core.model import (
     Article,
@@ -21,6 +22,7 @@ from kg.core.model import (
 )
 from kg.curation.articles import read_article
 from kg.curation.claims import read_claims
+from kg.curation.fields import relative
 from kg.curation.registry import read_registry
 from kg.curation.yamlfile import Problem, SourceError
 
@@ -81,6 +83,13 @@ def article_folders(root: Path) -> list[Path]:
     folder = root / "articles"
     with os.scandir(folder) as entries:
         names = sorted(e.name for e in entries if e.is_dir())
+    outside = [name for name in names if not inside(folder / name, folder)]
+    if outside:
+        raise SourceError([Problem(
+            relative(folder / name, root), None,
+            f"leads outside {relative(folder, root)} (to {os.path.realpath(folder / name)}).",
+            "put the article's folder itself in articles/, not a link to a folder elsewhere.")
+            for name in outside])
     return [folder / name for name in names]
 
 

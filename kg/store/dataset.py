@@ -21,6 +21,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import shutil
 import tempfile
 from pathlib import Path
@@ -133,11 +134,38 @@ def read_manifest(folder: Path) -> dict[str, Any]:
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
         raise DatasetError(f"{path}: not a cart-kg dataset manifest (format '{FORMAT}'). "
                            "Fix: rebuild the dataset with `cartkg build`.")
+    _check_parts(path, manifest.get("parts"))
     missing = [p["file"] for p in manifest["parts"] if not (folder / p["file"]).is_file()]
     if missing:
         raise DatasetError(f"{folder}: {len(missing)} shard(s) listed in {MANIFEST} are missing, "
                            f"e.g. {missing[0]}. Fix: rebuild the dataset with `cartkg build`.")
     return manifest
+
+
+#: The names a shard may have in a manifest: the registry, or one article's shard. Nothing else,
+#: so that a manifest cannot send a reader outside its folder (``../../etc/passwd``).
+SHARD_NAME = re.compile(rf"^(?:{re.escape(REGISTRY_SHARD)}|{ARTICLE_SHARDS}/"
+                        r"[A-Za-z0-9][A-Za-z0-9_.-]*\.nq)$")
+_SHA256 = re.compile(r"^[0-9a-f]{64}$")
+
+
+def _check_parts(path: Path, parts: Any) -> None:
+    """Refuse a manifest whose parts are not a list of shards named as a build names them."""
+    fix = "Fix: rebuild the dataset with `cartkg build`."
+    if not isinstance(parts, list):
+        raise DatasetError(f"{path}: 'parts' is not a list. {fix}")
+    seen: set[str] = set()
+    for i, part in enumerate(parts, 1):
+        name = part.get("file") if isinstance(part, dict) else None
+        if not isinstance(name, str) or not SHARD_NAME.match(name) or ".." in name.split("/"):
+            raise DatasetError(f"{path}: part {i} names {name!r}, which is not a shard of the "
+                               f"dataset (registry.nq or articles/<id>.nq); a manifest never "
+                               f"names a file outside its folder. {fix}")
+        if not isinstance(part.get("sha256"), str) or not _SHA256.match(part["sha256"]):
+            raise DatasetError(f"{path}: part {i} ({name}) has no valid SHA-256. {fix}")
+        if name in seen:
+            raise DatasetError(f"{path}: part {i} ({name}) is listed twice. {fix}")
+        seen.add(name)
 
 
 def shards(folder: Path) -> list[Path]:
