@@ -70,6 +70,7 @@ def load_registry(root: Path, problems: list[Problem] | None = None) -> dict[str
     found: list[Problem] = []
     entities = read_registry(root, found)
     _check_broader(entities, found)
+    check_integrity(entities, found)
     if problems is not None:
         problems.extend(found)
     elif found:
@@ -126,6 +127,73 @@ def _check_broader(entities: dict[str, Entity], problems: list[Problem]) -> None
                 problems.append(Problem(
                     entity.file, None, f"entity '{entity.key}': broader '{key}' is not another "
                     f"entity of {entity.kind}.", f"{hint}name a broader entity of the same kind."))
+
+
+def check_integrity(entities: dict[str, Entity], problems: list[Problem]) -> None:
+    """Check the registry as a whole: each problem names both entities and their files.
+
+    A name (label or synonym) of one entity may not be another entity's key or label: a name
+    given to a query would stand for two things. One external identifier (``exact_match``) may
+    not be on two entities: they would be one. ``broader`` may not go round in a cycle.
+    """
+    owners: dict[str, Entity] = {}
+    for entity in entities.values():
+        for name in (entity.key, entity.label):
+            owners.setdefault(name.casefold(), entity)
+    for entity in entities.values():
+        for name in sorted({entity.label, *entity.synonyms}, key=str.casefold):
+            other = owners.get(name.casefold())
+            if other is not None and other.key != entity.key:
+                what = "key" if name.casefold() == other.key.casefold() else "label"
+                problems.append(Problem(
+                    entity.file, None, f"entity '{entity.key}': the name '{name}' is the {what} "
+                    f"of entity '{other.key}' ({other.file}); a query naming it would mean both.",
+                    f"remove '{name}' from '{entity.key}', or rename one of them."))
+    claimed: dict[str, Entity] = {}
+    for entity in entities.values():
+        for curie in entity.exact_match:
+            other = claimed.setdefault(curie, entity)
+            if other.key != entity.key:
+                problems.append(Problem(
+                    entity.file, None, f"entity '{entity.key}': exact_match {curie} is also on "
+                    f"entity '{other.key}' ({other.file}); one identifier names one entity.",
+                    "merge the two entities, or move the identifier to close_match on one."))
+    _check_cycles(entities, problems)
+
+
+def _check_cycles(entities: dict[str, Entity], problems: list[Problem]) -> None:
+    """Report each cycle of ``broader`` once, naming its entities in order."""
+    done: set[str] = set()
+    reported: set[frozenset[str]] = set()
+    for start in sorted(entities):
+        if start in done:
+            continue
+        path, on_path = [start], {start}
+        stack = [(start, iter(sorted(entities[start].broader)))]
+        while stack:
+            key, upward = stack[-1]
+            nxt = next(upward, None)
+            if nxt is None:
+                stack.pop()
+                path.pop()
+                on_path.discard(key)
+                done.add(key)
+                continue
+            if nxt in on_path:
+                cycle = path[path.index(nxt):]
+                if frozenset(cycle) not in reported:
+                    reported.add(frozenset(cycle))
+                    shown = " -> ".join([*cycle, nxt])
+                    first = entities[cycle[0]]
+                    problems.append(Problem(
+                        first.file, None, f"broader goes round in a cycle: {shown}.",
+                        "a broader entity cannot also be narrower: remove one 'broader' link."))
+                continue
+            if nxt in done or nxt not in entities:
+                continue
+            path.append(nxt)
+            on_path.add(nxt)
+            stack.append((nxt, iter(sorted(entities[nxt].broader))))
 
 
 def _check_dispute_references(claims: list[Claim], entities: dict[str, Entity],

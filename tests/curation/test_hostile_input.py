@@ -148,3 +148,45 @@ def test_article_text_that_is_a_pipe_is_refused_not_read(mini: Path) -> None:
     with pytest.raises(SourceError) as err:
         load_sources(mini)
     assert "article.txt: is not a regular file" in str(err.value)
+
+
+# Each registry that does not hold together: the file to change, the text to replace, its
+# replacement, and what the error must say (both entities, the file).
+BAD_REGISTRIES = [
+    # a synonym that is another entity's key: `--param therapy=...` would mean both
+    pytest.param(THERAPIES, "synonyms: [tx-cel, TX-1]",
+                 "synonyms: [tx-cel, TX-1, systemic-sclerosis]",
+                 ["registry/therapies.yaml", "entity 'tx-cel': the name 'systemic-sclerosis' is "
+                  "the key of entity 'systemic-sclerosis'"], id="synonym-equal-to-another-key"),
+    # a synonym that is another entity's label, whatever its case
+    pytest.param(THERAPIES, "synonyms: [tx-cel, TX-1]",
+                 "synonyms: [tx-cel, TX-1, Systemic Sclerosis]",
+                 ["entity 'tx-cel': the name 'Systemic Sclerosis' is the label of entity "
+                  "'systemic-sclerosis'"], id="synonym-equal-to-another-label"),
+    # one external identifier on two entities
+    pytest.param(THERAPIES, "exact_match: [NCIT:C0000]", "exact_match: [MONDO:0005100]",
+                 ["exact_match MONDO:0005100 is also on entity", "'tx-cel'",
+                  "'systemic-sclerosis'"], id="identifier-on-two-entities"),
+    # broader going round: limited-ssc -> diffuse-ssc -> systemic-sclerosis -> limited-ssc
+    pytest.param("registry/indications.yaml", "  exact_match: [MONDO:0005100]\n",
+                 "  exact_match: [MONDO:0005100]\n  broader: [limited-ssc]\n"
+                 "limited-ssc:\n  label: limited SSc\n  definition: Test data.\n"
+                 "  broader: [diffuse-ssc]\n"
+                 "diffuse-ssc:\n  label: diffuse SSc\n  definition: Test data.\n"
+                 "  broader: [systemic-sclerosis]\n",
+                 ["registry/indications.yaml", "broader goes round in a cycle: diffuse-ssc -> "
+                  "systemic-sclerosis -> limited-ssc -> diffuse-ssc."], id="broader-cycle"),
+]
+
+
+@pytest.mark.parametrize(("file", "old", "new", "expected"), BAD_REGISTRIES)
+def test_registry_that_does_not_hold_together_is_refused(
+    mini: Path, file: str, old: str, new: str, expected: list[str]
+) -> None:
+    edit(mini / file, old, new)
+    with pytest.raises(SourceError) as err:
+        load_sources(mini)
+    message = str(err.value)
+    for part in expected:
+        assert part in message, f"{part!r} not in {message!r}"
+    assert "Fix:" in message
