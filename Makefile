@@ -2,12 +2,13 @@
 #   make build   set up .venv, build the graph from sources/, validate it, show the main results
 #   make test    set up .venv and the export tests' tools (graphviz, chromium, cytoscape.js via
 #                .ci/setup-tools.sh, which uses apt-get and npm), run ruff, mypy and every test
+#   make fuzz    the property-based tests of hostile input, with many more cases
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: build test lint tools clean
+.PHONY: build test lint tools fuzz clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +30,13 @@ tools:
 
 test: lint tools
 	$(BIN)/python -m pytest
+
+# The property-based tests of the curation files and the query parameters, with many more cases
+# than `make test` runs (set CARTKG_FUZZ_EXAMPLES to change how many per property).
+CARTKG_FUZZ_EXAMPLES ?= 5000
+fuzz: $(STAMP)
+	CARTKG_FUZZ_EXAMPLES=$(CARTKG_FUZZ_EXAMPLES) $(BIN)/python -m pytest -q \
+		tests/curation/test_fuzz.py tests/query/test_fuzz.py
 
 clean:
 	rm -rf build $(VENV)

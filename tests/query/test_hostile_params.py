@@ -40,6 +40,9 @@ BAD_PARAMS = [
     pytest.param("curie", "MONDO:0005100 x", ["is not a CURIE with a known prefix"],
                  id="curie-with-space"),
     pytest.param("label", "SSc\x00", ["control character U+0000"], id="label-with-nul"),
+    # found by the fuzzer: a name written as a broken IRI used to raise ValueError from Oxigraph
+    pytest.param("label", 'http:"', ["is not a valid IRI", "holds the character '\"'"],
+                 id="label-written-as-a-broken-iri"),
     pytest.param("string", "a\x1bb", ["control character U+001B"], id="string-with-escape"),
 ]
 
