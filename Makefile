@@ -36,7 +36,7 @@ test: lint tools
 CARTKG_FUZZ_EXAMPLES ?= 5000
 fuzz: $(STAMP)
 	CARTKG_FUZZ_EXAMPLES=$(CARTKG_FUZZ_EXAMPLES) $(BIN)/python -m pytest -q \
-		tests/curation/test_fuzz.py tests/query/test_fuzz.py
+		tests/curation/test_fuzz_curation.py tests/query/test_fuzz_params.py
 
 clean:
 	rm -rf build $(VENV)

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import click
 
-from kg.cli.common import data_option, fail, open_store, queries_option
+from kg.cli.common import data_option, fail, open_store, queries_option, stopped_cleanly
 from kg.query.tables import FORMATS
 
 
@@ -67,7 +66,7 @@ def query(name: str | None, params: tuple[str, ...], fmt: str, file: Path | None
       cartkg query --sparql 'SELECT ?s WHERE { ?s a <https://w3id.org/cart-kg/ontology#Trial> }'
       cartkg query my_question --queries my-queries
     """
-    from kg.core.limits import Stop, bounded, default_memory_limit
+    from kg.core.limits import bounded, default_memory_limit
     from kg.query.library import find_query, load_query
     from kg.query.params import bind_params
     from kg.query.run import run_query
@@ -92,11 +91,8 @@ def query(name: str | None, params: tuple[str, ...], fmt: str, file: Path | None
         else:
             q = load_query(file) if file is not None else find_query(str(name), extra=extra_queries)
             text, bindings = q.sparql, bind_params(q, given, store)
-        with bounded(timeout, memory):
+        with stopped_cleanly(), bounded(timeout, memory):
             result = run_query(store, text, bindings)
     except QueryError as err:
         fail(str(err))
-    except Stop as err:
-        click.echo(f"error: {err}", err=True)
-        sys.exit(err.code)
     click.echo(FORMATS[fmt](result), nl=False)
