@@ -23,6 +23,7 @@ from kg.core.model import (
 from kg.curation.articles import read_article
 from kg.curation.claims import read_claims
 from kg.curation.fields import relative
+from kg.curation.fields_spec import ARTICLE_ID_RE
 from kg.curation.registry import read_registry
 from kg.curation.yamlfile import Problem, SourceError
 
@@ -79,18 +80,26 @@ def load_registry(root: Path, problems: list[Problem] | None = None) -> dict[str
 
 
 def article_folders(root: Path) -> list[Path]:
-    """The folders of ``root/articles/``, in article id order."""
+    """The folders of ``root/articles/``, in article id order.
+
+    Raises :class:`SourceError` for a folder whose name is not an article id, or that leads
+    outside ``articles/``: both are checked before anything is read or built.
+    """
     check_sources_folder(root)
     folder = root / "articles"
     with os.scandir(folder) as entries:
         names = sorted(e.name for e in entries if e.is_dir())
-    outside = [name for name in names if not inside(folder / name, folder)]
-    if outside:
-        raise SourceError([Problem(
-            relative(folder / name, root), None,
-            f"leads outside {relative(folder, root)} (to {os.path.realpath(folder / name)}).",
-            "put the article's folder itself in articles/, not a link to a folder elsewhere.")
-            for name in outside])
+    problems = [Problem(relative(folder / name, root), None,
+                        f"'{name}' is not a valid article id (the folder's name becomes part of "
+                        "IRIs).", "rename the folder: letters, digits, '_', '-' and '.' only.")
+                for name in names if not ARTICLE_ID_RE.match(name)]
+    problems += [Problem(
+        relative(folder / name, root), None,
+        f"leads outside {relative(folder, root)} (to {os.path.realpath(folder / name)}).",
+        "put the article's folder itself in articles/, not a link to a folder elsewhere.")
+        for name in names if not inside(folder / name, folder)]
+    if problems:
+        raise SourceError(problems)
     return [folder / name for name in names]
 
 

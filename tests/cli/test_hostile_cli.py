@@ -153,3 +153,13 @@ def test_xml_export_is_well_formed_whatever_the_labels_hold(
     text = ElementTree.parse(out).getroot()  # raises if not well-formed
     assert any("testabtagene\ufffdauto\ufffdleucel\ufffd" in (e.text or "") + str(e.attrib)
                for e in text.iter())
+
+
+def test_build_with_an_article_folder_named_with_a_space_exits_2(tmp_path: Path) -> None:
+    sources = tmp_path / "sources"
+    shutil.copytree(MINI, sources)
+    (sources / "articles/a1").rename(sources / "articles/a 1")
+    code, out = run("build", "--sources", str(sources), "--out", str(tmp_path / "out"))
+    assert code == 2
+    assert "'a 1' is not a valid article id" in out
+    assert not (tmp_path / "out").exists()

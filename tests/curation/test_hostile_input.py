@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from conftest import edit
 
-from kg.curation.sources import load_sources
+from kg.curation.sources import article_folders, load_sources
 from kg.curation.yamlfile import SourceError
 
 EVIDENCE = "articles/a1/evidence.yaml"
@@ -190,3 +190,11 @@ def test_registry_that_does_not_hold_together_is_refused(
     for part in expected:
         assert part in message, f"{part!r} not in {message!r}"
     assert "Fix:" in message
+
+
+def test_article_folder_with_a_space_is_refused_before_anything_is_built(mini: Path) -> None:
+    os.replace(mini / "articles/a1", mini / "articles/a 1")  # used to be a ValueError traceback
+    with pytest.raises(SourceError) as err:
+        article_folders(mini)
+    assert "articles/a 1: 'a 1' is not a valid article id" in str(err.value)
+    assert "Fix: rename the folder" in str(err.value)
