@@ -323,6 +323,9 @@ def _parse(path: Path) -> Quads:
     fmt = _FORMATS.get(path.suffix)
     if fmt is None:
         raise StoreError(f"{path}: unknown RDF format; use one of {', '.join(_FORMATS)}.")
+    if path.exists() and not path.is_file():
+        raise StoreError(f"{path}: not a regular file (a pipe or a device): reading it could "
+                         "wait forever. Fix: name an RDF file or a build folder.")
     try:
         with path.open("rb") as handle:
             quads = tuple(ox.parse(handle, format=fmt))

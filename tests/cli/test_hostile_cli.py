@@ -7,6 +7,7 @@ for the test.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -163,3 +164,19 @@ def test_build_with_an_article_folder_named_with_a_space_exits_2(tmp_path: Path)
     assert code == 2
     assert "'a 1' is not a valid article id" in out
     assert not (tmp_path / "out").exists()
+
+
+def test_validate_a_pipe_is_refused_not_read(tmp_path: Path) -> None:
+    pipe = tmp_path / "data.nq"
+    os.mkfifo(pipe)  # reading it would wait for a writer forever
+    code, out = run("validate", str(pipe))
+    assert code == 2
+    assert f"{pipe}: not a regular file (a pipe or a device)" in out
+
+
+def test_query_file_that_is_a_pipe_is_refused_not_read(built: Path, tmp_path: Path) -> None:
+    pipe = tmp_path / "q.rq"
+    os.mkfifo(pipe)
+    code, out = run("query", "--data", str(built), "--file", str(pipe))
+    assert code == 2
+    assert f"{pipe}: not a regular file" in out
