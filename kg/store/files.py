@@ -12,6 +12,7 @@ import contextlib
 import errno
 import itertools
 import os
+import re
 import signal
 import stat
 import tempfile
@@ -141,6 +142,8 @@ def write_atomic(path: Path, data: bytes | Iterable[bytes]) -> None:
 #: so that a later run can tell those of a process that is gone (killed) from those of one that
 #: is still writing.
 _TEMP = ".{name}.{pid}."
+#: A temporary file of :func:`write_files` (``mkstemp`` adds 8 characters of a-z, 0-9 and '_').
+_TEMP_NAME = re.compile(r"^\..+\.([0-9]+)\.[a-z0-9_]{8}\.tmp$")
 
 
 def write_files(files: Mapping[Path, bytes | Iterable[bytes]]) -> None:
@@ -179,20 +182,28 @@ def write_files(files: Mapping[Path, bytes | Iterable[bytes]]) -> None:
         raise
 
 
+#: The folders whose leftovers this process has removed: each is looked through once, so that a
+#: build writing 10,000 shards into one folder does not list it 10,000 times.
+_SWEPT: set[str] = set()
+
+
 def remove_leftovers(path: Path) -> list[Path]:
-    """Remove the temporary files that runs since killed left beside ``path``; return them."""
+    """Remove the temporary files that runs since killed left in ``path``'s folder; return them.
+
+    Once per folder and process (see :data:`_SWEPT`).
+    """
+    folder = os.path.abspath(path.parent)
+    if folder in _SWEPT:
+        return []
+    _SWEPT.add(folder)
     removed = []
-    prefix = f".{path.name}."
     try:
-        entries = list(os.scandir(path.parent))
+        entries = list(os.scandir(folder))
     except OSError:
         return []
     for entry in entries:
-        name = entry.name
-        if not (name.startswith(prefix) and name.endswith(".tmp")):
-            continue
-        pid = name[len(prefix):].split(".", 1)[0]
-        if not pid.isdigit() or not _alive(int(pid)):
+        match = _TEMP_NAME.match(entry.name)
+        if match is not None and not _alive(int(match.group(1))):
             with contextlib.suppress(OSError):
                 os.unlink(entry.path)
                 removed.append(Path(entry.path))
@@ -201,7 +212,7 @@ def remove_leftovers(path: Path) -> list[Path]:
 
 def _alive(pid: int) -> bool:
     if pid == os.getpid():
-        return False  # this process writes one file at a time: an older one of its own is left
+        return True  # its own are removed by write_files itself, on any exception
     try:
         os.kill(pid, 0)
     except ProcessLookupError:

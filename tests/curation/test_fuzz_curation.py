@@ -98,13 +98,12 @@ def mutated_documents(draw: st.DrawFn, document: Any) -> str:
     """A YAML document with one value replaced, or a key added, as text."""
     paths = _paths(document)
     path = draw(st.sampled_from(paths))
-    if draw(st.booleans()):
+    parent = _at(document, path[:-1])
+    if draw(st.booleans()) or not isinstance(parent, dict):
         mutated = _replaced(document, path, draw(values))
     else:  # an extra key beside the value's
-        parent = _replaced(document, (), document)
-        mutated = _replaced(parent, path[:-1], {**_at(document, path[:-1]),
-                                                draw(st.text(max_size=10)): draw(values)}) \
-            if isinstance(_at(document, path[:-1]), dict) else parent
+        mutated = _replaced(document, path[:-1],
+                            {**parent, draw(st.text(max_size=10)): draw(values)})
     return yaml.safe_dump(mutated, allow_unicode=draw(st.booleans()), sort_keys=False)
 
 

@@ -119,7 +119,7 @@ def test_temporary_file_of_a_killed_export_is_removed_by_the_next(tmp_path: Path
     child = subprocess.run([sys.executable, "-c", script], check=False)
     assert child.returncode == -signal.SIGKILL
     assert len(hidden(tmp_path)) == 1  # SIGKILL cannot be caught: its file is left...
-    alive = tmp_path / f".out.ttl.{os.getppid()}.abc.tmp"  # ...as is one of a running writer
+    alive = tmp_path / f".out.ttl.{os.getppid()}.abcd1234.tmp"  # ...as is one of a running writer
     alive.write_bytes(b"")
     write_atomic(target, b"new\n")  # ...until the next write beside it
     assert target.read_bytes() == b"new\n"
