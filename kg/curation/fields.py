@@ -78,7 +78,8 @@ class FieldReader:
                 self.add(node.line_of(name), f"field '{name}' in {what} must be "
                          f"{_type_name(expected)}, not {_shown(value)}.", "correct its value.")
                 ok = False
-            elif name in node and not self._value_ok(node, name, expected, what):
+            elif name in node and not (value is None and name in required) \
+                    and not self._value_ok(node, name, expected, what):
                 ok = False
         return ok
 
