@@ -1,4 +1,4 @@
-"""Writes that touch nothing else: one atomic-write helper, refused targets, no leftovers.
+"""Writes that touch nothing else: one atomic-write function, refused targets, no leftovers.
 
 Every case is a regression test named after the kind of bad input or interruption.
 """
