@@ -197,3 +197,20 @@ def test_build_on_a_failing_file_system_exits_2_and_keeps_the_old_dataset(
     assert "Traceback" not in output
     assert (out / DATASET_DIR / "manifest.json").read_bytes() == before
     assert sorted(p.name for p in out.iterdir()) == [".cache", DATASET_DIR]
+
+
+def test_two_builds_of_one_folder_at_once_never_crash(tmp_path: Path) -> None:
+    out = tmp_path / "build"
+    command = [sys.executable, "-m", "kg", "build", "--sources", str(MINI), "--out", str(out),
+               "--jobs", "1"]
+    children = [subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                for _ in range(3)]
+    errors = [child.communicate(timeout=300)[1] for child in children]
+    results = [(child.returncode, err) for child, err in zip(children, errors, strict=True)]
+    for code, err in results:
+        assert b"Traceback" not in err
+        assert code == 0 or (code == 2 and b"another build is writing into" in err), err
+    assert any(code == 0 for code, _ in results)
+    code, output = run("validate", str(out))
+    assert code == 0, output
+    assert sorted(p.name for p in out.iterdir()) == [".cache", DATASET_DIR]
