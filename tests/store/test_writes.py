@@ -19,6 +19,7 @@ import pytest
 from click.testing import CliRunner
 from conftest import MINI
 
+import kg.build.parts
 import kg.store.dataset
 from kg.cli.main import main
 from kg.store.dataset import DATASET_DIR
@@ -214,3 +215,16 @@ def test_two_builds_of_one_folder_at_once_never_crash(tmp_path: Path) -> None:
     code, output = run("validate", str(out))
     assert code == 0, output
     assert sorted(p.name for p in out.iterdir()) == [".cache", DATASET_DIR]
+
+
+def test_disk_full_while_writing_shards_exits_2_and_leaves_nothing(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def full(path: Path, data: bytes) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device", str(path))
+
+    monkeypatch.setattr(kg.build.parts, "write_atomic", full)
+    out = tmp_path / "build"
+    code, output = run("build", "--sources", str(MINI), "--out", str(out), "--jobs", "1")
+    assert code == 2
+    assert "No space left on device; nothing was written" in output
+    assert not out.exists()
