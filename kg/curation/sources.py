@@ -54,11 +54,20 @@ def load_sources(root: Path) -> Corpus:
 
 
 def check_sources_folder(root: Path) -> None:
-    """Raise :class:`SourceError` unless ``root`` holds ``registry/`` and ``articles/``."""
+    """Raise :class:`SourceError` unless ``root`` holds ``registry/`` and ``articles/`` itself.
+
+    Neither may be a link to a folder outside ``root``.
+    """
     if not (root / "registry").is_dir() or not (root / "articles").is_dir():
         raise SourceError([Problem(
             str(root), None, "is not a sources folder.",
             "it must contain registry/ and articles/ (see docs/curation.md).")])
+    outside = [name for name in ("registry", "articles") if not inside(root / name, root)]
+    if outside:
+        raise SourceError([Problem(
+            str(root / name), None, f"leads outside {root} (to {os.path.realpath(root / name)}).",
+            f"put the {name}/ folder itself in the sources folder, not a link to one elsewhere.")
+            for name in outside])
 
 
 def load_registry(root: Path, problems: list[Problem] | None = None) -> dict[str, Entity]:

@@ -198,3 +198,12 @@ def test_article_folder_with_a_space_is_refused_before_anything_is_built(mini: P
         article_folders(mini)
     assert "articles/a 1: 'a 1' is not a valid article id" in str(err.value)
     assert "Fix: rename the folder" in str(err.value)
+
+
+def test_registry_folder_symlinked_outside_the_sources_is_refused(
+        mini: Path, tmp_path: Path) -> None:
+    os.replace(mini / "registry", tmp_path / "registry-elsewhere")
+    (mini / "registry").symlink_to(tmp_path / "registry-elsewhere")
+    with pytest.raises(SourceError) as err:
+        load_sources(mini)
+    assert "registry: leads outside" in str(err.value)
