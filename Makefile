@@ -3,12 +3,13 @@
 #   make test    set up .venv and the export tests' tools (graphviz, chromium, cytoscape.js via
 #                .ci/setup-tools.sh, which uses apt-get and npm), run ruff and mypy, check the
 #                installed wheel outside the checkout (.ci/check-wheel.sh), run every test
+#   make fuzz    the property-based tests of hostile input, with many more cases
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: build test lint tools wheel clean
+.PHONY: build test lint tools wheel fuzz clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +34,13 @@ wheel: $(STAMP)
 
 test: lint tools wheel
 	$(BIN)/python -m pytest
+
+# The property-based tests of the curation files and the query parameters, with many more cases
+# than `make test` runs (set CARTKG_FUZZ_EXAMPLES to change how many per property).
+CARTKG_FUZZ_EXAMPLES ?= 5000
+fuzz: $(STAMP)
+	CARTKG_FUZZ_EXAMPLES=$(CARTKG_FUZZ_EXAMPLES) $(BIN)/python -m pytest -q \
+		tests/curation/test_fuzz_curation.py tests/query/test_fuzz_params.py
 
 clean:
 	rm -rf build $(VENV)

@@ -10,6 +10,7 @@ only when the whole dataset validates.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import hashlib
 import multiprocessing
@@ -56,12 +57,15 @@ def build_dataset(sources: Path = DEFAULT_SOURCES, out: Path | None = DEFAULT_OU
                   clean: bool = False) -> BuildResult:
     """Build the dataset from ``sources`` into ``out/dataset``, only if it validates.
 
-    Parts unchanged since the last build into ``out`` are reused (never with ``clean``, nor when
+    One build at a time writes into ``out`` (see :func:`kg.store.dataset.locked`); it raises
+    :class:`kg.store.dataset.DatasetError` when ``out`` is not a folder it may write. Parts
+    unchanged since the last build into ``out`` are reused (never with ``clean``, nor when
     ``out`` is None, which builds and validates without writing anything). ``jobs`` is the number
     of processes (default: every core). Raises :class:`kg.curation.yamlfile.SourceError` when the
     sources have problems.
     """
-    return _build(Path(sources), out, exclude, jobs, clean)
+    with dataset.locked(out) if out is not None else contextlib.nullcontext():
+        return _build(Path(sources), out, exclude, jobs, clean)
 
 
 def _build(root: Path, out: Path | None, exclude: frozenset[str], jobs: int | None,

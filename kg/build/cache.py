@@ -34,6 +34,7 @@ from kg.build.parts import Built
 from kg.core.model import Entity
 from kg.core.resources import shapes_path
 from kg.store.dataset import REGISTRY_SHARD
+from kg.store.files import write_atomic
 from kg.validation.validate import Violation
 
 CACHE_DIR = ".cache"
@@ -52,10 +53,12 @@ RACY_NS = 2_000_000_000
 #: The modules that decide what a part becomes: :mod:`kg.build.parts` and every ``kg`` module it
 #: imports, directly or not (a test keeps this list complete). This module's own format is
 #: :data:`FORMAT`.
-BUILD_MODULES = ("build.parts", "core.curie", "core.model", "core.resources", "core.vocab",
+BUILD_MODULES = ("build.parts", "core.checks", "core.curie", "core.model", "core.resources",
+                 "core.vocab",
                  "curation.articles", "curation.claims", "curation.fields", "curation.fields_spec",
                  "curation.outcomes", "curation.quotes", "curation.registry", "curation.sources",
-                 "curation.yamlfile", "rdf.emit", "store.dataset", "validation.datagraph",
+                 "curation.yamlfile", "rdf.emit", "store.dataset", "store.files",
+                 "validation.datagraph",
                  "validation.prepared_queries", "validation.validate")
 
 
@@ -213,11 +216,8 @@ class BuildCache:
             data = {"toolchain": self.toolchain, "parts": parts}
             if name == REGISTRY_FILE:
                 data["registry"] = self.registry
-            self.folder.mkdir(parents=True, exist_ok=True)
-            path = self.folder / name
-            tmp = path.with_name(path.name + ".tmp")
-            tmp.write_bytes(_HEADER.format(FORMAT).encode() + marshal.dumps(data))
-            os.replace(tmp, path)
+            write_atomic(self.folder / name,
+                         _HEADER.format(FORMAT).encode() + marshal.dumps(data))
         self._dirty = set()
 
 

@@ -40,6 +40,7 @@ from kg.rdf.emit import (
     term_value,
 )
 from kg.store.dataset import ARTICLE_SHARDS, REGISTRY_SHARD
+from kg.store.files import write_atomic
 from kg.validation.validate import Violation, core_shapes, load_shapes, shacl_violations
 
 _RDF_TYPE = str(RDF.type)
@@ -191,9 +192,7 @@ def serialize_shard(quads: tuple[ox.Quad, ...]) -> bytes:
 
 
 def _write(dest: Path, shard: str, data: bytes) -> str:
-    path = dest / shard
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data)
+    write_atomic(dest / shard, data)
     return hashlib.sha256(data).hexdigest()
 
 

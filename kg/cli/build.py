@@ -74,12 +74,19 @@ def build(sources: Path, out: Path, without: tuple[str, ...], jobs: int | None,
     from kg.core.memory import collector_off
     from kg.core.workers import WorkerDied
     from kg.curation.yamlfile import SourceError
+    from kg.store.dataset import DatasetError
 
     exit_on_sigterm()
     try:
         with collector_off():
             result = build_dataset(sources, out, exclude=frozenset(without), jobs=jobs,
                                    clean=clean)
+    except DatasetError as err:
+        fail(str(err))
+    except OSError as err:  # a read-only folder, a full disk: the old dataset is left as it was
+        fail(f"the build stopped: {err.filename or out}: {err.strerror or err}; nothing was "
+             "written and the last dataset is as it was. Fix: free space, or build into a "
+             "folder you can write to (--out PATH).")
     except SourceError as err:
         for problem in err.problems:
             click.echo(f"error: {problem}", err=True)
@@ -121,14 +128,22 @@ def validate(path: Path | None, sources: Path) -> None:
     from kg.core.progress import progress
     from kg.core.workers import WorkerDied
     from kg.curation.yamlfile import SourceError
+    from kg.store.dataset import DatasetError, find, mismatches
     from kg.store.store import StoreError, read_quads
     from kg.validation.validate import validate_dataset
 
+    integrity: list[str] = []
     try:
         if path:
             with progress(f"Validating {path}", total=2, leave=False) as bar:
                 bar.advance(0, status="reading")
-                quads = read_quads(path)
+                folder = find(path) if path.is_dir() else None
+                integrity = mismatches(folder) if folder is not None else []
+                quads = read_quads(path, verify=False)
+                if not quads:
+                    fail(f"{path} holds no triples: there is nothing to validate, and an empty "
+                         "dataset is not a valid one. Fix: name the dataset built by `cartkg "
+                         "build`, or a file that holds it.")
                 bar.advance(status=f"pyshacl on {len(quads)} quads")
                 report = validate_dataset(quads)
                 bar.advance()
@@ -143,10 +158,15 @@ def validate(path: Path | None, sources: Path) -> None:
         worker_died(err, "validation stopped. Fix: run it again; if it stops again, free "
                      "memory, or build in one process and validate the dataset: cartkg build "
                      "--jobs 1, then cartkg validate build.")
-    except (StoreError, TypeError) as err:
+    except (StoreError, DatasetError, TypeError) as err:
         fail(str(err))
+    for mismatch in integrity:
+        click.echo(f"Violation: {mismatch}")
     _print_report(report)
-    sys.exit(EXIT_OK if report.conforms else EXIT_VIOLATIONS)
+    if integrity:
+        click.echo(f"the dataset does not match its manifest: {len(integrity)} problem(s). "
+                   "Fix: rebuild it with `cartkg build`.")
+    sys.exit(EXIT_OK if report.conforms and not integrity else EXIT_VIOLATIONS)
 
 
 @click.command()

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import signal
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -41,6 +43,21 @@ def worker_died(err: Exception, fix: str) -> NoReturn:
     """A worker process died (the kernel kills one when memory runs out): say so, exit 2."""
     click.echo(f"error: {err}. {fix}", err=True)
     sys.exit(EXIT_ERROR)
+
+
+@contextmanager
+def stopped_cleanly() -> Iterator[None]:
+    """Turn a step stopped by its limits or by Ctrl-C into its message and exit code.
+
+    See :mod:`kg.core.limits`.
+    """
+    from kg.core.limits import Stop
+
+    try:
+        yield
+    except Stop as err:
+        click.echo(f"error: {err}", err=True)
+        sys.exit(err.code)
 
 
 def fail(message: str) -> NoReturn:

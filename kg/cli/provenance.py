@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from kg.cli.common import data_option, fail, open_store
+from kg.cli.common import data_option, fail, open_store, stopped_cleanly
 from kg.provenance.render import EVIDENCE_FORMATS, TRACE_FORMATS
 
 
@@ -38,6 +38,7 @@ def trace(entity: str | None, source: str | None, fact: tuple[str, str, str] | N
     import pyoxigraph as ox
 
     from kg.core.curie import compact
+    from kg.core.limits import bounded, default_memory_limit
     from kg.core.vocab import PREDICATES
     from kg.provenance import trace as tr
     from kg.query.resolve import UnknownName, resolve, resolve_predicate
@@ -45,29 +46,30 @@ def trace(entity: str | None, source: str | None, fact: tuple[str, str, str] | N
     if sum(x is not None for x in (entity, source, fact)) != 1:
         fail("give exactly one of ENTITY, --source ARTICLE or --fact S P O.")
     store = open_store(data)
-    try:
-        if fact is not None:
-            subject = resolve(store, fact[0])
-            name = fact[1]
-            predicate = ox.NamedNode(str(PREDICATES[name].term) if name in PREDICATES
-                                     else str(resolve_predicate(name)))
-            obj: ox.NamedNode | ox.Literal
-            try:
-                obj = resolve(store, fact[2])
-            except UnknownName:
-                obj = ox.Literal(fact[2])
-            records = tr.trace_fact(store, subject, predicate, obj)
-            heading = f"fact {compact(subject.value)} {compact(predicate.value)} {fact[2]}"
-        elif source is not None:
-            node = resolve(store, source)
-            records = tr.trace_article(store, node)
-            heading = f"article {compact(node.value)}"
-        else:
-            node = resolve(store, str(entity))
-            records = tr.trace_entity(store, node)
-            heading = f"{entity} ({compact(node.value)})"
-    except UnknownName as err:
-        fail(str(err))
+    with stopped_cleanly(), bounded(None, default_memory_limit(), "the trace"):
+        try:
+            if fact is not None:
+                subject = resolve(store, fact[0])
+                name = fact[1]
+                predicate = ox.NamedNode(str(PREDICATES[name].term) if name in PREDICATES
+                                         else str(resolve_predicate(name)))
+                obj: ox.NamedNode | ox.Literal
+                try:
+                    obj = resolve(store, fact[2])
+                except UnknownName:
+                    obj = ox.Literal(fact[2])
+                records = tr.trace_fact(store, subject, predicate, obj)
+                heading = f"fact {compact(subject.value)} {compact(predicate.value)} {fact[2]}"
+            elif source is not None:
+                node = resolve(store, source)
+                records = tr.trace_article(store, node)
+                heading = f"article {compact(node.value)}"
+            else:
+                node = resolve(store, str(entity))
+                records = tr.trace_entity(store, node)
+                heading = f"{entity} ({compact(node.value)})"
+        except UnknownName as err:
+            fail(str(err))
     articles = len({r.article_id for r in records})
     heading += f": {len(records)} assertion(s) from {articles} source(s)"
     click.echo(TRACE_FORMATS[fmt](records, heading), nl=False)
@@ -88,6 +90,10 @@ def evidence(fmt: str, data: Path) -> None:
     Example:
       cartkg evidence --format json
     """
+    from kg.core.limits import bounded, default_memory_limit
     from kg.provenance.evidence import analyze_evidence
 
-    click.echo(EVIDENCE_FORMATS[fmt](analyze_evidence(open_store(data))), nl=False)
+    store = open_store(data)
+    with stopped_cleanly(), bounded(None, default_memory_limit(), "the evidence report"):
+        report = analyze_evidence(store)
+    click.echo(EVIDENCE_FORMATS[fmt](report), nl=False)

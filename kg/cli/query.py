@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from kg.cli.common import data_option, fail, open_store, queries_option
+from kg.cli.common import data_option, fail, open_store, queries_option, stopped_cleanly
 from kg.query.tables import FORMATS
 
 
@@ -43,13 +43,21 @@ def list_queries(extra_queries: tuple[Path, ...]) -> None:
               show_default=True)
 @click.option("--file", "file", type=click.Path(path_type=Path), help="Run an ad hoc .rq file.")
 @click.option("--sparql", help="Run an ad hoc SPARQL SELECT query given as text.")
+@click.option("--timeout", type=click.FloatRange(0, min_open=True), default=60.0,
+              show_default=True, metavar="SECONDS", help="Stop the query after this long.")
+@click.option("--max-memory", "max_memory", type=click.IntRange(1), default=None, metavar="MB",
+              help="Stop the query when the process holds this much memory  [default: three "
+                   "quarters of the memory available when it starts]")
 @queries_option
 @data_option
 def query(name: str | None, params: tuple[str, ...], fmt: str, file: Path | None,
-          sparql: str | None, extra_queries: tuple[Path, ...], data: Path) -> None:
+          sparql: str | None, timeout: float, max_memory: int | None,
+          extra_queries: tuple[Path, ...], data: Path) -> None:
     """Run a query of the library by NAME, or an ad hoc one with --file or --sparql.
 
     Parameters are checked against their declared type and bound, never pasted into the query.
+    A query that runs longer than --timeout, or would take more memory than --max-memory, is
+    stopped with an error (exit 2); Ctrl-C stops it at once (exit 130).
 
     \b
     Examples:
@@ -58,6 +66,7 @@ def query(name: str | None, params: tuple[str, ...], fmt: str, file: Path | None
       cartkg query --sparql 'SELECT ?s WHERE { ?s a <https://w3id.org/cart-kg/ontology#Trial> }'
       cartkg query my_question --queries my-queries
     """
+    from kg.core.limits import bounded, default_memory_limit
     from kg.query.library import find_query, load_query
     from kg.query.params import bind_params
     from kg.query.run import run_query
@@ -73,14 +82,17 @@ def query(name: str | None, params: tuple[str, ...], fmt: str, file: Path | None
             fail(f"--param {item!r} is not NAME=VALUE. Fix: e.g. --param therapy=rese-cel")
         given[key] = value
     store = open_store(data)
+    memory = max_memory * 2**20 if max_memory else default_memory_limit()
     try:
         if sparql is not None:
             if given:
                 fail("ad hoc --sparql queries take no --param.")
-            result = run_query(store, sparql)
+            text, bindings = sparql, {}
         else:
             q = load_query(file) if file is not None else find_query(str(name), extra=extra_queries)
-            result = run_query(store, q.sparql, bind_params(q, given, store))
+            text, bindings = q.sparql, bind_params(q, given, store)
+        with stopped_cleanly(), bounded(timeout, memory):
+            result = run_query(store, text, bindings)
     except QueryError as err:
         fail(str(err))
     click.echo(FORMATS[fmt](result), nl=False)

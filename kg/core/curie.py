@@ -14,8 +14,9 @@ import curies
 
 from kg.core.vocab import EXTERNAL_PREFIXES, PREFIXES
 
-#: A CURIE's shape: a prefix, a colon and a local part with no space.
-CURIE_RE = re.compile(r"^([A-Za-z][A-Za-z0-9_.-]*):(\S+)$")
+#: A CURIE's shape: a prefix, a colon and a local part with no space and none of the characters
+#: an IRI cannot hold (``<>"{}|\^```` and controls), so that every CURIE expands to a valid IRI.
+CURIE_RE = re.compile(r"^([A-Za-z][A-Za-z0-9_.-]*):([^\x00-\x20<>\"{}|\\^`\x7f]+)$")
 
 
 def converter(prefixes: Mapping[str, str]) -> curies.Converter:

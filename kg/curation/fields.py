@@ -7,7 +7,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from kg.core.checks import number_problem, text_problem
 from kg.core.model import Entity
+from kg.curation.fields_spec import NON_EMPTY, VALUE_CHECKS
 from kg.curation.yamlfile import Node, Problem
 
 _TYPE_NAMES = {str: "a text", int: "a whole number", list: "a list", dict: "a mapping",
@@ -26,6 +28,13 @@ def _is(value: Any, expected: Any) -> bool:
     if isinstance(value, bool):
         return expected is bool
     return isinstance(value, expected)
+
+
+def _shown(value: Any) -> str:
+    """A value as a problem quotes it: its repr, cut to 80 characters."""
+    text = repr(value) if not isinstance(value, int) or value.bit_length() < 200 \
+        else f"a number of about {int(value.bit_length() * 0.30103) + 1} digits"
+    return text if len(text) <= 80 else f"{text[:77]}..."
 
 
 class FieldReader:
@@ -67,9 +76,39 @@ class FieldReader:
             value = node.get(name)
             if value is not None and not _is(value, expected):
                 self.add(node.line_of(name), f"field '{name}' in {what} must be "
-                         f"{_type_name(expected)}, not {value!r}.", "correct its value.")
+                         f"{_type_name(expected)}, not {_shown(value)}.", "correct its value.")
+                ok = False
+            elif name in node and not (value is None and name in required) \
+                    and not self._value_ok(node, name, expected, what):
                 ok = False
         return ok
+
+    def _value_ok(self, node: Node, name: str, expected: Any, what: str) -> bool:
+        """The boundary checks of one present field (see :mod:`kg.core.checks`).
+
+        A list or mapping field given without a value, a list that must not be empty and is, a
+        number that is NaN, infinite or absurd, a text with a control character, and a value that
+        fails its field's own check (a ``url``) are each recorded.
+        """
+        value, line = node[name], node.line_of(name)
+        if value is None and expected in (list, dict):
+            self.add(line, f"field '{name}' in {what} has no value.",
+                     f"give it {_type_name(expected)}, or remove the line '{name}:'.")
+            return False
+        if name in NON_EMPTY and isinstance(value, (list, dict)) and not value:
+            self.add(line, f"field '{name}' in {what} is empty: nothing would be recorded.",
+                     f"give at least one item, or remove the line '{name}:' "
+                     "(and the claim, if it has nothing to say).")
+            return False
+        problem = number_problem(value) or text_problem(value)
+        check = VALUE_CHECKS.get(name)
+        if problem is None and check is not None and value is not None:
+            problem = check(value)
+        if problem is not None:
+            self.add(line, f"field '{name}' in {what} {problem}: {_shown(value)}.",
+                     "correct the value against the quote or the source.")
+            return False
+        return True
 
     def choice(self, node: Node, field: str, options: Mapping[str, Any]) -> str | None:
         """Return the field's value if it is one of ``options``, else record a problem."""
@@ -91,6 +130,12 @@ class FieldReader:
             self.add(node.line_of(field), f"field '{field}' must be a list of texts.",
                      f"write it as {field}: [first, second].")
             return ()
+        for item in value:
+            problem = text_problem(item)
+            if problem is not None:
+                self.add(node.line_of(field), f"an item of '{field}' {problem}: {_shown(item)}.",
+                         "remove the control character.")
+                return ()
         return tuple(value)
 
     def count(self, node: Node, field: str) -> int | None:

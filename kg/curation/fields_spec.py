@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+
+from kg.core.checks import url_problem
 
 KEY_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 ARTICLE_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
@@ -28,3 +31,9 @@ OUTCOME_FIELDS = {
     "direction": str, "grade": int, "grade_text": str, "finding": str, "population": str,
     "population_size": int, "timepoint": dict, "without": list,
 }
+
+#: Fields that, when given, must hold at least one item: an empty one would record nothing and
+#: say nothing (a claim with ``facts: []``, a quote list with no quote).
+NON_EMPTY = frozenset({"facts", "quote", "indication"})
+#: Checks of a field's value beyond its type, by field name (see :mod:`kg.core.checks`).
+VALUE_CHECKS: dict[str, Callable[[object], str | None]] = {"url": url_problem}

@@ -12,6 +12,7 @@ import os
 from collections.abc import Collection
 from pathlib import Path
 
+from kg.core.checks import inside
 from kg.core.curie import is_external
 from kg.core.model import (
     Article,
@@ -21,6 +22,8 @@ from kg.core.model import (
 )
 from kg.curation.articles import read_article
 from kg.curation.claims import read_claims
+from kg.curation.fields import relative
+from kg.curation.fields_spec import ARTICLE_ID_RE
 from kg.curation.registry import read_registry
 from kg.curation.yamlfile import Problem, SourceError
 
@@ -51,11 +54,20 @@ def load_sources(root: Path) -> Corpus:
 
 
 def check_sources_folder(root: Path) -> None:
-    """Raise :class:`SourceError` unless ``root`` holds ``registry/`` and ``articles/``."""
+    """Raise :class:`SourceError` unless ``root`` holds ``registry/`` and ``articles/`` itself.
+
+    Neither may be a link to a folder outside ``root``.
+    """
     if not (root / "registry").is_dir() or not (root / "articles").is_dir():
         raise SourceError([Problem(
             str(root), None, "is not a sources folder.",
             "it must contain registry/ and articles/ (see docs/curation.md).")])
+    outside = [name for name in ("registry", "articles") if not inside(root / name, root)]
+    if outside:
+        raise SourceError([Problem(
+            str(root / name), None, f"leads outside {root} (to {os.path.realpath(root / name)}).",
+            f"put the {name}/ folder itself in the sources folder, not a link to one elsewhere.")
+            for name in outside])
 
 
 def load_registry(root: Path, problems: list[Problem] | None = None) -> dict[str, Entity]:
@@ -68,6 +80,7 @@ def load_registry(root: Path, problems: list[Problem] | None = None) -> dict[str
     found: list[Problem] = []
     entities = read_registry(root, found)
     _check_broader(entities, found)
+    check_integrity(entities, found)
     if problems is not None:
         problems.extend(found)
     elif found:
@@ -76,11 +89,26 @@ def load_registry(root: Path, problems: list[Problem] | None = None) -> dict[str
 
 
 def article_folders(root: Path) -> list[Path]:
-    """The folders of ``root/articles/``, in article id order."""
+    """The folders of ``root/articles/``, in article id order.
+
+    Raises :class:`SourceError` for a folder whose name is not an article id, or that leads
+    outside ``articles/``: both are checked before anything is read or built.
+    """
     check_sources_folder(root)
     folder = root / "articles"
     with os.scandir(folder) as entries:
         names = sorted(e.name for e in entries if e.is_dir())
+    problems = [Problem(relative(folder / name, root), None,
+                        f"'{name}' is not a valid article id (the folder's name becomes part of "
+                        "IRIs).", "rename the folder: letters, digits, '_', '-' and '.' only.")
+                for name in names if not ARTICLE_ID_RE.match(name)]
+    problems += [Problem(
+        relative(folder / name, root), None,
+        f"leads outside {relative(folder, root)} (to {os.path.realpath(folder / name)}).",
+        "put the article's folder itself in articles/, not a link to a folder elsewhere.")
+        for name in names if not inside(folder / name, folder)]
+    if problems:
+        raise SourceError(problems)
     return [folder / name for name in names]
 
 
@@ -117,6 +145,73 @@ def _check_broader(entities: dict[str, Entity], problems: list[Problem]) -> None
                 problems.append(Problem(
                     entity.file, None, f"entity '{entity.key}': broader '{key}' is not another "
                     f"entity of {entity.kind}.", f"{hint}name a broader entity of the same kind."))
+
+
+def check_integrity(entities: dict[str, Entity], problems: list[Problem]) -> None:
+    """Check the registry as a whole: each problem names both entities and their files.
+
+    A name (label or synonym) of one entity may not be another entity's key or label: a name
+    given to a query would stand for two things. One external identifier (``exact_match``) may
+    not be on two entities: they would be one. ``broader`` may not go round in a cycle.
+    """
+    owners: dict[str, Entity] = {}
+    for entity in entities.values():
+        for name in (entity.key, entity.label):
+            owners.setdefault(name.casefold(), entity)
+    for entity in entities.values():
+        for name in sorted({entity.label, *entity.synonyms}, key=str.casefold):
+            other = owners.get(name.casefold())
+            if other is not None and other.key != entity.key:
+                what = "key" if name.casefold() == other.key.casefold() else "label"
+                problems.append(Problem(
+                    entity.file, None, f"entity '{entity.key}': the name '{name}' is the {what} "
+                    f"of entity '{other.key}' ({other.file}); a query naming it would mean both.",
+                    f"remove '{name}' from '{entity.key}', or rename one of them."))
+    claimed: dict[str, Entity] = {}
+    for entity in entities.values():
+        for curie in entity.exact_match:
+            other = claimed.setdefault(curie, entity)
+            if other.key != entity.key:
+                problems.append(Problem(
+                    entity.file, None, f"entity '{entity.key}': exact_match {curie} is also on "
+                    f"entity '{other.key}' ({other.file}); one identifier names one entity.",
+                    "merge the two entities, or move the identifier to close_match on one."))
+    _check_cycles(entities, problems)
+
+
+def _check_cycles(entities: dict[str, Entity], problems: list[Problem]) -> None:
+    """Report each cycle of ``broader`` once, naming its entities in order."""
+    done: set[str] = set()
+    reported: set[frozenset[str]] = set()
+    for start in sorted(entities):
+        if start in done:
+            continue
+        path, on_path = [start], {start}
+        stack = [(start, iter(sorted(entities[start].broader)))]
+        while stack:
+            key, upward = stack[-1]
+            nxt = next(upward, None)
+            if nxt is None:
+                stack.pop()
+                path.pop()
+                on_path.discard(key)
+                done.add(key)
+                continue
+            if nxt in on_path:
+                cycle = path[path.index(nxt):]
+                if frozenset(cycle) not in reported:
+                    reported.add(frozenset(cycle))
+                    shown = " -> ".join([*cycle, nxt])
+                    first = entities[cycle[0]]
+                    problems.append(Problem(
+                        first.file, None, f"broader goes round in a cycle: {shown}.",
+                        "a broader entity cannot also be narrower: remove one 'broader' link."))
+                continue
+            if nxt in done or nxt not in entities:
+                continue
+            path.append(nxt)
+            on_path.add(nxt)
+            stack.append((nxt, iter(sorted(entities[nxt].broader))))
 
 
 def _check_dispute_references(claims: list[Claim], entities: dict[str, Entity],

@@ -8,6 +8,8 @@ from typing import Any
 
 import yaml
 
+from kg.core.checks import MAX_DIGITS, control_name, file_problem, first_control
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -91,12 +93,32 @@ def _construct_sequence(loader: _Loader, node: yaml.SequenceNode) -> Seq:
     return result
 
 
+def _construct_int(loader: _Loader, node: yaml.ScalarNode) -> int:
+    """A whole number, refused (with its line) when it has more digits than any count has."""
+    digits = sum(c.isdigit() for c in str(node.value))
+    if digits > MAX_DIGITS:
+        raise yaml.constructor.ConstructorError(
+            None, None, f"a whole number of {digits} digits is absurdly large (at most "
+            f"{MAX_DIGITS})", node.start_mark)
+    value: int = yaml.SafeLoader.construct_yaml_int(loader, node)
+    return value
+
+
+_Loader.add_constructor("tag:yaml.org,2002:int", _construct_int)
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
 
 
 def read_text(path: Path, shown: str) -> str:
-    """Read a UTF-8 file, or raise :class:`SourceError` saying why it cannot be read."""
+    """Read a UTF-8 file, or raise :class:`SourceError` saying why it cannot be read.
+
+    The file is read only if it lies in its own folder, symbolic links followed, and is a regular
+    file (see :func:`kg.core.checks.file_problem`): a link to ``/etc/passwd`` or a pipe is refused.
+    """
+    problem = file_problem(path, path.parent)
+    if problem is not None:
+        raise SourceError([Problem(shown, None, f"{problem}.",
+                                   "replace it with the file itself, inside its folder.")])
     try:
         data = path.read_bytes()
     except OSError as err:
@@ -118,6 +140,14 @@ def read_text(path: Path, shown: str) -> str:
 def read_yaml(path: Path, shown: str) -> Any:
     """Parse a YAML file strictly; syntax errors and duplicate keys become a :class:`Problem`."""
     text = read_text(path, shown)
+    at = first_control(text)
+    if at is not None:  # YAML forbids them; the parser would give an offset, not a line
+        at_line = text.count("\n", 0, at) + 1
+        column = at - text.rfind("\n", 0, at)
+        raise SourceError([Problem(shown, at_line, f"the control character "
+                                   f"{control_name(text[at])} (column {column}) cannot be in a "
+                                   "YAML file.",
+                                   "remove it: YAML files hold printable text only.")])
     try:
         return yaml.load(text, Loader=_Loader)
     except yaml.MarkedYAMLError as err:

@@ -11,6 +11,7 @@ against networkx itself.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 from xml.etree.ElementTree import Element, SubElement, tostring
@@ -76,10 +77,16 @@ def _write(node: Element | _Open, level: int, tail: str) -> Iterator[str]:
     yield end + tail
 
 
+#: Characters XML 1.0 does not allow anywhere, even escaped: the C0 controls other than tab and
+#: line breaks, lone surrogates, U+FFFE and U+FFFF. ElementTree writes them as they are.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
 def _document(root: _Open) -> Iterator[bytes]:
+    """The document's bytes; a character XML cannot hold (in a label) is written as U+FFFD."""
     yield _DECLARATION.encode("utf-8")
     for text in _write(root, 0, "\n"):  # networkx indents the root too: a newline after it
-        yield text.encode("utf-8")
+        yield _NOT_XML.sub("\ufffd", text).encode("utf-8")
     yield b"\n"
 
 

@@ -13,6 +13,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from stat import S_ISREG
 from typing import Any
 
 import yaml
@@ -111,6 +112,9 @@ def load_query(path: Path) -> QueryFile:
         stat = path.stat()
     except OSError as err:
         raise QueryError(f"{path}: cannot be read ({err}).") from None
+    if not S_ISREG(stat.st_mode):
+        raise QueryError(f"{path}: not a regular file (a folder, a pipe or a device). Fix: name "
+                         "a .rq file.")
     return _load_query(path, (stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns))
 
 

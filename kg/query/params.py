@@ -10,6 +10,7 @@ from collections.abc import Mapping
 
 import pyoxigraph as ox
 
+from kg.core.checks import integer_text_problem, iri_problem, text_problem
 from kg.core.curie import expand as expand_curie
 from kg.core.vocab import PREFIXES
 from kg.query.library import PARAM_TYPES, Param, QueryFile
@@ -44,18 +45,22 @@ def to_term(param: Param, value: str, store: GraphStore) -> ox.NamedNode | ox.Li
     """Convert one parameter value to an RDF term, or raise a :class:`QueryError`."""
     expected = f"Expected {param.type}: {PARAM_TYPES[param.type]}; example: {param.example}"
     if param.type == "iri":
-        if not _IRI_RE.match(value):
-            raise QueryError(f"parameter '{param.name}': {value!r} is not an absolute IRI. "
-                             f"{expected}.")
+        problem = iri_problem(value)
+        if problem is not None or not _IRI_RE.match(value):
+            raise QueryError(f"parameter '{param.name}': {_cut(value)} is not an absolute IRI"
+                             f"{f' ({problem})' if problem else ''}. {expected}.")
         return ox.NamedNode(value)
     if param.type == "curie":
         return ox.NamedNode(expand(value, param, expected))
     if param.type == "integer":
-        if not re.fullmatch(r"[+-]?\d+", value):
-            raise QueryError(f"parameter '{param.name}': {value!r} is not a whole number. "
-                             f"{expected}.")
+        problem = integer_text_problem(value)
+        if problem is not None:
+            raise QueryError(f"parameter '{param.name}': {_cut(value)} {problem}. {expected}.")
         return ox.Literal(str(int(value)), datatype=ox.NamedNode(
             "http://www.w3.org/2001/XMLSchema#integer"))
+    problem = text_problem(value)
+    if problem is not None:
+        raise QueryError(f"parameter '{param.name}': {_cut(value)} {problem}. {expected}.")
     if param.type == "label":
         try:
             return resolve(store, value, f"parameter '{param.name}'")
@@ -68,8 +73,14 @@ def expand(value: str, param: Param, expected: str) -> str:
     """Expand a CURIE with one of the project's prefixes."""
     iri = expand_curie(value)
     if iri is None or not _IRI_RE.match(iri):
-        raise QueryError(f"parameter '{param.name}': {value!r} is not a CURIE with a known prefix "
-                         f"({', '.join(PREFIXES)}). {expected}.")
+        raise QueryError(f"parameter '{param.name}': {_cut(value)} is not a CURIE with a known "
+                         f"prefix ({', '.join(PREFIXES)}). {expected}.")
     return iri
 
 
+
+
+def _cut(value: str) -> str:
+    """A parameter value as an error quotes it: its repr, cut to 80 characters."""
+    text = repr(value)
+    return text if len(text) <= 80 else f"{text[:60]}... ({len(value)} characters)"

@@ -13,6 +13,7 @@ import re
 
 import pyoxigraph as ox
 
+from kg.core.checks import iri_problem
 from kg.core.curie import compact, expand
 from kg.core.vocab import RESOURCE, SPARQL_PREFIXES
 from kg.store.store import GraphStore
@@ -48,7 +49,10 @@ def resolve(store: GraphStore, name: str, what: str = "") -> ox.NamedNode:
         if x.value.startswith(str(RESOURCE)):
             candidates.setdefault(x.value.rsplit("/", 1)[-1].lower(), set()).add(x.value)
     wanted = name.strip()
-    iri = _expand(wanted)
+    try:
+        iri = _expand(wanted)
+    except UnknownName as err:
+        raise UnknownName(f"{shown}{err}") from None
     if iri is not None:
         if iri in {v for vs in candidates.values() for v in vs}:
             return ox.NamedNode(iri)
@@ -78,7 +82,17 @@ def resolve_predicate(name: str) -> ox.NamedNode:
 
 
 def _expand(name: str) -> str | None:
+    """The IRI a name stands for (itself, or a CURIE expanded), or None for a label.
+
+    Raises :class:`UnknownName` for a name written as an IRI that cannot be one (see
+    :func:`kg.core.checks.iri_problem`).
+    """
     if re.match(r"^(https?|urn):", name):
+        problem = iri_problem(name)
+        if problem is not None:
+            raise UnknownName(f"{name!r} is not a valid IRI: it {problem}. Fix: write a full "
+                              "IRI such as https://w3id.org/cart-kg/resource/therapy/rese-cel, "
+                              "a CURIE, or a name.")
         return name
     return expand(name)
 

@@ -14,8 +14,8 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from kg.query.safety import QueryError, check_safe, error_text
-from kg.store.store import GraphStore
+from kg.query.safety import QueryError, error_text, form_refused, query_form
+from kg.store.store import GraphStore, StoreError
 
 
 @dataclass(frozen=True)
@@ -31,11 +31,13 @@ def run_query(store: GraphStore, sparql: str,
     """Run a (checked) SELECT query on the store with bound variables, offline."""
     from kg.core.netguard import no_network
 
-    check_safe(sparql)
+    form = query_form(sparql)
+    if form != "SelectQuery":
+        raise QueryError(f"query: {form_refused(form)}")
     try:
         with no_network():
             columns, rows = store.select(sparql, bindings)
-    except (SyntaxError, OSError, ValueError) as err:
+    except (SyntaxError, OSError, ValueError, StoreError) as err:
         raise QueryError(f"the query failed: {error_text(err)}") from err
     return QueryResult(tuple(columns), tuple(rows))
 
@@ -62,7 +64,9 @@ def run_query_rdflib(dataset: Any, sparql: str,
     from kg.core.netguard import no_network
     from kg.validation.datagraph import to_rdflib
 
-    check_safe(sparql)
+    form = query_form(sparql)
+    if form != "SelectQuery":
+        raise QueryError(f"query: {form_refused(form)}")
     init = {k: to_rdflib(v) for k, v in (bindings or {}).items()}
     try:
         with no_network():

@@ -29,7 +29,6 @@ class QueryError(Exception):
 
 _KEYWORDS = ("SERVICE", "LOAD", "FROM")
 _UPDATES = {"LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "INSERT", "DELETE", "WITH"}
-_QUERY_FORMS = {"SELECT", "CONSTRUCT", "DESCRIBE", "ASK"}
 # The same expansion as rdflib's parser (rdflib.plugins.sparql.parser.expandUnicodeEscapes).
 _CODEPOINT = re.compile(r"\\u([0-9a-f]{4}(?:[0-9a-f]{4})?)", re.IGNORECASE)
 
@@ -48,8 +47,28 @@ def select_variables(text: str, shown: str = "query") -> tuple[str, ...]:
     if isinstance(columns, str):
         raise QueryError(f"{shown}: not valid SPARQL 1.1: {columns}")
     if form != "SelectQuery":
-        raise QueryError(f"{shown}: only SELECT queries are supported.")
+        raise QueryError(f"{shown}: {form_refused(form)}")
     return columns
+
+
+#: What every refusal of a query form says is allowed.
+ONLY_SELECT = ("only SELECT queries are run (their rows are what `cartkg query` prints as a "
+               "table, CSV or JSON). Fix: write a SELECT query.")
+
+
+def query_form(text: str) -> str:
+    """The form of a checked query: ``SelectQuery``, ``AskQuery``, ``ConstructQuery``, ..."""
+    check_safe(text)
+    return _parsed(text)[0]
+
+
+def form_refused(form: str) -> str:
+    """Why a query of a form other than SELECT is not run, and what to write instead."""
+    name = form.removesuffix("Query").upper()
+    instead = {"ASK": " For ASK { ... }, write SELECT (COUNT(*) AS ?n) WHERE { ... } LIMIT 1.",
+               "CONSTRUCT": " For CONSTRUCT, SELECT the ?s ?p ?o it would build.",
+               "DESCRIBE": " For DESCRIBE <x>, write SELECT ?p ?o WHERE { <x> ?p ?o }."}
+    return f"{name} queries are not run: {ONLY_SELECT}{instead.get(name, '')}"
 
 
 def _refused(keyword: str) -> str:
@@ -87,8 +106,7 @@ def _lexical_problem(text: str) -> str | None:
                 return _refused(keyword)
     first = next((w.upper() for w in words if w.upper() not in ("BASE", "PREFIX")), "")
     if first in _UPDATES:
-        return (f"{first} is an update, and updates are refused: only read-only queries "
-                f"({', '.join(sorted(_QUERY_FORMS))}) are run. Fix: write a SELECT query.")
+        return (f"{first} is an update, and updates are refused: {ONLY_SELECT}")
     return None
 
 

@@ -19,12 +19,18 @@ new one, never a mix, and a build that fails leaves the old one as it was.
 from __future__ import annotations
 
 import contextlib
+import fcntl
+import hashlib
 import json
 import os
+import re
 import shutil
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+
+from kg.store.files import write_atomic
 
 DATASET_DIR = "dataset"
 REGISTRY_SHARD = "registry.nq"
@@ -35,6 +41,55 @@ FORMAT = "cart-kg dataset 1"
 
 class DatasetError(Exception):
     """A dataset folder is missing, incomplete or not one of ours."""
+
+
+@contextlib.contextmanager
+def locked(out: Path) -> Iterator[None]:
+    """Hold ``out`` for one build: refuse an output that is not ours, or that a build holds.
+
+    ``out`` must be absent or a folder, and ``out/dataset`` absent or a dataset (a folder with a
+    manifest): a build never moves aside a folder it did not make. A second build of the same
+    folder is refused while the first runs (a lock on the folder itself, released by the system
+    when the first process ends, however it ends). Under the lock, what killed builds left
+    (staging folders, old datasets) is removed. A folder the build made is removed again if no
+    dataset was published into it. Raises :class:`DatasetError`; :class:`OSError` when ``out``
+    cannot be written.
+    """
+    fix = "Fix: name a new folder, or a build folder made by `cartkg build`."
+    if out.exists() and not out.is_dir():
+        raise DatasetError(f"{out} exists and is not a folder. {fix}")
+    target = out / DATASET_DIR
+    if os.path.lexists(target) and (target.is_symlink() or find(target) != target):
+        raise DatasetError(f"{target} exists and is not a dataset made by `cartkg build` (no "
+                           f"{MANIFEST}); the build would replace it. {fix}")
+    created = not out.exists()
+    out.mkdir(parents=True, exist_ok=True)
+    fd = os.open(out, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise DatasetError(f"another build is writing into {out} now. Fix: wait for it to "
+                               "finish, then build again (or build into another folder).") from None
+        remove_leftovers(out)
+        try:
+            yield
+        finally:
+            if created and not target.exists():
+                with contextlib.suppress(OSError):
+                    out.rmdir()
+    finally:
+        os.close(fd)
+
+
+def remove_leftovers(out: Path) -> None:
+    """Delete what killed builds left in ``out``: staging folders and old datasets.
+
+    Only under :func:`locked`: no other build can own them then.
+    """
+    for pattern in (".dataset-staged-*", ".dataset-retired-*"):
+        for folder in sorted(out.glob(pattern)):
+            remove(folder)
 
 
 def stage(out: Path) -> Path:
@@ -77,7 +132,7 @@ def publish(staged: Path, out: Path, manifest: dict[str, Any]) -> Path | None:
 
     Returns the folder the old dataset was moved to, for :func:`remove` (None if there was none).
     """
-    (staged / MANIFEST).write_bytes(manifest_bytes(manifest))
+    write_atomic(staged / MANIFEST, manifest_bytes(manifest))
     # mkdtemp makes 0700; the dataset is for other tools and users (shards are one folder deep:
     # not walking articles/ saves 10,000 entries at every build)
     for folder in [staged, *(Path(e.path) for e in os.scandir(staged) if e.is_dir())]:
@@ -133,11 +188,70 @@ def read_manifest(folder: Path) -> dict[str, Any]:
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
         raise DatasetError(f"{path}: not a cart-kg dataset manifest (format '{FORMAT}'). "
                            "Fix: rebuild the dataset with `cartkg build`.")
+    _check_parts(path, manifest.get("parts"))
     missing = [p["file"] for p in manifest["parts"] if not (folder / p["file"]).is_file()]
     if missing:
         raise DatasetError(f"{folder}: {len(missing)} shard(s) listed in {MANIFEST} are missing, "
                            f"e.g. {missing[0]}. Fix: rebuild the dataset with `cartkg build`.")
     return manifest
+
+
+#: The names a shard may have in a manifest: the registry, or one article's shard. Nothing else,
+#: so that a manifest cannot send a reader outside its folder (``../../etc/passwd``).
+SHARD_NAME = re.compile(rf"^(?:{re.escape(REGISTRY_SHARD)}|{ARTICLE_SHARDS}/"
+                        r"[A-Za-z0-9][A-Za-z0-9_.-]*\.nq)$")
+_SHA256 = re.compile(r"^[0-9a-f]{64}$")
+
+
+def _check_parts(path: Path, parts: Any) -> None:
+    """Refuse a manifest whose parts are not a list of shards named as a build names them."""
+    fix = "Fix: rebuild the dataset with `cartkg build`."
+    if not isinstance(parts, list):
+        raise DatasetError(f"{path}: 'parts' is not a list. {fix}")
+    seen: set[str] = set()
+    for i, part in enumerate(parts, 1):
+        name = part.get("file") if isinstance(part, dict) else None
+        if not isinstance(name, str) or not SHARD_NAME.match(name) or ".." in name.split("/"):
+            raise DatasetError(f"{path}: part {i} names {name!r}, which is not a shard of the "
+                               f"dataset (registry.nq or articles/<id>.nq); a manifest never "
+                               f"names a file outside its folder. {fix}")
+        if not isinstance(part.get("sha256"), str) or not _SHA256.match(part["sha256"]):
+            raise DatasetError(f"{path}: part {i} ({name}) has no valid SHA-256. {fix}")
+        if name in seen:
+            raise DatasetError(f"{path}: part {i} ({name}) is listed twice. {fix}")
+        seen.add(name)
+
+
+def mismatches(folder: Path) -> list[str]:
+    """How a dataset folder differs from its manifest: each a sentence, empty when it does not.
+
+    A shard whose SHA-256 is not the manifest's (changed, or lost a line), and a file the manifest
+    does not list (a shard it omits). Raises :class:`DatasetError` as :func:`read_manifest`.
+    """
+    manifest = read_manifest(folder)
+    found = []
+    for part in manifest["parts"]:
+        with open(folder / part["file"], "rb") as handle:
+            digest = hashlib.file_digest(handle, "sha256").hexdigest()
+        if digest != part["sha256"]:
+            found.append(f"{folder / part['file']}: its SHA-256 is not the one {MANIFEST} "
+                         "lists: the shard was changed (or lost a line) after the build.")
+    for name in unlisted(folder, [folder / p["file"] for p in manifest["parts"]]):
+        found.append(f"{folder / name}: not listed in {MANIFEST}: the manifest omits it, so no "
+                     "reader of the dataset would see it.")
+    return found
+
+
+def unlisted(folder: Path, listed: list[Path]) -> list[str]:
+    """The files of a dataset folder that are neither its manifest nor a listed shard."""
+    known = {os.path.normpath(p) for p in listed} | {os.path.normpath(folder / MANIFEST)}
+    found = []
+    for root, _, files in os.walk(folder):
+        for name in files:
+            path = os.path.normpath(os.path.join(root, name))
+            if path not in known:
+                found.append(os.path.relpath(path, folder))
+    return sorted(found)
 
 
 def shards(folder: Path) -> list[Path]:

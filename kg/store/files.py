@@ -2,14 +2,21 @@
 
 Same quads, same bytes: each graph (or, for the union's Turtle, each subject) is written as a
 block of its own, with the ``@prefix`` lines once, first, in a fixed order. Files are written to a
-temporary name and renamed, so a failed write never leaves half-written output.
+temporary name and renamed, so a failed write never leaves half-written output: every file cart-kg
+writes goes through :func:`write_files`.
 """
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import itertools
 import os
+import re
+import signal
+import stat
 import tempfile
+import threading
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 
@@ -99,6 +106,30 @@ def _prefix_lines(data: bytes) -> tuple[bytes, bytes]:
     return header, b"\n".join(lines[count:])
 
 
+class OutputRefused(OSError):
+    """An output path that names something the project did not make (a device, a pipe, a folder).
+
+    An :class:`OSError`, so that every command that reports write errors reports this one too.
+    """
+
+
+def check_output(path: Path) -> None:
+    """Refuse to replace ``path`` unless it is absent, a regular file or a symbolic link.
+
+    A rename over a device node (``/dev/null``), a pipe, a socket or a folder would replace what
+    the system or the user keeps there; a symbolic link is itself replaced, never what it names.
+    """
+    try:
+        mode = os.lstat(path).st_mode
+    except FileNotFoundError:
+        return
+    if stat.S_ISREG(mode) or stat.S_ISLNK(mode):
+        return
+    what = "a folder" if stat.S_ISDIR(mode) else "not a regular file (a device, a pipe or a socket)"
+    raise OutputRefused(errno.EEXIST, f"it exists and is {what}, which cart-kg never replaces",
+                        str(path))
+
+
 def write_atomic(path: Path, data: bytes | Iterable[bytes]) -> None:
     """Write ``data`` to ``path`` through a temporary file and a rename.
 
@@ -107,20 +138,40 @@ def write_atomic(path: Path, data: bytes | Iterable[bytes]) -> None:
     write_files({path: data})
 
 
+#: The temporary files of :func:`write_files`: ``.<name>.<pid>.<random>.tmp`` beside the target,
+#: so that a later run can tell those of a process that is gone (killed) from those of one that
+#: is still writing.
+_TEMP = ".{name}.{pid}."
+#: A temporary file of :func:`write_files` (``mkstemp`` adds 8 characters of a-z, 0-9 and '_').
+_TEMP_NAME = re.compile(r"^\..+\.([0-9]+)\.[a-z0-9_]{8}\.tmp$")
+
+
 def write_files(files: Mapping[Path, bytes | Iterable[bytes]]) -> None:
-    """Write several files all or none: each to a temporary name, renamed once all are written."""
+    """Write several files all or none: each to a temporary name, renamed once all are written.
+
+    This is the one way cart-kg writes a file. Before writing, each path is checked (see
+    :func:`check_output`) and the temporary files a killed run left beside it are removed. While
+    writing, SIGTERM and SIGHUP unwind like Ctrl-C (when they would otherwise kill the process at
+    once), so that the temporary files are removed on every signal that can be caught.
+    """
+    for path in files:
+        check_output(path)
     written: list[tuple[str, Path]] = []
     try:
-        for path, data in files.items():
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-            written.append((tmp, path))
-            with os.fdopen(fd, "wb") as handle:
-                for piece in [data] if isinstance(data, bytes) else data:
-                    handle.write(piece)
-            os.chmod(tmp, 0o644)  # mkstemp makes 0600; outputs are for other tools and users too
-        for tmp, path in written:
-            os.replace(tmp, path)
+        with _signals_unwind():
+            for path, data in files.items():
+                path.parent.mkdir(parents=True, exist_ok=True)
+                remove_leftovers(path)
+                fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp",
+                                           prefix=_TEMP.format(name=path.name, pid=os.getpid()))
+                written.append((tmp, path))
+                with os.fdopen(fd, "wb") as handle:
+                    for piece in [data] if isinstance(data, bytes) else data:
+                        handle.write(piece)
+                os.chmod(tmp, 0o644)  # mkstemp makes 0600; outputs are for other tools too
+            for tmp, path in written:
+                check_output(path)  # again: nothing may have taken its place meanwhile
+                os.replace(tmp, path)
     except BaseException:
         for tmp, _ in written:
             Path(tmp).unlink(missing_ok=True)
@@ -129,6 +180,71 @@ def write_files(files: Mapping[Path, bytes | Iterable[bytes]]) -> None:
             if close is not None:
                 close()
         raise
+
+
+#: The folders whose leftovers this process has removed: each is looked through once, so that a
+#: build writing 10,000 shards into one folder does not list it 10,000 times.
+_SWEPT: set[str] = set()
+
+
+def remove_leftovers(path: Path) -> list[Path]:
+    """Remove the temporary files that runs since killed left in ``path``'s folder; return them.
+
+    Once per folder and process (see :data:`_SWEPT`).
+    """
+    folder = os.path.abspath(path.parent)
+    if folder in _SWEPT:
+        return []
+    _SWEPT.add(folder)
+    removed = []
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return []
+    for entry in entries:
+        match = _TEMP_NAME.match(entry.name)
+        if match is not None and not _alive(int(match.group(1))):
+            with contextlib.suppress(OSError):
+                os.unlink(entry.path)
+                removed.append(Path(entry.path))
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True  # its own are removed by write_files itself, on any exception
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+@contextlib.contextmanager
+def _signals_unwind() -> Iterator[None]:
+    """Within the block, SIGTERM and SIGHUP raise SystemExit where they would kill the process.
+
+    Only in the main thread (the only one that may set handlers), and only for a signal whose
+    handler is the default: a command that set its own keeps it.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    before = {}
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        if signal.getsignal(signum) == signal.SIG_DFL:
+            before[signum] = signal.signal(signum, _unwind)
+    try:
+        yield
+    finally:
+        for signum, handler in before.items():
+            signal.signal(signum, handler)
+
+
+def _unwind(signum: int, frame: object) -> None:
+    raise SystemExit(128 + signum)
 
 
 def write_dataset(quads: Quads, out: Path) -> dict[str, Path]:

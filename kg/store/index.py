@@ -29,6 +29,7 @@ import pyoxigraph as ox
 from kg.core.vocab import CART
 from kg.rdf.emit import REGISTRY_GRAPH, article_iri, provenance_graph
 from kg.store.dataset import REGISTRY_SHARD, read_manifest
+from kg.store.files import write_atomic
 from kg.store.shards import Shard, ShardError, changed_shard, invalid_shard, shard_bytes
 
 INDEX_DIR = ".index"
@@ -131,8 +132,8 @@ def _update(index: Path, folder: Path, wanted: dict[str, str]) -> None:
         uncompacted = 0
     store.flush()
     del store  # closes it, before anything opens it read-only
-    state.write_text(json.dumps({"parts": wanted, "uncompacted": uncompacted}, sort_keys=True),
-                     encoding="utf-8")
+    write_atomic(state, json.dumps({"parts": wanted, "uncompacted": uncompacted},
+                                   sort_keys=True).encode())
 
 
 def _clear(store: Path) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import sys
 import warnings
 import weakref
@@ -269,10 +270,6 @@ def _dataset_folder(path: Path) -> Path | None:
     return folder
 
 
-def _shards(folder: Path) -> list[Path]:
-    return [path for path, _ in _manifest_parts(folder)]
-
-
 def _manifest_parts(folder: Path) -> tuple[tuple[Path, str], ...]:
     try:
         manifest = dataset.read_manifest(folder)
@@ -302,14 +299,23 @@ def shard_errors() -> Iterator[None]:
         raise StoreError(str(err)) from None
 
 
-def read_quads(path: Path) -> Quads:
+def read_quads(path: Path, *, verify: bool = True) -> Quads:
     """Parse a dataset (a build's folder or one RDF file) into canonical quads.
 
-    Raises :class:`StoreError` when it cannot be read.
+    A build's folder is checked against its manifest first (see
+    :func:`kg.store.dataset.mismatches`): every shard must have the SHA-256 the manifest lists (a
+    shard that lost a line does not), and every shard in the folder must be listed. Without
+    ``verify``, the shards are read as they are (``cartkg validate`` reports the mismatches
+    itself, then checks what the shards hold). Raises :class:`StoreError` when it cannot be read
+    or does not match.
     """
     folder = _dataset_folder(path)
     if folder is not None:
-        return sort_quads(q for shard in _shards(folder) for q in _parse(shard))
+        parts = _manifest_parts(folder)
+        problems = dataset.mismatches(folder) if verify else []
+        if problems:
+            raise StoreError(f"{problems[0]} Fix: rebuild the dataset with `cartkg build`.")
+        return sort_quads(q for shard, _ in parts for q in _parse(shard))
     return sort_quads(_parse(path))
 
 
@@ -317,10 +323,31 @@ def _parse(path: Path) -> Quads:
     fmt = _FORMATS.get(path.suffix)
     if fmt is None:
         raise StoreError(f"{path}: unknown RDF format; use one of {', '.join(_FORMATS)}.")
+    if path.exists() and not path.is_file():
+        raise StoreError(f"{path}: not a regular file (a pipe or a device): reading it could "
+                         "wait forever. Fix: name an RDF file or a build folder.")
     try:
         with path.open("rb") as handle:
-            return tuple(ox.parse(handle, format=fmt))
+            quads = tuple(ox.parse(handle, format=fmt))
     except OSError as err:
         raise StoreError(f"{path}: cannot be read ({err.strerror}).") from None
     except SyntaxError as err:
         raise StoreError(f"{path}: not valid {fmt.name}: {err}") from None
+    blank = next((t for q in quads for t in (q.subject, q.object, q.graph_name)
+                  if isinstance(t, ox.BlankNode)), None)
+    if blank is not None:
+        raise StoreError(f"{path}:{_line_of_blank(path, blank)}: a blank node ({blank}); a "
+                         "cart-kg dataset names every node with an IRI, so that each fact can be "
+                         "traced. Fix: give the node an IRI, or export the dataset again with "
+                         "`cartkg export`.")
+    return quads
+
+
+def _line_of_blank(path: Path, blank: ox.BlankNode) -> int:
+    """The line where a blank node first appears: its label, else the first ``[`` (anonymous)."""
+    text = path.read_bytes()
+    at = text.find(f"_:{blank.value}".encode())
+    if at == -1:
+        match = re.search(rb"(?m)^[^\"#]*?\[", text)
+        at = match.end() if match else 0
+    return text.count(b"\n", 0, at) + 1

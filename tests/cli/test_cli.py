@@ -105,7 +105,8 @@ def test_validate_catches_a_quote_whose_offsets_no_longer_slice_the_text(tmp_pat
     edit(path, original, f'<http://www.w3.org/ns/oa#start> "{start + 1}"')
     code, out = run("validate", str(tmp_path))
     assert code == 1
-    line = next(ln for ln in out.splitlines() if "Violation" in ln)
+    assert f"Violation: {path}: its SHA-256 is not the one manifest.json lists" in out
+    line = next(ln for ln in out.splitlines() if "Violation" in ln and "res:quote" in ln)
     assert f"res:quote/a1/{start}-" in line
     assert "claim 'icans'" in line and "evidence.yaml" in line
     assert "assertion res:assertion/a1/icans" in line
