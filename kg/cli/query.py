@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from kg.cli.common import data_option, fail, open_store, queries_option
+from kg.cli.common import data_option, endpoint_option, fail, open_store, queries_option
 from kg.query.tables import FORMATS
 
 
@@ -45,8 +45,10 @@ def list_queries(extra_queries: tuple[Path, ...]) -> None:
 @click.option("--sparql", help="Run an ad hoc SPARQL SELECT query given as text.")
 @queries_option
 @data_option
+@endpoint_option
 def query(name: str | None, params: tuple[str, ...], fmt: str, file: Path | None,
-          sparql: str | None, extra_queries: tuple[Path, ...], data: Path) -> None:
+          sparql: str | None, extra_queries: tuple[Path, ...], data: Path,
+          endpoint: str | None) -> None:
     """Run a query of the library by NAME, or an ad hoc one with --file or --sparql.
 
     Parameters are checked against their declared type and bound, never pasted into the query.
@@ -57,11 +59,13 @@ def query(name: str | None, params: tuple[str, ...], fmt: str, file: Path | None
       cartkg query safety_findings_for_therapy --param therapy=BMS-986353 --format csv
       cartkg query --sparql 'SELECT ?s WHERE { ?s a <https://w3id.org/cart-kg/ontology#Trial> }'
       cartkg query my_question --queries my-queries
+      cartkg query trials_of_sponsor --param sponsor=BMS --endpoint http://localhost:7878/query
     """
     from kg.query.library import find_query, load_query
     from kg.query.params import bind_params
     from kg.query.run import run_query
     from kg.query.safety import QueryError
+    from kg.store.remote import RemoteError
 
     if sum(x is not None for x in (name, file, sparql)) != 1:
         fail("give exactly one of NAME, --file PATH or --sparql TEXT. "
@@ -72,7 +76,7 @@ def query(name: str | None, params: tuple[str, ...], fmt: str, file: Path | None
         if not sep or not key:
             fail(f"--param {item!r} is not NAME=VALUE. Fix: e.g. --param therapy=rese-cel")
         given[key] = value
-    store = open_store(data)
+    store = open_store(data, endpoint)
     try:
         if sparql is not None:
             if given:
@@ -81,6 +85,6 @@ def query(name: str | None, params: tuple[str, ...], fmt: str, file: Path | None
         else:
             q = load_query(file) if file is not None else find_query(str(name), extra=extra_queries)
             result = run_query(store, q.sparql, bind_params(q, given, store))
-    except QueryError as err:
+    except (QueryError, RemoteError) as err:
         fail(str(err))
     click.echo(FORMATS[fmt](result), nl=False)
