@@ -12,8 +12,10 @@ import shutil
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
@@ -83,10 +85,11 @@ def start_oxigraph(folder: Path) -> Server:
     """The Oxigraph server on an empty store in ``folder``, its default graph the union."""
     port = free_port()
     log = folder / "oxigraph.log"
-    process = subprocess.Popen(
-        [_tool("oxigraph"), "serve", "--location", str(folder / "store"),
-         "--bind", f"127.0.0.1:{port}", "--union-default-graph"],
-        stdout=log.open("wb"), stderr=subprocess.STDOUT)
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [_tool("oxigraph"), "serve", "--location", str(folder / "store"),
+             "--bind", f"127.0.0.1:{port}", "--union-default-graph"],
+            stdout=out, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     server = Server("the Oxigraph server", f"{base}/query", f"{base}/update", process, log)
     return _wait(server, f"{base}/query?query=ASK%7B%7D")
@@ -127,9 +130,91 @@ def start_virtuoso(folder: Path) -> Server:
     ini = folder / "virtuoso.ini"
     ini.write_text(VIRTUOSO_INI.format(d=folder, http=http, sql=sql), encoding="utf-8")
     log = folder / "virtuoso.out"
-    process = subprocess.Popen([_tool("virtuoso-t"), "+foreground", "+configfile", str(ini)],
-                               cwd=folder, stdout=log.open("wb"), stderr=subprocess.STDOUT)
+    with log.open("wb") as out:
+        process = subprocess.Popen([_tool("virtuoso-t"), "+foreground", "+configfile", str(ini)],
+                                   cwd=folder, stdout=out, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{http}"
     server = Server("Virtuoso", f"{base}/sparql", f"{base}/sparql-auth", process, log,
                     (VIRTUOSO_USER, VIRTUOSO_PASSWORD))
     return _wait(server, f"{base}/sparql?query=ASK%7B%7D")
+
+
+class CuttingProxy:
+    """A loopback proxy to one URL's host that cuts one large request in the middle of its body.
+
+    Requests whose body is over ``LARGE`` bytes are counted (with ``authorized``, only those that
+    carry credentials: a digest client sends each request once without); the ``cut_request``-th
+    is forwarded only half-way, then both connections are closed, as when a network drops. Every
+    other request is forwarded whole. Written for the tests.
+    """
+
+    LARGE = 10_000
+
+    def __init__(self, url: str, cut_request: int, authorized: bool = False) -> None:
+        parts = urllib.parse.urlsplit(url)
+        self.target = (parts.hostname or "", parts.port or 80)
+        self.cut_request, self.large, self.cut = cut_request, 0, False
+        self.authorized = authorized
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        port = self.listener.getsockname()[1]
+        self.url = urllib.parse.urlunsplit((parts.scheme, f"127.0.0.1:{port}", parts.path,
+                                            parts.query, ""))
+        self._lock = threading.Lock()
+        self._thread = threading.Thread(target=self._accept, daemon=True)
+
+    def __enter__(self) -> CuttingProxy:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.listener.close()
+        self._thread.join(timeout=10)
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                client, _ = self.listener.accept()
+            except OSError:
+                return
+            threading.Thread(target=self._relay, args=(client,), daemon=True).start()
+
+    def _relay(self, client: socket.socket) -> None:
+        upstream = socket.create_connection(self.target, timeout=60)
+        client.settimeout(60)
+        try:
+            head = b""
+            while b"\r\n\r\n" not in head:
+                chunk = client.recv(65536)
+                if not chunk:
+                    return
+                head += chunk
+            header, _, body = head.partition(b"\r\n\r\n")
+            fields = {}
+            for line in header.split(b"\r\n")[1:]:
+                name, _, value = line.partition(b":")
+                fields[name.strip().lower()] = value.strip()
+            length = int(fields.get(b"content-length", b"0"))
+            counted = length > self.LARGE and (not self.authorized or b"authorization" in fields)
+            with self._lock:
+                self.large += counted
+                cut = counted and self.large == self.cut_request
+            while len(body) < length and not (cut and len(body) >= length // 2):
+                chunk = client.recv(65536)
+                if not chunk:
+                    return
+                body += chunk
+            if cut:
+                upstream.sendall(header + b"\r\n\r\n" + body[:length // 2])
+                self.cut = True
+                return  # both connections close: the server never gets the rest
+            upstream.sendall(header + b"\r\n\r\n" + body)  # urllib asks to close after it
+            while True:
+                chunk = upstream.recv(65536)
+                if not chunk:
+                    return
+                client.sendall(chunk)
+        except OSError:
+            return
+        finally:
+            upstream.close()
+            client.close()

@@ -2,8 +2,8 @@
 
 :class:`RemoteStore` answers :meth:`RemoteStore.select` as the embedded store does (the same
 columns, the same terms), so that the query library, ``trace`` and ``evidence`` run on a server
-unchanged. Parameters are bound as terms: a ``BIND`` of each term written by pyoxigraph at the top
-of the query's outermost group, never the caller's text (see :func:`bind_terms`).
+unchanged. Parameters are bound as terms: a ``BIND`` of each term, written by pyoxigraph, first in
+each group that mentions it, never the caller's text (see :func:`bind_terms`).
 
 Only the named endpoint is contacted (:func:`kg.core.netguard.only_endpoint`): no proxy, no
 redirect. TLS certificates are verified. Credentials come from the environment
@@ -32,7 +32,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from kg.core.netguard import NetworkRefused, only_endpoint
-from kg.core.sparql_text import where_group
+from kg.core.sparql_text import TOKEN, where_group
 
 Row = tuple[ox.NamedNode | ox.Literal | None, ...]
 USER_VARIABLE, PASSWORD_VARIABLE = "CARTKG_ENDPOINT_USER", "CARTKG_ENDPOINT_PASSWORD"
@@ -130,18 +130,59 @@ class Endpoint:
 
 
 def bind_terms(text: str, bindings: Mapping[str, ox.NamedNode | ox.Literal]) -> str:
-    """The query with ``BIND(term AS ?name)`` for each binding first in its outermost group.
+    """The query with ``BIND(term AS ?name)`` first in every group that mentions ``?name``.
 
-    Each term is written by pyoxigraph (IRIs and literals escaped as in N-Triples, which SPARQL
-    reads the same way). A variable bound this way must not be bound before in that group, which
-    holds for the library's parameters: each is a variable the query only reads. ``BIND`` rather
-    than an inline ``VALUES`` block, which Virtuoso 7 can hang on.
+    This gives the query the meaning a bound variable has on the embedded store (an Oxigraph
+    substitution, rdflib's ``initBindings``): the value is seen everywhere, nested groups and
+    their filters included, where one ``BIND`` or ``VALUES`` at the top would be invisible
+    inside a nested group (SPARQL evaluates groups bottom-up). The outermost group always gets
+    every binding, so that the projection shows it. Each term is written by pyoxigraph (IRIs and
+    literals escaped as in N-Triples, which SPARQL reads the same way), never the caller's text.
+    A bound variable must not be bound again by the query (``BIND``, ``AS``), which holds for the
+    library's parameters: each is a variable the query only reads. ``BIND`` rather than an inline
+    ``VALUES`` block, which Virtuoso 7 can hang on.
     """
     if not bindings:
         return text
-    at = where_group(text)
-    binds = " ".join(f"BIND({term} AS ?{name})" for name, term in bindings.items())
-    return f"{text[:at]}\n  {binds}{text[at:]}"
+    found = _groups_mentioning(text, set(bindings))
+    found[where_group(text)] = set(bindings)
+    pieces, last = [], 0
+    for at in sorted(found):
+        names = [name for name in bindings if name in found[at]]
+        binds = " ".join(f"BIND({bindings[name]} AS ?{name})" for name in names)
+        pieces += [text[last:at], f" {binds} "]
+        last = at
+    return "".join([*pieces, text[last:]])
+
+
+def _groups_mentioning(text: str, names: set[str]) -> dict[int, set[str]]:
+    """Where each group pattern that mentions one of ``names`` opens (just after its ``{``).
+
+    Skipped: a ``VALUES`` data block, the brace around a subquery (its ``WHERE`` group counts)
+    and a ``CONSTRUCT`` template.
+    """
+    tokens = [m for m in TOKEN.finditer(text) if m.lastgroup not in ("space", "comment")]
+    frames: list[tuple[int | None, set[str]]] = []
+    found: dict[int, set[str]] = {}
+    values = False  # inside a VALUES clause, before its data block
+    for index, token in enumerate(tokens):
+        kind, word = token.lastgroup, token.group()
+        if kind == "word" and word.upper() == "VALUES":
+            values = True
+        elif kind == "var":
+            for _, mentioned in frames:
+                mentioned.add(word[1:])
+        elif word == "{":
+            after = tokens[index + 1].group().upper() if index + 1 < len(tokens) else ""
+            before = tokens[index - 1].group().upper() if index else ""
+            group = not values and after != "SELECT" and before != "CONSTRUCT"
+            frames.append((token.end() if group else None, set()))
+            values = False
+        elif word == "}" and frames:
+            at, mentioned = frames.pop()
+            if at is not None and mentioned & names:
+                found[at] = mentioned & names
+    return found
 
 
 def _term(value: Mapping[str, str]) -> ox.NamedNode | ox.Literal:
