@@ -79,13 +79,16 @@ def answer_query(store: ox.Store, text: str, accept: str = "") -> Answer:
     check_safe(text)
     try:
         result = store.query(text, use_default_graph_as_union=True)
-        if isinstance(result, ox.QueryTriples):
-            media = _pick(accept, _GRAPHS, "application/n-triples")
-            return Answer(media, result.serialize(format=_GRAPHS[media]) or b"")
-        media = _pick(accept, _RESULTS, "application/sparql-results+json")
-        return Answer(media, result.serialize(format=_RESULTS[media]) or b"")
+        try:
+            if isinstance(result, ox.QueryTriples):
+                media = _pick(accept, _GRAPHS, "application/n-triples")
+                return Answer(media, result.serialize(format=_GRAPHS[media]) or b"")
+            media = _pick(accept, _RESULTS, "application/sparql-results+json")
+            return Answer(media, result.serialize(format=_RESULTS[media]) or b"")
+        finally:
+            del result  # dropped by this thread (see GraphStore.select)
     except (SyntaxError, OSError, ValueError) as err:
-        raise QueryError(f"the query failed: {error_text(err)}") from err
+        raise QueryError(f"the query failed: {error_text(err)}") from None
 
 
 def page(library: Mapping[str, QueryFile]) -> bytes:
