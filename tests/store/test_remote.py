@@ -224,3 +224,18 @@ def test_digest_credentials_are_answered(fake: _Server, monkeypatch: pytest.Monk
         RemoteStore.at(url(fake)).update("INSERT DATA { <http://e/a> <http://e/b> 1 }")
     assert "authorization" not in {k.lower() for k in fake.requests[0][1]}
     assert fake.requests[1][1]["Authorization"].startswith('Digest username="u"')
+
+
+def test_tls_certificates_are_verified(fake: _Server, tmp_path: Path) -> None:
+    import ssl
+    import subprocess
+
+    # a self-signed certificate, made for this test: no trust store vouches for it
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+                    "-subj", "/CN=127.0.0.1", "-keyout", str(tmp_path / "key.pem"),
+                    "-out", str(tmp_path / "cert.pem")], check=True, capture_output=True)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(tmp_path / "cert.pem", tmp_path / "key.pem")
+    fake.socket = context.wrap_socket(fake.socket, server_side=True)
+    with pytest.raises(RemoteError, match="CERTIFICATE_VERIFY_FAILED"):
+        RemoteStore.at(url(fake).replace("http:", "https:")).select_named("SELECT ?s WHERE {}")
