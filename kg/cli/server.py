@@ -92,7 +92,9 @@ def publish(endpoint: str, update_endpoint: str | None, batch: int, data: Path) 
             result = publish_dataset(data, server, batch, bar)
     except (PublishError, RemoteError) as err:
         fail(str(err))
-    removed = f"; removed {len(result.removed)} article(s) no longer in the build: " + \
-        ", ".join(result.removed) if result.removed else ""
+    shown = ", ".join(result.removed[:10]) + (f" and {len(result.removed) - 10} more"
+                                               if len(result.removed) > 10 else "")
+    removed = (f"; removed {len(result.removed)} article(s) no longer in the build: {shown}"
+               if result.removed else "")
     click.echo(f"published {result.articles} article(s) and the registry ({result.quads} quads, "
                f"{result.requests} request(s)) to {update_endpoint or endpoint}{removed}")
