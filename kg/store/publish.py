@@ -65,6 +65,8 @@ class _Unit:
     name: str
     clear: str
     quads: Sequence[ox.Quad]
+    #: whether the unit removes an article the build no longer has
+    removal: bool = False
 
 
 def _clear_article(provenance: ox.NamedNode) -> str:
@@ -92,7 +94,8 @@ def _units(store: GraphStore, published: set[str]) -> Iterator[_Unit]:
         else:
             yield _Unit(path.stem, _clear_article(provenance_graph(path.stem)), quads)
     for prov in sorted(published - _kept(store)):
-        yield _Unit(prov.removeprefix(_PROVENANCE), _clear_article(ox.NamedNode(prov)), ())
+        yield _Unit(prov.removeprefix(_PROVENANCE), _clear_article(ox.NamedNode(prov)), (),
+                    removal=True)
 
 
 def _requests(units: Iterator[_Unit], batch: int) -> Iterator[list[_Unit]]:
@@ -147,13 +150,13 @@ def publish_dataset(data: Path, server: RemoteStore, batch: int = BATCH,
             requests += 1
             done += len(group)
             quads += sum(len(unit.quads) for unit in group)
-            removed += [unit.name for unit in group if not unit.quads]
+            removed += [unit.name for unit in group if unit.removal]
             if bar is not None:
                 bar.advance(len(group), status=group[-1].name)
     except (RemoteError, StoreError) as err:
         raise PublishError(
             f"publishing stopped after {done} of {total} parts ({requests} request(s) "
-            f"applied): {err}\nThe server is consistent: each "
+            f"answered): {err}\nThe server is consistent: each "
             "article on it is either as before or as published. Fix: run `cartkg publish` "
             "again to finish.") from None
     return PublishResult(articles, tuple(removed), quads, requests)

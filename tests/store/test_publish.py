@@ -113,7 +113,7 @@ def test_a_connection_cut_midway_is_a_clear_error_and_leaves_the_server_consiste
     with pytest.raises(PublishError) as raised:
         publish_dataset(seed_build, remote(server, proxy.url), batch=1)
     message = str(raised.value)
-    assert "publishing stopped after 1 of 4 parts (1 request(s) applied)" in message
+    assert "publishing stopped after 1 of 4 parts (1 request(s) answered)" in message
     assert "run `cartkg publish` again" in message
     assert proxy.cut, "the proxy cut a request in the middle of its body"
     after, wanted = _articles(held(server)), _articles(built(seed_build))
