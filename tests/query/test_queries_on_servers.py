@@ -1,4 +1,5 @@
-"""Every library query on the embedded store, the Oxigraph server and Virtuoso: the same rows.
+"""Every library query on the embedded store, the Oxigraph server, Virtuoso and `cartkg serve`:
+the same rows.
 
 The same build is published to both servers (started on loopback by the test suite); each query
 runs with its header's example parameters, bound as terms. Rows are compared as RDF terms, in
@@ -18,7 +19,8 @@ import pytest
 from conftest import ROOT
 from servers import Server
 
-from kg.query.library import QUERIES, load_query
+from kg.query.endpoint import make_server, serve_in_thread
+from kg.query.library import QUERIES, load_queries, load_query
 from kg.query.params import bind_params
 from kg.query.run import run_query
 from kg.store.publish import publish_dataset
@@ -60,7 +62,13 @@ def published(request: pytest.FixtureRequest, oxigraph_server: Server,
         servers["oxigraph"] = RemoteStore.at(oxigraph_server.query_url, oxigraph_server.update_url)
     for server in servers.values():
         publish_dataset(build, server)
-    yield GraphStore.from_file(build).open(), servers
+    local = GraphStore.from_file(build).open()
+    served = make_server(local.store, load_queries(), "127.0.0.1", 0)  # what `cartkg serve` runs
+    serve_in_thread(served)
+    servers["serve"] = RemoteStore.at(f"http://127.0.0.1:{served.server_address[1]}/query")
+    yield local, servers
+    served.shutdown()
+    served.server_close()
 
 
 def rows(store: GraphStore | RemoteStore, name: str, local: GraphStore) -> Rows:
@@ -80,11 +88,12 @@ def as_booleans(got: Rows, wanted: Rows) -> Rows:
             for row, wanted_row in zip(got, wanted, strict=False)] + got[len(wanted):]
 
 
+@pytest.mark.parametrize("server", ["oxigraph", "serve"])
 @pytest.mark.parametrize("name", NAMES)
-def test_the_oxigraph_server_gives_the_same_rows(
-        published: tuple[GraphStore, dict[str, RemoteStore]], name: str) -> None:
+def test_the_oxigraph_server_and_cartkg_serve_give_the_same_rows(
+        published: tuple[GraphStore, dict[str, RemoteStore]], name: str, server: str) -> None:
     local, servers = published
-    assert rows(servers["oxigraph"], name, local) == rows(local, name, local)
+    assert rows(servers[server], name, local) == rows(local, name, local)
 
 
 @pytest.mark.parametrize("name", [
