@@ -95,7 +95,8 @@ def start_oxigraph(folder: Path) -> Server:
     return _wait(server, f"{base}/query?query=ASK%7B%7D")
 
 
-#: The settings that must not cut a result: no row cap, no "anytime" time limit.
+#: The settings that must not cut a result: no row cap (unless a test asks for one), no "anytime"
+#: time limit.
 VIRTUOSO_INI = """\
 [Database]
 DatabaseFile = {d}/virtuoso.db
@@ -118,17 +119,21 @@ ServerRoot = {d}
 ServerThreads = 4
 MaxClientConnections = 4
 [SPARQL]
-ResultSetMaxRows = 0
+ResultSetMaxRows = {max_rows}
 MaxQueryExecutionTime = 0
 MaxQueryCostEstimationTime = 0
 """
 
 
-def start_virtuoso(folder: Path) -> Server:
-    """Virtuoso 7 on a new database in ``folder``, with no row cap and no time limit."""
+def start_virtuoso(folder: Path, max_rows: int = 0) -> Server:
+    """Virtuoso 7 on a new database in ``folder``, with no time limit and no row cap.
+
+    ``max_rows`` sets a row cap (``ResultSetMaxRows``), to test that a capped answer is refused.
+    """
     http, sql = free_port(), free_port()
     ini = folder / "virtuoso.ini"
-    ini.write_text(VIRTUOSO_INI.format(d=folder, http=http, sql=sql), encoding="utf-8")
+    ini.write_text(VIRTUOSO_INI.format(d=folder, http=http, sql=sql, max_rows=max_rows),
+                   encoding="utf-8")
     log = folder / "virtuoso.out"
     with log.open("wb") as out:
         process = subprocess.Popen([_tool("virtuoso-t"), "+foreground", "+configfile", str(ini)],

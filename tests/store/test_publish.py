@@ -19,7 +19,7 @@ from kg.build.build import build_dataset
 from kg.core.vocab import BASE
 from kg.rdf.emit import provenance_graph
 from kg.store.publish import PublishError, publish_dataset
-from kg.store.remote import PASSWORD_VARIABLE, USER_VARIABLE, RemoteStore
+from kg.store.remote import PASSWORD_VARIABLE, USER_VARIABLE, RemoteError, RemoteStore
 from kg.store.store import GraphStore
 
 SERVERS = ["oxigraph_server", "virtuoso_server"]
@@ -129,3 +129,19 @@ def test_a_server_that_cannot_be_reached_is_a_clear_error(seed_build: Path) -> N
     url = f"http://127.0.0.1:{free_port()}/query"
     with pytest.raises(PublishError, match=r"nothing was published: .*connection failed"):
         publish_dataset(seed_build, RemoteStore.at(url))
+
+
+def test_a_result_cut_by_virtuosos_row_cap_is_an_error(
+        tmp_path: Path, seed_build: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from servers import start_virtuoso
+
+    capped = start_virtuoso(tmp_path, max_rows=5)  # Virtuoso's default is 10,000 rows
+    try:
+        assert capped.auth is not None
+        monkeypatch.setenv(USER_VARIABLE, capped.auth[0])
+        monkeypatch.setenv(PASSWORD_VARIABLE, capped.auth[1])
+        publish_dataset(seed_build, remote(capped))
+        with pytest.raises(RemoteError, match=r"capped or partial answer \(X-SPARQL-MaxRows"):
+            remote(capped).select_named(_QUADS)
+    finally:
+        capped.stop()
