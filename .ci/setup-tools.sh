@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Install the outside tools that tests/test_export.py opens the exports with:
+# Install the outside tools the tests use: those that tests/export opens the exports with:
 #   graphviz (dot renders the DOT export), chromium + chromium-driver (headless browser for the
-#   HTML export), and cytoscape.js under Node (tests/js, pinned by its package-lock.json).
+#   HTML export), and cytoscape.js under Node (tests/js, pinned by its package-lock.json);
+# and Virtuoso 7 (virtuoso-t), the SPARQL server the tests publish to and query (tests/servers.py;
+#   the Oxigraph server comes with `pip install -e .[dev]`).
 # Idempotent and quiet: what is already installed is not fetched again, and the installers'
 # output is shown only when they fail. apt-get needs root (sudo is used when not root); Node.js
 # and npm come from the PATH or, when absent, from Debian.
@@ -28,10 +30,11 @@ package_for() {
     chromium) echo chromium ;;
     chromedriver) echo chromium-driver ;;
     npm) echo nodejs npm ;;
+    virtuoso-t) echo virtuoso-opensource ;;
   esac
 }
 missing=()
-for tool in dot chromium chromedriver npm; do
+for tool in dot chromium chromedriver npm virtuoso-t; do
   if ! command -v "$tool" >/dev/null; then
     read -ra packages <<<"$(package_for "$tool")"
     missing+=("${packages[@]}")
@@ -50,7 +53,7 @@ if [ ! -d tests/js/node_modules/cytoscape ] \
   (cd tests/js && quietly npm ci --no-audit --no-fund)
 fi
 
-for tool in dot chromium chromedriver node; do
+for tool in dot chromium chromedriver node virtuoso-t; do
   command -v "$tool" >/dev/null || { echo "setup-tools: $tool is still missing" >&2; exit 1; }
 done
-echo "setup-tools: ok (graphviz, chromium, chromedriver, node with cytoscape.js)"
+echo "setup-tools: ok (graphviz, chromium, chromedriver, node with cytoscape.js, virtuoso)"

@@ -1,10 +1,11 @@
 from __future__ import annotations
 
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from servers import Server, start_oxigraph, start_virtuoso
 
 from kg.build.build import build_dataset
 from kg.build.summary import BuildResult
@@ -48,3 +49,27 @@ def synthetic_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def real_build() -> BuildResult:
     """The graph built from the project's real ``sources/`` (not written to disk)."""
     return build_dataset(SOURCES, out=None)
+
+
+@pytest.fixture(scope="session")
+def seed_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The project's real sources built to disk (a build folder), for publishing and serving."""
+    out = tmp_path_factory.mktemp("seed") / "build"
+    build_dataset(SOURCES, out)
+    return out
+
+
+@pytest.fixture(scope="session")
+def oxigraph_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """The Oxigraph server on loopback, on an empty store; its default graph is the union."""
+    server = start_oxigraph(tmp_path_factory.mktemp("oxigraph"))
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def virtuoso_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """Virtuoso 7 on loopback, on a new database, with no row cap and no time limit."""
+    server = start_virtuoso(tmp_path_factory.mktemp("virtuoso"))
+    yield server
+    server.stop()

@@ -23,6 +23,12 @@ data_option = click.option(
     show_default=True, help="The built dataset: a build folder, or one N-Quads or TriG file.",
 )
 
+endpoint_option = click.option(
+    "--endpoint", metavar="URL",
+    help="Query the graph on this SPARQL 1.1 endpoint instead of --data (credentials from "
+         "CARTKG_ENDPOINT_USER and CARTKG_ENDPOINT_PASSWORD, or a netrc file).",
+)
+
 queries_option = click.option(
     "--queries", "extra_queries", multiple=True, metavar="DIR",
     type=click.Path(path_type=Path, file_okay=False),
@@ -66,9 +72,20 @@ def fail(message: str) -> NoReturn:
     sys.exit(EXIT_ERROR)
 
 
-def open_store(data: Path) -> Any:
-    """The built dataset at ``data``, opened (its index brought up to date), or exit 2."""
+def open_store(data: Path, endpoint: str | None = None) -> Any:
+    """The built dataset at ``data``, opened (its index brought up to date), or exit 2.
+
+    With ``endpoint``, the graph on that SPARQL endpoint instead.
+    """
     from kg.store.store import GraphStore, StoreError
+
+    if endpoint is not None:
+        from kg.store.remote import RemoteError, RemoteStore
+
+        try:
+            return RemoteStore.at(endpoint)
+        except RemoteError as err:
+            fail(str(err))
 
     if not data.exists():
         fail(f"no dataset at {data}. Fix: run `cartkg build` first, or pass --data PATH.")

@@ -15,6 +15,7 @@ from kg.cli.build import build, stats, validate
 from kg.cli.export import export
 from kg.cli.provenance import evidence, trace
 from kg.cli.query import list_queries, query
+from kg.cli.server import publish, serve
 from kg.cli.synth import synth
 
 
@@ -34,7 +35,8 @@ def main() -> None:
     rdflib.plugins.sparql.SPARQL_LOAD_GRAPHS = False  # no query ever loads a graph by its IRI
 
 
-for command in (build, validate, stats, list_queries, query, trace, evidence, export, synth):
+for command in (build, validate, stats, list_queries, query, trace, evidence, export, synth,
+                serve, publish):
     main.add_command(command)
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from kg.cli.common import data_option, fail, open_store, stopped_cleanly
+from kg.cli.common import data_option, endpoint_option, fail, open_store, stopped_cleanly
 from kg.provenance.render import EVIDENCE_FORMATS, TRACE_FORMATS
 
 
@@ -19,8 +19,9 @@ from kg.provenance.render import EVIDENCE_FORMATS, TRACE_FORMATS
 @click.option("--format", "fmt", type=click.Choice(list(TRACE_FORMATS)), default="text",
               show_default=True)
 @data_option
+@endpoint_option
 def trace(entity: str | None, source: str | None, fact: tuple[str, str, str] | None, fmt: str,
-          data: Path) -> None:
+          data: Path, endpoint: str | None) -> None:
     """Trace an entity, an outcome, a fact or an article back to its quotes.
 
     ENTITY is an IRI, a CURIE, a label, a synonym or a key. Each assertion shows its quote in its
@@ -42,10 +43,11 @@ def trace(entity: str | None, source: str | None, fact: tuple[str, str, str] | N
     from kg.core.vocab import PREDICATES
     from kg.provenance import trace as tr
     from kg.query.resolve import UnknownName, resolve, resolve_predicate
+    from kg.store.remote import RemoteError
 
     if sum(x is not None for x in (entity, source, fact)) != 1:
         fail("give exactly one of ENTITY, --source ARTICLE or --fact S P O.")
-    store = open_store(data)
+    store = open_store(data, endpoint)
     with stopped_cleanly(), bounded(None, default_memory_limit(), "the trace"):
         try:
             if fact is not None:
@@ -68,7 +70,7 @@ def trace(entity: str | None, source: str | None, fact: tuple[str, str, str] | N
                 node = resolve(store, str(entity))
                 records = tr.trace_entity(store, node)
                 heading = f"{entity} ({compact(node.value)})"
-        except UnknownName as err:
+        except (UnknownName, RemoteError) as err:
             fail(str(err))
     articles = len({r.article_id for r in records})
     heading += f": {len(records)} assertion(s) from {articles} source(s)"
@@ -79,7 +81,8 @@ def trace(entity: str | None, source: str | None, fact: tuple[str, str, str] | N
 @click.option("--format", "fmt", type=click.Choice(list(EVIDENCE_FORMATS)), default="text",
               show_default=True)
 @data_option
-def evidence(fmt: str, data: Path) -> None:
+@endpoint_option
+def evidence(fmt: str, data: Path, endpoint: str | None) -> None:
     """Report where sources agree, disagree or stand alone.
 
     Lists the number of independent sources per fact, the single-source facts, the disputed
@@ -92,8 +95,12 @@ def evidence(fmt: str, data: Path) -> None:
     """
     from kg.core.limits import bounded, default_memory_limit
     from kg.provenance.evidence import analyze_evidence
+    from kg.store.remote import RemoteError
 
-    store = open_store(data)
+    store = open_store(data, endpoint)
     with stopped_cleanly(), bounded(None, default_memory_limit(), "the evidence report"):
-        report = analyze_evidence(store)
+        try:
+            report = analyze_evidence(store)
+        except RemoteError as err:
+            fail(str(err))
     click.echo(EVIDENCE_FORMATS[fmt](report), nl=False)

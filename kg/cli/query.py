@@ -6,7 +6,14 @@ from pathlib import Path
 
 import click
 
-from kg.cli.common import data_option, fail, open_store, queries_option, stopped_cleanly
+from kg.cli.common import (
+    data_option,
+    endpoint_option,
+    fail,
+    open_store,
+    queries_option,
+    stopped_cleanly,
+)
 from kg.query.tables import FORMATS
 
 
@@ -50,9 +57,10 @@ def list_queries(extra_queries: tuple[Path, ...]) -> None:
                    "quarters of the memory available when it starts]")
 @queries_option
 @data_option
+@endpoint_option
 def query(name: str | None, params: tuple[str, ...], fmt: str, file: Path | None,
           sparql: str | None, timeout: float, max_memory: int | None,
-          extra_queries: tuple[Path, ...], data: Path) -> None:
+          extra_queries: tuple[Path, ...], data: Path, endpoint: str | None) -> None:
     """Run a query of the library by NAME, or an ad hoc one with --file or --sparql.
 
     Parameters are checked against their declared type and bound, never pasted into the query.
@@ -65,12 +73,14 @@ def query(name: str | None, params: tuple[str, ...], fmt: str, file: Path | None
       cartkg query safety_findings_for_therapy --param therapy=BMS-986353 --format csv
       cartkg query --sparql 'SELECT ?s WHERE { ?s a <https://w3id.org/cart-kg/ontology#Trial> }'
       cartkg query my_question --queries my-queries
+      cartkg query trials_of_sponsor --param sponsor=BMS --endpoint http://localhost:7878/query
     """
     from kg.core.limits import bounded, default_memory_limit
     from kg.query.library import find_query, load_query
     from kg.query.params import bind_params
     from kg.query.run import run_query
     from kg.query.safety import QueryError
+    from kg.store.remote import RemoteError
 
     if sum(x is not None for x in (name, file, sparql)) != 1:
         fail("give exactly one of NAME, --file PATH or --sparql TEXT. "
@@ -81,7 +91,7 @@ def query(name: str | None, params: tuple[str, ...], fmt: str, file: Path | None
         if not sep or not key:
             fail(f"--param {item!r} is not NAME=VALUE. Fix: e.g. --param therapy=rese-cel")
         given[key] = value
-    store = open_store(data)
+    store = open_store(data, endpoint)
     memory = max_memory * 2**20 if max_memory else default_memory_limit()
     try:
         if sparql is not None:
@@ -93,6 +103,6 @@ def query(name: str | None, params: tuple[str, ...], fmt: str, file: Path | None
             text, bindings = q.sparql, bind_params(q, given, store)
         with stopped_cleanly(), bounded(timeout, memory):
             result = run_query(store, text, bindings)
-    except QueryError as err:
+    except (QueryError, RemoteError) as err:
         fail(str(err))
     click.echo(FORMATS[fmt](result), nl=False)

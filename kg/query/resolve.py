@@ -97,5 +97,8 @@ def _expand(name: str) -> str | None:
     return expand(name)
 
 
+_ANY = "SELECT ?s WHERE { ?s ?p ?o } LIMIT 1"
+
+
 def _exists(store: GraphStore, iri: str) -> bool:
-    return any(True for _ in store.store.quads_for_pattern(ox.NamedNode(iri), None, None, None))
+    return bool(store.select(_ANY, {"s": ox.NamedNode(iri)})[1])

@@ -248,10 +248,15 @@ class GraphStore:
         }
         result = self.store.query(bind_values(sparql, bindings or {}),
                                   use_default_graph_as_union=True, substitutions=substitutions)
-        if not isinstance(result, ox.QuerySolutions):
-            raise StoreError("only SELECT queries are supported here")
-        names = [v.value for v in result.variables]
-        rows = [tuple(solution) for solution in result]  # its values, in the order of names
+        try:
+            if not isinstance(result, ox.QuerySolutions):
+                raise StoreError("only SELECT queries are supported here")
+            names = [v.value for v in result.variables]
+            rows = [tuple(solution) for solution in result]  # its values, in the order of names
+        finally:
+            # pyoxigraph's solutions must be dropped by the thread that made them: not kept in
+            # this frame, which a traceback may keep alive until another thread collects it
+            del result
         for row in rows:
             for term in row:
                 if term is not None and not isinstance(term, (ox.NamedNode, ox.Literal)):

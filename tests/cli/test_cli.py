@@ -19,7 +19,8 @@ def run(*args: str) -> tuple[int, str]:
 
 
 @pytest.mark.parametrize("command", [[], ["build"], ["validate"], ["stats"], ["queries"], ["query"],
-                                     ["trace"], ["evidence"], ["export"], ["synth"]])
+                                     ["trace"], ["evidence"], ["export"], ["synth"], ["serve"],
+                                     ["publish"]])
 def test_every_command_has_help_with_an_example(command: list[str]) -> None:
     code, out = run(*command, "--help")
     assert code == 0

@@ -1,0 +1,170 @@
+"""Publishing a built dataset to a SPARQL 1.1 server, replacing what an earlier publish put there.
+
+The dataset goes over the SPARQL 1.1 Update protocol (standard, so any server takes it), one
+article at a time as a unit: a unit's update removes what the server holds of the article (its
+provenance graph and every assertion graph that graph lists) and inserts the article's graphs,
+in one request. The registry graph is a unit too, and so is each article the server holds that the
+dataset no longer has (it is removed). Units are sent in requests of about ``batch`` quads.
+
+What a reader sees, and what a dropped connection leaves:
+
+- a request is applied whole or not at all: one cut before its end is never applied (the server
+  waits for the whole body), so every article on the server is either as before or as
+  published, never half of each; publishing again finishes the work;
+- Oxigraph applies each request in one transaction: a dataset that fits in one request (the
+  default ``batch``) changes for readers at once; a larger one article by article;
+- Virtuoso applies a request's operations in order: a reader may see an article missing for the
+  moment between its removal and its insertion.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from kg.core.progress import Progress
+from kg.core.vocab import CART, GRAPH
+from kg.rdf.emit import REGISTRY_GRAPH, provenance_graph
+from kg.store.dataset import REGISTRY_SHARD
+from kg.store.remote import RemoteError, RemoteStore
+from kg.store.shards import shard_quads
+from kg.store.store import GraphStore, shard_errors
+
+#: Quads per update request: the seed dataset and small ones go in one request (atomic where the
+#: server applies a request in one transaction); a large one article by article in requests of
+#: about this size.
+BATCH = 50_000
+_PROVENANCE = str(GRAPH) + "provenance/"
+_PUBLISHED = f"""SELECT DISTINCT ?prov WHERE {{
+  GRAPH ?prov {{ ?a <{CART.fromArticle}> ?article }}
+  FILTER(STRSTARTS(STR(?prov), "{_PROVENANCE}"))
+}}"""
+
+
+class PublishError(Exception):
+    """Publishing stopped; the message says how far it went and what to do."""
+
+
+@dataclass(frozen=True)
+class PublishResult:
+    """What a publish did."""
+
+    articles: int
+    removed: tuple[str, ...]
+    quads: int
+    requests: int
+
+
+@dataclass(frozen=True)
+class _Unit:
+    """What one request part does: clear an article (or the registry) and insert its quads."""
+
+    name: str
+    clear: str
+    quads: Sequence[ox.Quad]
+    #: whether the unit removes an article the build no longer has
+    removal: bool = False
+
+
+def _clear_article(provenance: ox.NamedNode) -> str:
+    return (f"DELETE {{ GRAPH ?a {{ ?s ?p ?o }} }} WHERE {{ GRAPH {provenance} "
+            f"{{ ?a <{CART.fromArticle}> ?article }} GRAPH ?a {{ ?s ?p ?o }} }} ;\n"
+            f"DROP SILENT GRAPH {provenance}")
+
+
+def _insert(quads: Sequence[ox.Quad]) -> str:
+    """``INSERT DATA`` of the quads, each term written by pyoxigraph (as in N-Quads)."""
+    graphs: dict[str, list[str]] = {}
+    for q in quads:
+        graphs.setdefault(str(q.graph_name), []).append(f"{q.subject} {q.predicate} {q.object} .")
+    body = "\n".join(f"GRAPH {name} {{\n" + "\n".join(lines) + "\n}" for name, lines in
+                     graphs.items())
+    return f"INSERT DATA {{\n{body}\n}}"
+
+
+def _units(store: GraphStore, published: set[str]) -> Iterator[_Unit]:
+    for path, sha256 in store.shards:
+        with shard_errors():
+            quads = shard_quads(path, sha256)
+        if path.name == REGISTRY_SHARD:
+            yield _Unit("registry", f"DROP SILENT GRAPH <{REGISTRY_GRAPH}>", quads)
+        else:
+            yield _Unit(path.stem, _clear_article(provenance_graph(path.stem)), quads)
+    for prov in sorted(published - _kept(store)):
+        yield _Unit(prov.removeprefix(_PROVENANCE), _clear_article(ox.NamedNode(prov)), (),
+                    removal=True)
+
+
+def _requests(units: Iterator[_Unit], batch: int) -> Iterator[list[_Unit]]:
+    group: list[_Unit] = []
+    size = 0
+    for unit in units:
+        if group and size + len(unit.quads) > batch:
+            yield group
+            group, size = [], 0
+        group.append(unit)
+        size += len(unit.quads)
+    if group:
+        yield group
+
+
+def _text(group: list[_Unit]) -> str:
+    return " ;\n".join(f"{unit.clear} ;\n{_insert(unit.quads)}" if unit.quads else unit.clear
+                       for unit in group)
+
+
+def publish_dataset(data: Path, server: RemoteStore, batch: int = BATCH,
+                    bar: Progress | None = None) -> PublishResult:
+    """Put the built dataset at ``data`` on the server, replacing an earlier publish of it.
+
+    ``bar`` counts the parts (the registry, each article, each removal) as requests carry them.
+    Raises :class:`PublishError` (from a dataset that cannot be read, or a
+    server that refuses a request or drops the connection).
+    """
+    from kg.store.store import StoreError
+
+    try:
+        store = GraphStore.from_file(data)
+    except StoreError as err:
+        raise PublishError(str(err)) from None
+    if store.folder is None:
+        raise PublishError(f"{data}: not a build folder. Fix: publish the folder `cartkg build` "
+                           "wrote (its dataset is published article by article).")
+    try:
+        published = {row[0].value for row in server.select_named(_PUBLISHED)[1]
+                     if row[0] is not None}
+    except RemoteError as err:
+        raise PublishError(f"nothing was published: {err}") from None
+    done = quads = requests = 0
+    articles = sum(1 for path, _ in store.shards if path.name != REGISTRY_SHARD)
+    total = len(store.shards) + len(published - _kept(store))
+    removed: list[str] = []
+    if bar is not None:
+        bar.total = total
+    try:
+        for group in _requests(_units(store, published), batch):
+            server.update(_text(group))
+            requests += 1
+            done += len(group)
+            quads += sum(len(unit.quads) for unit in group)
+            removed += [unit.name for unit in group if unit.removal]
+            if bar is not None:
+                bar.advance(len(group), status=group[-1].name)
+    except (RemoteError, StoreError) as err:
+        raise PublishError(
+            f"publishing stopped after {done} of {total} parts ({requests} request(s) "
+            f"answered): {err}\nThe server is consistent: each "
+            "article on it is either as before or as published. Fix: run `cartkg publish` "
+            "again to finish.") from None
+    return PublishResult(articles, tuple(removed), quads, requests)
+
+
+def _kept(store: GraphStore) -> set[str]:
+    """The provenance graphs of the dataset's articles."""
+    return {provenance_graph(path.stem).value for path, _ in store.shards
+            if path.name != REGISTRY_SHARD}
+
+
