@@ -55,6 +55,7 @@ RACY_NS = 2_000_000_000
 BUILD_MODULES = ("build.parts", "core.curie", "core.model", "core.resources", "core.vocab",
                  "curation.articles", "curation.claims", "curation.fields", "curation.fields_spec",
                  "curation.outcomes", "curation.quotes", "curation.registry", "curation.sources",
+                 "curation.spelling", "curation.times",
                  "curation.yamlfile", "rdf.emit", "store.dataset", "validation.datagraph",
                  "validation.prepared_queries", "validation.validate")
 

@@ -26,5 +26,6 @@ OUTCOME_FIELDS = {
     "category": str, "therapy": str, "trial": str, "indication": object, "measure": str,
     "statistic": str, "value": (int, float), "unit": str, "numerator": int, "denominator": int,
     "direction": str, "grade": int, "grade_text": str, "finding": str, "population": str,
-    "population_size": int, "timepoint": dict, "without": list,
+    "population_size": int, "timepoint": dict, "follow_up": dict, "onset": dict,
+    "resolution": dict, "without": list,
 }

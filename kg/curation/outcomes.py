@@ -10,10 +10,10 @@ from kg.core.model import (
     Cohort,
     Outcome,
     Plan,
-    Timepoint,
 )
 from kg.curation.fields import EntityRef, FieldReader
 from kg.curation.fields_spec import OUTCOME_FIELDS
+from kg.curation.times import read_times
 from kg.curation.yamlfile import Node
 
 
@@ -63,7 +63,7 @@ def read_outcome(node: Any, line: int, entity: EntityRef, reader: FieldReader) -
         direction=reader.choice(node, "direction", dict.fromkeys(vocab.DIRECTIONS)),
         grade=grade, grade_text=node.get("grade_text"),
         population_size=reader.count(node, "population_size"),
-        timepoint=_read_timepoint(node, reader),
+        **read_times(node, reader),
         without=entity.many(node, "without", ("drug-classes",)) if "without" in node else (),
     )
 
@@ -77,22 +77,6 @@ def _decimal(node: Node, field: str, reader: FieldReader) -> Decimal | None:
     except InvalidOperation:
         reader.add(node.line_of(field), f"{field} '{raw}' is not a number.", "write a number.")
         return None
-
-
-def _read_timepoint(node: Node, reader: FieldReader) -> Timepoint | None:
-    raw = node.get("timepoint")
-    if raw is None:
-        return None
-    line = node.line_of("timepoint")
-    fields = {"text": str, "months": (int, float), "qualifier": str}
-    if not reader.check_fields(raw, line, fields, {"text"}, "timepoint"):
-        return None
-    months = _decimal(raw, "months", reader)
-    if months is not None and months < 0:
-        reader.add(raw.line_of("months"), f"months cannot be negative ({months}).",
-                   "write the timepoint in months from infusion.")
-    qualifier = reader.choice(raw, "qualifier", dict.fromkeys(vocab.TIMEPOINT_QUALIFIERS))
-    return Timepoint(text=raw["text"], months=months, qualifier=qualifier)
 
 
 def read_cohort(node: Any, line: int, entity: EntityRef, reader: FieldReader) -> Cohort | None:

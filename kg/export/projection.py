@@ -27,7 +27,10 @@ from kg.core.vocab import (
     PREFIXES,
     RESOURCE,
     STATISTICS,
+    TIME_ROLES,
+    TIME_UNITS,
     UNITS,
+    time_property,
 )
 from kg.export.property_graph import PropertyGraph
 
@@ -69,7 +72,7 @@ NODE_PREFIXES: dict[str, str] = {
                     "article")
 }
 
-_TERM_NAMES = {str(iri): name for table in (STATISTICS, UNITS, PLAN_KINDS)
+_TERM_NAMES = {str(iri): name for table in (STATISTICS, UNITS, TIME_UNITS, PLAN_KINDS)
                for name, iri in table.items()}
 _CATEGORIES = {str(iri): name for name, iri in OUTCOME_CATEGORIES.items()}
 
@@ -103,8 +106,6 @@ _PROPERTIES: dict[str, tuple[str, str]] = {
     str(CART.populationDescription): ("population", "text"),
     str(CART.populationSize): ("population_size", "integer"),
     str(CART.timepointText): ("timepoint", "text"),
-    str(CART.timepointMonths): ("timepoint_months", "number"),
-    str(CART.timepointQualifier): ("timepoint_qualifier", "text"),
     str(CART.cohortSize): ("cohort_size", "integer"),
     str(CART.planKind): ("plan_kind", "term"),
     str(CART.timeframe): ("timeframe", "text"),
@@ -115,6 +116,14 @@ _PROPERTIES: dict[str, tuple[str, str]] = {
     PREFIXES["schema"] + "url": ("url", "text"),
     str(CART.articleKind): ("kind", "text"),
 }
+#: The parts of each time (docs/curation.md, "Times"): ``timepoint_value``, ``follow_up_unit``, ...
+_TIME_PARTS = {"Value": "number", "Unit": "term", "Qualifier": "text", "From": "text",
+               "Months": "number", "Statistic": "term", "Min": "number", "Max": "number"}
+_PROPERTIES.update({
+    str(time_property(role, part)): (role.field if part == "Text" else
+                                     f"{role.field}_{part.lower()}", kind)
+    for role in TIME_ROLES for part, kind in {"Text": "text", **_TIME_PARTS}.items()
+    if role.summary or part not in ("Statistic", "Min", "Max")})
 _KINDS = dict(_PROPERTIES.values())
 _SKIPPED = {_SKOS + "prefLabel", str(CART.curationFile), str(CART.text), str(CART.sha256)}
 

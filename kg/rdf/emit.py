@@ -16,7 +16,17 @@ from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, XSD
 
 from kg.core import vocab
 from kg.core.curie import expand
-from kg.core.model import Article, Claim, Cohort, Corpus, Entity, Outcome, Plan, Quote
+from kg.core.model import (
+    Article,
+    Claim,
+    Cohort,
+    Corpus,
+    Entity,
+    Outcome,
+    Plan,
+    Quote,
+    Timepoint,
+)
 from kg.core.vocab import CART, GRAPH, OA, RESOURCE, SCHEMA
 
 Quads = tuple[ox.Quad, ...]
@@ -285,13 +295,36 @@ def _outcome(g: _Graph, node: ox.NamedNode, o: Outcome, ent: _Ent) -> None:
     g.add(node, CART.direction, o.direction)
     g.add(node, CART.gradeText, o.grade_text)
     g.add(node, CART.populationDescription, o.population)
-    if o.timepoint is not None:
-        g.add(node, CART.timepointText, o.timepoint.text)
-        if o.timepoint.months is not None:
-            g.add(node, CART.timepointMonths, decimal(o.timepoint.months))
-        g.add(node, CART.timepointQualifier, o.timepoint.qualifier)
+    for role in vocab.TIME_ROLES:
+        time = getattr(o, role.field)
+        if time is not None:
+            _time(g, node, role, time)
     for key in o.without:
         g.add(node, CART.achievedWithout, ent(key))
+
+
+def _time(g: _Graph, node: ox.NamedNode, role: vocab.TimeRole, t: Timepoint) -> None:
+    """A time as written, and its derived months, as properties prefixed by the time's role.
+
+    The parts: text, value, unit, qualifier, origin, statistic and range.
+    """
+
+    def prop(part: str) -> URIRef:
+        return vocab.time_property(role, part)
+
+    g.add(node, prop("Text"), t.text)
+    g.add(node, prop("Qualifier"), t.qualifier)
+    g.add(node, prop("From"), t.since)
+    if t.value is not None and t.unit is not None and t.months is not None:
+        g.add(node, prop("Value"), decimal(t.value))
+        g.add(node, prop("Unit"), vocab.TIME_UNITS[t.unit])
+        g.add(node, prop("Months"), decimal(t.months))
+    if role.summary:
+        if t.statistic is not None:
+            g.add(node, prop("Statistic"), vocab.STATISTICS[t.statistic])
+        if t.low is not None and t.high is not None:
+            g.add(node, prop("Min"), decimal(t.low))
+            g.add(node, prop("Max"), decimal(t.high))
 
 
 def _cohort(g: _Graph, node: ox.NamedNode, c: Cohort, ent: _Ent) -> None:

@@ -1214,3 +1214,14 @@ def test_json_leaves_out_unbound_cells(data_file: Path) -> None:
 ])
 def test_network_keywords_inside_names_and_strings_are_not_refused(sparql: str) -> None:
     check_safe(sparql)  # no QueryError
+
+
+def test_follow_up_per_trial_as_the_articles_write_it(store: GraphStore) -> None:
+    rows = answer(store, "follow_up_per_trial")
+    assert pick(rows, "trial", "follow_up", "qualifier", "value", "unit", "months", "claim") == [
+        ("Breakfree-1", "up to 18 months follow-up", "up-to", "18", "month", "18",
+         "sle-off-immunosuppressants-92pct"),
+        ("RESET-SLE", "with at least three months of follow-up", "at-least", "3", "month", "3",
+         "reset-sle-remission"),
+        ("RESET-SSc", "with at least three months of follow-up", "at-least", "3", "month", "3",
+         "reset-ssc-clinical-improvement")]

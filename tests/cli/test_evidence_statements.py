@@ -1,0 +1,95 @@
+"""The kinds of evidence statement, end to end from the command line: the test abstract of
+tests/data/evidence (test data written for these tests) is built and validated, then queried,
+traced and exported, and each kind of statement is checked in each output."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+from conftest import DATA
+
+from kg.cli.main import main
+
+OUTCOME = "outcome:t1-abstract/"
+
+
+def run(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(main, list(args))
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exc_info
+    return result.exit_code, result.output
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("evidence") / "build"
+    code, text = run("build", "--sources", str(DATA / "evidence"), "--out", str(out))
+    assert code == 0, text
+    assert "validation: conforms" in text
+    return out
+
+
+@pytest.fixture(scope="module")
+def exported(built: Path) -> dict[str, dict[str, Any]]:
+    """The Cytoscape export's outcome nodes, by node id."""
+    target = built / "export.json"
+    code, text = run("export", "--format", "cytoscape", "--data", str(built), "-o", str(target))
+    assert code == 0, text
+    elements = json.loads(target.read_text(encoding="utf-8"))["elements"]
+    return {n["data"]["id"]: n["data"] for n in elements["nodes"]
+            if n["data"]["id"].startswith(OUTCOME)}
+
+
+def query(built: Path, name: str, *params: str) -> list[dict[str, str]]:
+    args = [a for p in params for a in ("--param", p)]
+    code, text = run("query", name, "--data", str(built), "--format", "json", *args)
+    assert code == 0, text
+    rows: list[dict[str, str]] = json.loads(text)
+    return rows
+
+
+def trace(built: Path, claim: str) -> str:
+    code, text = run("trace", f"res:outcome/t1-abstract/{claim}", "--data", str(built))
+    assert code == 0, text
+    return text
+
+
+# --- times as written -----------------------------------------------------------------------------
+
+
+def test_follow_up_per_trial_gives_the_median_with_its_range(built: Path) -> None:
+    rows = query(built, "follow_up_per_trial")
+    assert [{k: r.get(k) for k in ("trial", "follow_up", "statistic", "value", "unit",
+                                   "range_min", "range_max", "months", "claim")}
+            for r in rows] == [{
+        "trial": "TRIAL-ONE", "follow_up": "Over a median follow-up of 20 months (range, 14-31)",
+        "statistic": "median", "value": "20", "unit": "month", "range_min": "14",
+        "range_max": "31", "months": "20", "claim": "primary-response-follow-up"}]
+
+
+def test_trace_shows_a_time_as_written_and_its_derived_months(built: Path) -> None:
+    text = trace(built, "pfvc-week-12")
+    for line in ("cart:timepointText 'At week 12 after infusion'", "cart:timepointValue '12'",
+                 "cart:timepointUnit unit:WK", "cart:timepointQualifier 'at'",
+                 "cart:timepointFrom 'infusion'", "cart:timepointMonths '2.76'"):
+        assert line in text, line
+    text = trace(built, "icans-grade-3-onset-resolution")
+    for line in ("cart:onsetStatistic cart:Median", "cart:onsetMin '3'", "cart:onsetMax '8'",
+                 "cart:resolutionText 'within 28 days'", "cart:resolutionUnit unit:DAY"):
+        assert line in text, line
+
+
+def test_the_export_carries_each_part_of_each_time(exported: dict[str, dict[str, Any]]) -> None:
+    icans = exported[OUTCOME + "icans-grade-3-onset-resolution"]
+    assert {k: icans[k] for k in icans if k.startswith(("onset", "resolution"))} == {
+        "onset": "a median of 5 days after infusion (range, 3-8)", "onset_statistic": "median",
+        "onset_value": 5.0, "onset_unit": "day", "onset_qualifier": "after",
+        "onset_from": "infusion", "onset_min": 3.0, "onset_max": 8.0, "onset_months": 0.16,
+        "resolution": "within 28 days", "resolution_value": 28.0, "resolution_unit": "day",
+        "resolution_qualifier": "within", "resolution_months": 0.92}
+    pfvc = exported[OUTCOME + "pfvc-week-12"]
+    assert (pfvc["timepoint"], pfvc["timepoint_value"], pfvc["timepoint_unit"],
+            pfvc["timepoint_months"]) == ("At week 12 after infusion", 12.0, "week", 2.76)
