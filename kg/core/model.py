@@ -117,6 +117,39 @@ class Timepoint:
 
 
 @dataclass(frozen=True)
+class Interval:
+    """Two bounds, low <= high, in the unit of the value they qualify."""
+
+    low: Decimal
+    high: Decimal
+
+
+@dataclass(frozen=True)
+class Statistics:
+    """What a source gives beside a value: the two values of a change, dispersion, significance."""
+
+    baseline: Decimal | None = None
+    final: Decimal | None = None
+    range: Interval | None = None
+    iqr: Interval | None = None
+    sd: Decimal | None = None
+    ci: Interval | None = None
+    ci_level: Decimal | None = None
+    p_value: Decimal | None = None
+    #: how the p-value is bounded: "=" (p=0.03), "<" (p<0.001), "<=" or ">"
+    p_relation: str | None = None
+    significant: bool | None = None
+
+
+@dataclass(frozen=True)
+class Derivation:
+    """A field the loader computed from others (the rest of the claim stays as stated)."""
+
+    field: str
+    arithmetic: str
+
+
+@dataclass(frozen=True)
 class Outcome:
     """A reported result with everything a reader needs to weigh it."""
 
@@ -141,6 +174,9 @@ class Outcome:
     onset: Timepoint | None = None
     resolution: Timepoint | None = None
     without: tuple[str, ...] = ()
+    stats: Statistics = Statistics()
+    derived: tuple[Derivation, ...] = ()
+    data_cutoff: dt.date | None = None
 
 
 @dataclass(frozen=True)

@@ -111,6 +111,21 @@ class CART(DefinedNamespace):
     resolutionMin: URIRef
     resolutionMax: URIRef
     derivedQuantity: URIRef
+    baselineValue: URIRef
+    finalValue: URIRef
+    rangeMin: URIRef
+    rangeMax: URIRef
+    iqrLow: URIRef
+    iqrHigh: URIRef
+    standardDeviation: URIRef
+    ciLow: URIRef
+    ciHigh: URIRef
+    ciLevel: URIRef
+    pValue: URIRef
+    pValueRelation: URIRef
+    statedSignificant: URIRef
+    derivation: URIRef
+    dataCutoff: URIRef
     achievedWithout: URIRef
     cohortSize: URIRef
     planKind: URIRef
@@ -141,6 +156,8 @@ class CART(DefinedNamespace):
     QualitativeFinding: URIRef
     ScorePoint: URIRef
     Mean: URIRef
+    HazardRatio: URIRef
+    OddsRatio: URIRef
     DoseEscalationCohort: URIRef
     RegistrationalTrial: URIRef
     PivotalStudyDesign: URIRef
@@ -275,6 +292,8 @@ STATISTICS: dict[str, URIRef] = {
     "mean-change": CART.MeanChange,
     "median": CART.Median,
     "mean": CART.Mean,
+    "hazard-ratio": CART.HazardRatio,
+    "odds-ratio": CART.OddsRatio,
     "qualitative": CART.QualitativeFinding,
 }
 
@@ -283,9 +302,11 @@ UNITS: dict[str, URIRef] = {
     "percent": QUDT_UNIT.PERCENT,
     "patients": QUDT_UNIT.NUM,
     "points": CART.ScorePoint,
+    "ratio": QUDT_UNIT.UNITLESS,
 }
 
 DIRECTIONS = ("increase", "decrease", "no-change")
+P_RELATIONS = ("=", "<", "<=", ">")
 TIMEPOINT_QUALIFIERS = ("at", "by", "within", "after", "up-to", "at-least")
 
 #: Units of time as sources write them (QUDT units).

@@ -81,6 +81,11 @@ def _read_claim(item: Node, reader: FieldReader, article: Article,
         facts = _read_facts(item, entity, reader)
     elif "outcome" in item:
         outcome = read_outcome(item["outcome"], item.line_of("outcome"), entity, reader)
+        cutoff = outcome.data_cutoff if outcome is not None else None
+        if cutoff is not None and article.date is not None and cutoff > article.date:
+            reader.add(item["outcome"].line_of("data_cutoff"), f"data cut-off {cutoff} is after "
+                       f"the article's date {article.date}.", "check the cut-off date against "
+                       "the quote and the article's date in article.yaml.")
     elif "cohort" in item:
         cohort = read_cohort(item["cohort"], item.line_of("cohort"), entity, reader)
     else:

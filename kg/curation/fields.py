@@ -12,6 +12,7 @@ from kg.curation.spelling import close_spelling
 from kg.curation.yamlfile import Node, Problem
 
 _TYPE_NAMES = {str: "a text", int: "a whole number", list: "a list", dict: "a mapping",
+               bool: "true or false",
                object: "a value"}
 
 

@@ -27,5 +27,7 @@ OUTCOME_FIELDS = {
     "statistic": str, "value": (int, float), "unit": str, "numerator": int, "denominator": int,
     "direction": str, "grade": int, "grade_text": str, "finding": str, "population": str,
     "population_size": int, "timepoint": dict, "follow_up": dict, "onset": dict,
-    "resolution": dict, "without": list,
+    "resolution": dict, "without": list, "baseline": (int, float), "final": (int, float),
+    "range": list, "iqr": list, "sd": (int, float), "ci": list, "ci_level": (int, float),
+    "p_value": (int, float, str), "significant": bool, "data_cutoff": str,
 }

@@ -5,16 +5,16 @@ Follow-up and the times to onset or resolution may add a statistic (median, mean
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from kg.core import vocab
 from kg.core.model import Timepoint
 from kg.curation.fields import FieldReader
+from kg.curation.statistics import read_number, show, to_decimal
 from kg.curation.yamlfile import Node
 
-_NUMBER = (int, float)
-_MOMENT_FIELDS: dict[str, Any] = {"text": str, "value": _NUMBER, "unit": str, "qualifier": str,
+_MOMENT_FIELDS: dict[str, Any] = {"text": str, "value": (int, float), "unit": str, "qualifier": str,
                                   "from": str}
 _SUMMARY_FIELDS: dict[str, Any] = {**_MOMENT_FIELDS, "statistic": str, "range": list}
 
@@ -37,7 +37,7 @@ def read_time(node: Node, role: vocab.TimeRole, reader: FieldReader) -> Timepoin
                        "write 'value:' and 'unit:' as the text gives them (16 weeks is value: 16, "
                        "unit: week); the month equivalent is derived.")
         return None
-    value = _number(raw, "value", reader)
+    value = read_number(raw, "value", reader)
     unit = reader.choice(raw, "unit", vocab.TIME_UNITS)
     if (value is None) != (raw.get("unit") is None):
         reader.add(raw.line, f"a {what} needs both 'value:' and 'unit:', or neither.",
@@ -49,8 +49,8 @@ def read_time(node: Node, role: vocab.TimeRole, reader: FieldReader) -> Timepoin
     low, high = _range(raw, what, reader)
     statistic = reader.choice(raw, "statistic", dict.fromkeys(vocab.TIME_STATISTICS))
     if value is not None and low is not None and high is not None and not low <= value <= high:
-        reader.add(raw.line_of("range"), f"the {what} range {_n(low)}-{_n(high)} does not "
-                   f"contain its {statistic or 'value'} {_n(value)}.",
+        reader.add(raw.line_of("range"), f"the {what} range {show(low)}-{show(high)} does not "
+                   f"contain its {statistic or 'value'} {show(value)}.",
                    "check the value and the range against the quote.")
     return Timepoint(
         text=raw["text"], value=value, unit=unit,
@@ -65,7 +65,7 @@ def _range(raw: Node, what: str, reader: FieldReader) -> tuple[Decimal | None, D
     if bounds is None:
         return None, None
     line = raw.line_of("range")
-    numbers = [_to_decimal(b) for b in bounds] if len(bounds) == 2 else []
+    numbers = [to_decimal(b) for b in bounds] if len(bounds) == 2 else []
     if len(numbers) != 2 or None in numbers:
         reader.add(line, f"a {what} range must be two numbers, not {bounds!r}.",
                    "write it as range: [14, 31], in the unit of the value.")
@@ -74,33 +74,9 @@ def _range(raw: Node, what: str, reader: FieldReader) -> tuple[Decimal | None, D
     assert low is not None and high is not None
     if low > high or low < 0:
         reader.add(line, f"a {what} range runs from its lower bound to its upper bound, not "
-                   f"{_n(low)}-{_n(high)}.", "write range: [lowest, highest].")
+                   f"{show(low)}-{show(high)}.", "write range: [lowest, highest].")
         return None, None
     if raw.get("unit") is None:
         reader.add(line, f"a {what} range needs the unit of its value.",
                    "add 'value:' and 'unit:' (the range is in the same unit).")
     return low, high
-
-
-def _number(raw: Node, field: str, reader: FieldReader) -> Decimal | None:
-    value = raw.get(field)
-    if value is None:
-        return None
-    number = _to_decimal(value)
-    if number is None:
-        reader.add(raw.line_of(field), f"{field} '{value}' is not a number.", "write a number.")
-    return number
-
-
-def _to_decimal(value: Any) -> Decimal | None:
-    if isinstance(value, bool) or not isinstance(value, _NUMBER):
-        return None
-    try:
-        number = Decimal(str(value))
-    except InvalidOperation:
-        return None
-    return number if number.is_finite() else None
-
-
-def _n(value: Decimal) -> str:
-    return format(value.normalize(), "f")

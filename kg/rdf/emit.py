@@ -299,8 +299,35 @@ def _outcome(g: _Graph, node: ox.NamedNode, o: Outcome, ent: _Ent) -> None:
         time = getattr(o, role.field)
         if time is not None:
             _time(g, node, role, time)
+            if time.arithmetic() is not None:
+                g.add(node, CART.derivation, f"{role.field} months: {time.arithmetic()}")
     for key in o.without:
         g.add(node, CART.achievedWithout, ent(key))
+    _statistics(g, node, o)
+
+
+def _statistics(g: _Graph, node: ox.NamedNode, o: Outcome) -> None:
+    """What the source gives beside the value, and the arithmetic of each derived field."""
+    st = o.stats
+    numbers = ((CART.baselineValue, st.baseline), (CART.finalValue, st.final),
+               (CART.standardDeviation, st.sd), (CART.ciLevel, st.ci_level),
+               (CART.pValue, st.p_value))
+    for prop, number in numbers:
+        if number is not None:
+            g.add(node, prop, decimal(number))
+    for low, high, bounds in ((CART.rangeMin, CART.rangeMax, st.range),
+                              (CART.iqrLow, CART.iqrHigh, st.iqr),
+                              (CART.ciLow, CART.ciHigh, st.ci)):
+        if bounds is not None:
+            g.add(node, low, decimal(bounds.low))
+            g.add(node, high, decimal(bounds.high))
+    g.add(node, CART.pValueRelation, st.p_relation)
+    if st.significant is not None:
+        g.add(node, CART.statedSignificant, boolean(st.significant))
+    for d in o.derived:
+        g.add(node, CART.derivation, f"{d.field}: {d.arithmetic}")
+    if o.data_cutoff is not None:
+        g.add(node, CART.dataCutoff, ox.Literal(o.data_cutoff.isoformat(), datatype=_XSD_DATE))
 
 
 def _time(g: _Graph, node: ox.NamedNode, role: vocab.TimeRole, t: Timepoint) -> None:

@@ -93,3 +93,42 @@ def test_the_export_carries_each_part_of_each_time(exported: dict[str, dict[str,
     pfvc = exported[OUTCOME + "pfvc-week-12"]
     assert (pfvc["timepoint"], pfvc["timepoint_value"], pfvc["timepoint_unit"],
             pfvc["timepoint_months"]) == ("At week 12 after infusion", 12.0, "week", 2.76)
+
+
+# --- statistics -----------------------------------------------------------------------------------
+
+
+def test_outcomes_with_p_values_intervals_or_stated_significance(built: Path) -> None:
+    rows = query(built, "outcomes_with_significance_or_intervals")
+    assert [{k: v for k, v in r.items() if v is not None and k not in ("therapy", "trial")}
+            for r in rows] == [
+        {"measure": "modified Rodnan skin score", "statistic": "mean change", "value": "11.8",
+         "unit": "points", "baseline": "24.1", "final": "12.3", "p_value": "<0.001",
+         "article": "t1-abstract", "claim": "mrss-mean-change"},
+        {"measure": "modified Rodnan skin score", "statistic": "qualitative",
+         "significant": "true", "article": "t1-abstract", "claim": "skin-significant"},
+        {"measure": "progression-free survival", "statistic": "hazard ratio", "value": "0.45",
+         "unit": "ratio", "ci_level": "95", "ci_low": "0.21", "ci_high": "0.96",
+         "article": "t1-abstract", "claim": "pfs-hazard-ratio"}]
+
+
+def test_derived_values_show_their_arithmetic(built: Path) -> None:
+    rows = query(built, "derived_values")
+    assert [(r["claim"], r["derivation"]) for r in rows if r["claim"] == "mrss-mean-change"] == [
+        ("mrss-mean-change", "direction: final 12.3 vs baseline 24.1: decrease"),
+        ("mrss-mean-change", "timepoint months: 16 week x 7 days / 30.4375 days per month = "
+                             "3.68 months"),
+        ("mrss-mean-change", "value: |12.3 - 24.1| = 11.8")]
+
+
+def test_trace_and_export_carry_the_statistics(built: Path,
+                                               exported: dict[str, dict[str, Any]]) -> None:
+    text = trace(built, "pfs-hazard-ratio")
+    for line in ("cart:hasStatistic cart:HazardRatio", "cart:hasUnit unit:UNITLESS",
+                 "cart:ciLow '0.21'", "cart:ciHigh '0.96'", "cart:ciLevel '95'"):
+        assert line in text, line
+    mrss = exported[OUTCOME + "mrss-mean-change"]
+    assert (mrss["baseline"], mrss["final"], mrss["value"], mrss["p_value"], mrss["p_relation"],
+            mrss["data_cutoff"]) == (24.1, 12.3, 11.8, 0.001, "<", "2025-06-01")
+    assert "value: |12.3 - 24.1| = 11.8" in mrss["derived"]
+    assert exported[OUTCOME + "skin-significant"]["significant"] == "true"

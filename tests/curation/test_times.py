@@ -6,27 +6,18 @@ The corpus is tests/data/evidence, an abstract written for these tests (test dat
 
 from __future__ import annotations
 
-import shutil
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from conftest import DATA, SOURCES, edit
+from conftest import EVIDENCE as EVIDENCE_DATA
+from conftest import SOURCES, edit
 
 from kg.core.model import Claim, Timepoint
 from kg.curation.sources import load_sources
 from kg.curation.yamlfile import SourceError
 
-EVIDENCE_DATA = DATA / "evidence"
 EVIDENCE = "articles/t1-abstract/evidence.yaml"
-
-
-@pytest.fixture
-def evidence(tmp_path: Path) -> Path:
-    """A writable copy of the evidence test corpus."""
-    target = tmp_path / "sources"
-    shutil.copytree(EVIDENCE_DATA, target)
-    return target
 
 
 def _claim(claim_id: str, root: Path = EVIDENCE_DATA) -> Claim:

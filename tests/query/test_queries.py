@@ -1225,3 +1225,12 @@ def test_follow_up_per_trial_as_the_articles_write_it(store: GraphStore) -> None
          "reset-sle-remission"),
         ("RESET-SSc", "with at least three months of follow-up", "at-least", "3", "month", "3",
          "reset-ssc-clinical-improvement")]
+
+
+def test_derived_values_of_the_seed_articles_are_the_month_equivalents(store: GraphStore) -> None:
+    rows = answer(store, "derived_values")
+    assert pick(rows, "article", "claim", "derivation") == [
+        (A002, "reset-myositis-tis-16w",
+         "timepoint months: 16 week x 7 days / 30.4375 days per month = 3.68 months"),
+        (A003, "icans-grade-3",
+         "resolution months: 5 day x 1 days / 30.4375 days per month = 0.16 months")]

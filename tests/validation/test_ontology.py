@@ -435,6 +435,11 @@ cartsh:OutcomeResolutionValueShape a sh:NodeShape ; sh:targetClass cart:Outcome 
             [ sh:and ( [ sh:path cart:resolutionUnit ; sh:minCount 1 ]
                        [ sh:path cart:resolutionMonths ; sh:minCount 1 ]
                        [ sh:path cart:resolutionText ; sh:minCount 1 ] ) ] ) .
+cartsh:OutcomeConfidenceIntervalShape a sh:NodeShape ; sh:targetClass cart:Outcome ;
+    sh:or ( [ sh:path cart:ciLow ; sh:maxCount 0 ] [ sh:path cart:ciLevel ; sh:minCount 1 ] ) .
+cartsh:OutcomePValueShape a sh:NodeShape ; sh:targetClass cart:Outcome ;
+    sh:or ( [ sh:path cart:pValue ; sh:maxCount 0 ]
+            [ sh:path cart:pValueRelation ; sh:minCount 1 ] ) .
 """
 
 
