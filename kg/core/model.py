@@ -167,7 +167,10 @@ class Outcome:
     denominator: int | None = None
     direction: str | None = None
     grade: int | None = None
+    grade_min: int | None = None
+    grade_max: int | None = None
     grade_text: str | None = None
+    reversible: bool | None = None
     population_size: int | None = None
     timepoint: Timepoint | None = None
     follow_up: Timepoint | None = None

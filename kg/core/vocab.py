@@ -74,6 +74,9 @@ class CART(DefinedNamespace):
     direction: URIRef
     grade: URIRef
     gradeText: URIRef
+    gradeMin: URIRef
+    gradeMax: URIRef
+    reversible: URIRef
     finding: URIRef
     populationDescription: URIRef
     populationSize: URIRef

@@ -45,9 +45,18 @@ def check_outcome(node: Node, reader: FieldReader, o: Outcome) -> None:
                 reader.add(node.line_of(field), f"{field} {show(Decimal(count))} exceeds the "
                            f"population of {size}.", "check the count and population_size "
                            "against the quote.")
-    if o.grade is not None and o.grade not in GRADES:
-        reader.add(node.line_of("grade"), f"grade {o.grade} is outside 1-5.",
-                   "use the grade the text gives (ASTCT / CTCAE grades 1-5).")
+    for field, grade in (("grade", o.grade), ("grade_min", o.grade_min),
+                         ("grade_max", o.grade_max)):
+        if grade is not None and grade not in GRADES:
+            reader.add(node.line_of(field), f"{field.replace('_', ' ')} {grade} is outside 1-5.",
+                       "use the grade the text gives (ASTCT / CTCAE grades 1-5).")
+    if o.grade is not None and (o.grade_min is not None or o.grade_max is not None):
+        reader.add(node.line_of("grade"), "an adverse event has one grade or a grade band, not "
+                   "both.", "keep 'grade:' for one grade, or 'grade_min:'/'grade_max:' for "
+                   "\"grade 3 or higher\" or \"grade 1-2\".")
+    if o.grade_min is not None and o.grade_max is not None and o.grade_min > o.grade_max:
+        reader.add(node.line_of("grade_min"), f"grade band {o.grade_min}-{o.grade_max} runs "
+                   "backwards.", "write grade_min: lowest, grade_max: highest.")
     if o.statistic in RATIOS:
         if o.unit not in (None, "ratio"):
             reader.add(node.line_of("unit"), f"a {o.statistic} has unit 'ratio', not "

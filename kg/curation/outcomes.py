@@ -42,11 +42,13 @@ def read_outcome(node: Any, line: int, entity: EntityRef, reader: FieldReader) -
     numerator = reader.count(node, "numerator")
     denominator = reader.count(node, "denominator")
     grade = reader.count(node, "grade")
+    grade_min, grade_max = reader.count(node, "grade_min"), reader.count(node, "grade_max")
     population_size = reader.count(node, "population_size")
     check_outcome(node, reader, Outcome(
         category="", therapy="", indications=(), measure="", statistic=statistic or "",
         finding="", population="", value=value, unit=unit, numerator=numerator,
-        denominator=denominator, grade=grade, population_size=population_size))
+        denominator=denominator, grade=grade, grade_min=grade_min, grade_max=grade_max,
+        population_size=population_size))
     return Outcome(
         category=category or "efficacy",
         therapy=entity(node["therapy"], node.line_of("therapy"), ("therapies",), "therapy") or "",
@@ -56,7 +58,8 @@ def read_outcome(node: Any, line: int, entity: EntityRef, reader: FieldReader) -
         trial=entity(node["trial"], node.line_of("trial"), ("trials",), "trial")
         if node.get("trial") is not None else None,
         value=value, unit=unit, numerator=numerator, denominator=denominator,
-        direction=direction, grade=grade, grade_text=node.get("grade_text"),
+        direction=direction, grade=grade, grade_min=grade_min, grade_max=grade_max,
+        grade_text=node.get("grade_text"), reversible=node.get("reversible"),
         population_size=population_size, **read_times(node, reader),
         stats=stats, derived=derived, data_cutoff=read_date(node, "data_cutoff", reader),
         without=entity.many(node, "without", ("drug-classes",)) if "without" in node else (),

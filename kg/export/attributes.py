@@ -80,5 +80,6 @@ PROPERTIES.update({str(getattr(CART, name)): (attribute, kind) for name, attribu
     ("ciHigh", "ci_high", "number"), ("ciLevel", "ci_level", "number"),
     ("pValue", "p_value", "number"), ("pValueRelation", "p_relation", "text"),
     ("statedSignificant", "significant", "text"), ("derivation", "derived", "list"),
-    ("dataCutoff", "data_cutoff", "text"))})
+    ("dataCutoff", "data_cutoff", "text"), ("gradeMin", "grade_min", "integer"),
+    ("gradeMax", "grade_max", "integer"), ("reversible", "reversible", "text"))})
 KINDS = dict(PROPERTIES.values())

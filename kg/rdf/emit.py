@@ -289,11 +289,14 @@ def _outcome(g: _Graph, node: ox.NamedNode, o: Outcome, ent: _Ent) -> None:
     if o.unit is not None:
         g.add(node, CART.hasUnit, vocab.UNITS[o.unit])
     for prop, count in ((CART.numerator, o.numerator), (CART.denominator, o.denominator),
-                        (CART.grade, o.grade), (CART.populationSize, o.population_size)):
+                        (CART.grade, o.grade), (CART.gradeMin, o.grade_min),
+                        (CART.gradeMax, o.grade_max), (CART.populationSize, o.population_size)):
         if count is not None:
             g.add(node, prop, integer(count))
     g.add(node, CART.direction, o.direction)
     g.add(node, CART.gradeText, o.grade_text)
+    if o.reversible is not None:
+        g.add(node, CART.reversible, boolean(o.reversible))
     g.add(node, CART.populationDescription, o.population)
     for role in vocab.TIME_ROLES:
         time = getattr(o, role.field)

@@ -132,3 +132,31 @@ def test_trace_and_export_carry_the_statistics(built: Path,
             mrss["data_cutoff"]) == (24.1, 12.3, 11.8, 0.001, "<", "2025-06-01")
     assert "value: |12.3 - 24.1| = 11.8" in mrss["derived"]
     assert exported[OUTCOME + "skin-significant"]["significant"] == "true"
+
+
+# --- adverse events -------------------------------------------------------------------------------
+
+
+def test_adverse_events_of_grade_3_or_higher_with_rates_and_times(built: Path) -> None:
+    rows = query(built, "adverse_events_grade_3_or_higher")
+    assert [{k: v for k, v in r.items() if k not in ("therapy", "trial", "article")}
+            for r in rows] == [{
+        "event": "immune effector cell-associated neurotoxicity syndrome", "grade": "3+",
+        "patients": "2", "percent": "17", "of_patients": "12",
+        "onset": "a median of 5 days after infusion (range, 3-8)",
+        "resolution": "within 28 days", "reversible": "true",
+        "claim": "icans-grade-3-onset-resolution"}]
+
+
+def test_a_band_of_grades_and_an_explicit_zero(built: Path,
+                                               exported: dict[str, dict[str, Any]]) -> None:
+    rows = query(built, "safety_findings_for_therapy", "therapy=tx-cel")
+    zero = next(r for r in rows if r["claim"] == "no-icans-after-week-4")
+    assert (zero["statistic"], zero["value"], zero["unit"]) == ("count", "0", "patients")
+    text = trace(built, "crs-grade-1-2")
+    for line in ("cart:gradeMin '1'", "cart:gradeMax '2'", "cart:gradeText 'Grade 1-2'",
+                 "cart:numerator '8'", "cart:value '67'"):
+        assert line in text, line
+    crs = exported[OUTCOME + "crs-grade-1-2"]
+    assert (crs["grade_min"], crs["grade_max"], crs["numerator"], crs["value"]) == (1, 2, 8, 67.0)
+    assert exported[OUTCOME + "icans-grade-3-onset-resolution"]["reversible"] == "true"

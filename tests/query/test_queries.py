@@ -1234,3 +1234,11 @@ def test_derived_values_of_the_seed_articles_are_the_month_equivalents(store: Gr
          "timepoint months: 16 week x 7 days / 30.4375 days per month = 3.68 months"),
         (A003, "icans-grade-3",
          "resolution months: 5 day x 1 days / 30.4375 days per month = 0.16 months")]
+
+
+def test_adverse_events_of_grade_3_or_higher_across_therapies(store: GraphStore) -> None:
+    rows = answer(store, "adverse_events_grade_3_or_higher")
+    assert pick(rows, "therapy", "trial", "event", "grade", "patients", "percent", "of_patients",
+                "resolution", "reversible", "article", "claim") == [
+        (ZOLA, "Breakfree-1", ICANS, "3", "2", None, "26", "within five days", "true", A003,
+         "icans-grade-3")]
