@@ -51,8 +51,8 @@ def query(built: Path, name: str, *params: str) -> list[dict[str, str]]:
     return rows
 
 
-def trace(built: Path, claim: str) -> str:
-    code, text = run("trace", f"res:outcome/t1-abstract/{claim}", "--data", str(built))
+def trace(built: Path, claim: str, article: str = "t1-abstract") -> str:
+    code, text = run("trace", f"res:outcome/{article}/{claim}", "--data", str(built))
     assert code == 0, text
     return text
 
@@ -107,6 +107,9 @@ def test_outcomes_with_p_values_intervals_or_stated_significance(built: Path) ->
          "article": "t1-abstract", "claim": "mrss-mean-change"},
         {"measure": "modified Rodnan skin score", "statistic": "qualitative",
          "significant": "true", "article": "t1-abstract", "claim": "skin-significant"},
+        {"measure": "modified Rodnan skin score", "statistic": "mean change", "value": "13.9",
+         "unit": "points", "baseline": "24.1", "final": "10.2", "article": "t2-update",
+         "claim": "mrss-mean-change-52w"},
         {"measure": "progression-free survival", "statistic": "hazard ratio", "value": "0.45",
          "unit": "ratio", "ci_level": "95", "ci_low": "0.21", "ci_high": "0.96",
          "article": "t1-abstract", "claim": "pfs-hazard-ratio"}]
@@ -160,3 +163,36 @@ def test_a_band_of_grades_and_an_explicit_zero(built: Path,
     crs = exported[OUTCOME + "crs-grade-1-2"]
     assert (crs["grade_min"], crs["grade_max"], crs["numerator"], crs["value"]) == (1, 2, 8, 67.0)
     assert exported[OUTCOME + "icans-grade-3-onset-resolution"]["reversible"] == "true"
+
+
+# --- data cuts and curator notes ------------------------------------------------------------------
+
+
+def test_a_later_data_cut_supersedes_an_earlier_one_and_both_are_kept(built: Path) -> None:
+    rows = query(built, "results_by_data_cut")
+    assert [(r["data_cutoff"], r["status"], r["value"], r.get("superseded_by"), r["article"],
+             r["claim"]) for r in rows] == [
+        ("2025-06-01", "superseded", "11.8", "mrss-mean-change-52w", "t1-abstract",
+         "mrss-mean-change"),
+        ("2025-10-01", "current", "13.9", None, "t2-update", "mrss-mean-change-52w")]
+
+
+def test_evidence_reports_the_succession_and_never_a_conflict_across_cuts(built: Path) -> None:
+    code, text = run("evidence", "--data", str(built))
+    assert code == 0, text
+    assert ("Data-cut succession (the latest cut is current, earlier cuts are kept): 1\n"
+            "  testabtagene autoleucel / modified Rodnan skin score:\n"
+            "    [superseded] data cut-off 2025-06-01: t1-abstract mrss-mean-change: 11.8 points "
+            "(After 16 weeks)\n"
+            "    [current] data cut-off 2025-10-01: t2-update mrss-mean-change-52w: 13.9 points "
+            "(after 52 weeks of follow-up)\n") in text
+    assert "Outcome conflicts (same therapy, population, measure, timepoint; different values): 0" \
+        in text
+    assert "curator's note: A later data cut of the result of t1-abstract" in text
+
+
+def test_trace_shows_the_curators_note(built: Path) -> None:
+    text = trace(built, "mrss-mean-change-52w", "t2-update")
+    assert "    curator's note: A later data cut of the result of t1-abstract (mrss-mean-change, " \
+        "cut-off 2025-06-01).\n" in text
+    assert "cart:dataCutoff '2025-10-01'" in text
