@@ -1242,3 +1242,16 @@ def test_adverse_events_of_grade_3_or_higher_across_therapies(store: GraphStore)
                 "resolution", "reversible", "article", "claim") == [
         (ZOLA, "Breakfree-1", ICANS, "3", "2", None, "26", "within five days", "true", A003,
          "icans-grade-3")]
+
+
+def test_reports_at_different_data_cuts_are_never_a_disagreement(real_build: BuildResult) -> None:
+    # the same result with another value, but at a data cut-off the first report does not have:
+    # a later cut of the result, not a conflict (see results_by_data_cut)
+    copied = _copy_claim(real_build.quads, A000, "ssc-pfvc-6m", SYNTHETIC, "12")
+    outcome = ox.NamedNode(res(f"outcome/{SYNTHETIC}/ssc-pfvc-6m"))
+    cutoff = ox.Quad(outcome, ox.NamedNode(f"{PREFIXES['cart']}dataCutoff"),
+                     ox.Literal("2025-06-01", datatype=ox.NamedNode(
+                         "http://www.w3.org/2001/XMLSchema#date")),
+                     ox.NamedNode(res(f"assertion/{SYNTHETIC}/ssc-pfvc-6m")))
+    for rows in _both_engines([*real_build.quads, *copied, cutoff], "conflicting_outcomes"):
+        assert rows == []
