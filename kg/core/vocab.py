@@ -350,7 +350,8 @@ def time_property(role: TimeRole, part: str) -> URIRef:
     """The property of one part (Text, Value, Unit, ...) of a time, e.g. cart:followUpValue."""
     term: URIRef = getattr(CART, role.prefix + part)
     return term
-ARTICLE_KINDS = ("news", "press-release", "congress-abstract", "paper", "registry-record")
+ARTICLE_KINDS = ("news", "press-release", "congress-abstract", "paper", "paper-abstract",
+                 "registry-record")
 
 #: Kinds of planned next step (SKOS concepts in the ontology).
 PLAN_KINDS: dict[str, URIRef] = {
