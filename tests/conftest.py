@@ -14,6 +14,7 @@ from kg.synth.corpus import generate_corpus
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"
 MINI = DATA / "mini"
+EVIDENCE = DATA / "evidence"
 SOURCES = ROOT / "sources"
 
 
@@ -22,6 +23,14 @@ def mini(tmp_path: Path) -> Path:
     """A writable copy of the small test corpus, as ``<tmp>/sources``."""
     target = tmp_path / "sources"
     shutil.copytree(MINI, target)
+    return target
+
+
+@pytest.fixture
+def evidence(tmp_path: Path) -> Path:
+    """A writable copy of the evidence test corpus (an abstract written for the tests)."""
+    target = tmp_path / "sources"
+    shutil.copytree(EVIDENCE, target)
     return target
 
 

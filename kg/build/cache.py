@@ -54,11 +54,11 @@ RACY_NS = 2_000_000_000
 #: imports, directly or not (a test keeps this list complete). This module's own format is
 #: :data:`FORMAT`.
 BUILD_MODULES = ("build.parts", "core.checks", "core.curie", "core.model", "core.resources",
-                 "core.vocab",
-                 "curation.articles", "curation.claims", "curation.fields", "curation.fields_spec",
-                 "curation.outcomes", "curation.quotes", "curation.registry", "curation.sources",
-                 "curation.yamlfile", "rdf.emit", "store.dataset", "store.files",
-                 "validation.datagraph",
+                 "core.vocab", "curation.articles", "curation.claims", "curation.consistency",
+                 "curation.fields", "curation.fields_spec", "curation.outcomes", "curation.quotes",
+                 "curation.registry", "curation.sources", "curation.spelling",
+                 "curation.statistics", "curation.times", "curation.yamlfile", "rdf.emit",
+                 "store.dataset", "store.files", "validation.datagraph",
                  "validation.prepared_queries", "validation.validate")
 
 

@@ -72,13 +72,81 @@ class Fact:
     object: str
 
 
+#: Days in one unit of time, for the derived month equivalent (a month is 365.25 / 12 days).
+DAYS_PER_UNIT: dict[str, Decimal] = {
+    "day": Decimal(1), "week": Decimal(7), "month": Decimal("30.4375"), "year": Decimal("365.25"),
+}
+
+
+def months_equivalent(value: Decimal, unit: str) -> Decimal:
+    """A time in months, to two decimals (16 weeks -> 3.68): derived, never what a source says."""
+    months = value * DAYS_PER_UNIT[unit] / DAYS_PER_UNIT["month"]
+    return months.quantize(Decimal("0.01")).normalize()
+
+
 @dataclass(frozen=True)
 class Timepoint:
-    """When an outcome was measured, in the article's words and normalised to months."""
+    """A time as the source writes it ("after 16 weeks", "within five days").
+
+    Also a follow-up or a time to onset or resolution, with a statistic and a range. ``value``
+    and ``unit`` are the source's; :attr:`months` is derived from them for comparison.
+    """
 
     text: str
-    months: Decimal | None = None
+    value: Decimal | None = None
+    unit: str | None = None
     qualifier: str | None = None
+    since: str | None = None
+    statistic: str | None = None
+    low: Decimal | None = None
+    high: Decimal | None = None
+
+    @property
+    def months(self) -> Decimal | None:
+        """The month equivalent of the value (derived), or None without a value."""
+        if self.value is None or self.unit is None:
+            return None
+        return months_equivalent(self.value, self.unit)
+
+    def arithmetic(self) -> str | None:
+        """How :attr:`months` is derived, as a reader can check it."""
+        if self.months is None or self.unit == "month":
+            return None
+        return (f"{format(self.value, 'f')} {self.unit} x {DAYS_PER_UNIT[str(self.unit)]} days "
+                f"/ 30.4375 days per month = {format(self.months, 'f')} months")
+
+
+@dataclass(frozen=True)
+class Interval:
+    """Two bounds, low <= high, in the unit of the value they qualify."""
+
+    low: Decimal
+    high: Decimal
+
+
+@dataclass(frozen=True)
+class Statistics:
+    """What a source gives beside a value: the two values of a change, dispersion, significance."""
+
+    baseline: Decimal | None = None
+    final: Decimal | None = None
+    range: Interval | None = None
+    iqr: Interval | None = None
+    sd: Decimal | None = None
+    ci: Interval | None = None
+    ci_level: Decimal | None = None
+    p_value: Decimal | None = None
+    #: how the p-value is bounded: "=" (p=0.03), "<" (p<0.001), "<=" or ">"
+    p_relation: str | None = None
+    significant: bool | None = None
+
+
+@dataclass(frozen=True)
+class Derivation:
+    """A field the loader computed from others (the rest of the claim stays as stated)."""
+
+    field: str
+    arithmetic: str
 
 
 @dataclass(frozen=True)
@@ -99,10 +167,19 @@ class Outcome:
     denominator: int | None = None
     direction: str | None = None
     grade: int | None = None
+    grade_min: int | None = None
+    grade_max: int | None = None
     grade_text: str | None = None
+    reversible: bool | None = None
     population_size: int | None = None
     timepoint: Timepoint | None = None
+    follow_up: Timepoint | None = None
+    onset: Timepoint | None = None
+    resolution: Timepoint | None = None
     without: tuple[str, ...] = ()
+    stats: Statistics = Statistics()
+    derived: tuple[Derivation, ...] = ()
+    data_cutoff: dt.date | None = None
 
 
 @dataclass(frozen=True)

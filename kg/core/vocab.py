@@ -74,12 +74,61 @@ class CART(DefinedNamespace):
     direction: URIRef
     grade: URIRef
     gradeText: URIRef
+    gradeMin: URIRef
+    gradeMax: URIRef
+    reversible: URIRef
     finding: URIRef
     populationDescription: URIRef
     populationSize: URIRef
     timepointText: URIRef
     timepointMonths: URIRef
     timepointQualifier: URIRef
+    timepointValue: URIRef
+    timepointUnit: URIRef
+    timepointFrom: URIRef
+    followUpText: URIRef
+    followUpValue: URIRef
+    followUpUnit: URIRef
+    followUpQualifier: URIRef
+    followUpFrom: URIRef
+    followUpMonths: URIRef
+    followUpStatistic: URIRef
+    followUpMin: URIRef
+    followUpMax: URIRef
+    onsetText: URIRef
+    onsetValue: URIRef
+    onsetUnit: URIRef
+    onsetQualifier: URIRef
+    onsetFrom: URIRef
+    onsetMonths: URIRef
+    onsetStatistic: URIRef
+    onsetMin: URIRef
+    onsetMax: URIRef
+    resolutionText: URIRef
+    resolutionValue: URIRef
+    resolutionUnit: URIRef
+    resolutionQualifier: URIRef
+    resolutionFrom: URIRef
+    resolutionMonths: URIRef
+    resolutionStatistic: URIRef
+    resolutionMin: URIRef
+    resolutionMax: URIRef
+    derivedQuantity: URIRef
+    baselineValue: URIRef
+    finalValue: URIRef
+    rangeMin: URIRef
+    rangeMax: URIRef
+    iqrLow: URIRef
+    iqrHigh: URIRef
+    standardDeviation: URIRef
+    ciLow: URIRef
+    ciHigh: URIRef
+    ciLevel: URIRef
+    pValue: URIRef
+    pValueRelation: URIRef
+    statedSignificant: URIRef
+    derivation: URIRef
+    dataCutoff: URIRef
     achievedWithout: URIRef
     cohortSize: URIRef
     planKind: URIRef
@@ -109,6 +158,9 @@ class CART(DefinedNamespace):
     Median: URIRef
     QualitativeFinding: URIRef
     ScorePoint: URIRef
+    Mean: URIRef
+    HazardRatio: URIRef
+    OddsRatio: URIRef
     DoseEscalationCohort: URIRef
     RegistrationalTrial: URIRef
     PivotalStudyDesign: URIRef
@@ -242,6 +294,9 @@ STATISTICS: dict[str, URIRef] = {
     "median-change": CART.MedianChange,
     "mean-change": CART.MeanChange,
     "median": CART.Median,
+    "mean": CART.Mean,
+    "hazard-ratio": CART.HazardRatio,
+    "odds-ratio": CART.OddsRatio,
     "qualitative": CART.QualitativeFinding,
 }
 
@@ -250,11 +305,53 @@ UNITS: dict[str, URIRef] = {
     "percent": QUDT_UNIT.PERCENT,
     "patients": QUDT_UNIT.NUM,
     "points": CART.ScorePoint,
+    "ratio": QUDT_UNIT.UNITLESS,
 }
 
 DIRECTIONS = ("increase", "decrease", "no-change")
-TIMEPOINT_QUALIFIERS = ("at", "at-least", "up-to", "after", "within")
-ARTICLE_KINDS = ("news", "press-release", "congress-abstract", "paper", "registry-record")
+P_RELATIONS = ("=", "<", "<=", ">")
+TIMEPOINT_QUALIFIERS = ("at", "by", "within", "after", "up-to", "at-least")
+
+#: Units of time as sources write them (QUDT units).
+TIME_UNITS: dict[str, URIRef] = {
+    "day": QUDT_UNIT.DAY,
+    "week": QUDT_UNIT.WK,
+    "month": QUDT_UNIT.MO,
+    "year": QUDT_UNIT.YR,
+}
+
+#: What a time counts from, when the source says.
+TIME_ORIGINS = ("infusion", "baseline")
+
+#: Statistics of a time across patients ("a median follow-up of 20 months").
+TIME_STATISTICS = ("median", "mean")
+
+
+@dataclass(frozen=True)
+class TimeRole:
+    """A time an outcome may carry: its curation field, its property prefix, what it may hold."""
+
+    field: str
+    prefix: str
+    summary: bool
+
+
+#: The times of an outcome. A timepoint is one moment; the others may be summaries across
+#: patients (a median with a range).
+TIME_ROLES: tuple[TimeRole, ...] = (
+    TimeRole("timepoint", "timepoint", False),
+    TimeRole("follow_up", "followUp", True),
+    TimeRole("onset", "onset", True),
+    TimeRole("resolution", "resolution", True),
+)
+
+
+def time_property(role: TimeRole, part: str) -> URIRef:
+    """The property of one part (Text, Value, Unit, ...) of a time, e.g. cart:followUpValue."""
+    term: URIRef = getattr(CART, role.prefix + part)
+    return term
+ARTICLE_KINDS = ("news", "press-release", "congress-abstract", "paper", "paper-abstract",
+                 "registry-record")
 
 #: Kinds of planned next step (SKOS concepts in the ontology).
 PLAN_KINDS: dict[str, URIRef] = {

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 from pathlib import Path
 
 from kg.core import vocab
@@ -18,6 +17,7 @@ from kg.curation.fields import EntityRef, FieldReader, relative
 from kg.curation.fields_spec import BODIES, CLAIM_FIELDS, KEY_RE
 from kg.curation.outcomes import read_cohort, read_outcome, read_plan
 from kg.curation.quotes import QuoteAmbiguous, QuoteNotFound, locate_quote
+from kg.curation.spelling import close_spelling
 from kg.curation.yamlfile import Node, Problem, Seq, read_yaml
 
 
@@ -81,6 +81,11 @@ def _read_claim(item: Node, reader: FieldReader, article: Article,
         facts = _read_facts(item, entity, reader)
     elif "outcome" in item:
         outcome = read_outcome(item["outcome"], item.line_of("outcome"), entity, reader)
+        cutoff = outcome.data_cutoff if outcome is not None else None
+        if cutoff is not None and article.date is not None and cutoff > article.date:
+            reader.add(item["outcome"].line_of("data_cutoff"), f"data cut-off {cutoff} is after "
+                       f"the article's date {article.date}.", "check the cut-off date against "
+                       "the quote and the article's date in article.yaml.")
     elif "cohort" in item:
         cohort = read_cohort(item["cohort"], item.line_of("cohort"), entity, reader)
     else:
@@ -128,9 +133,9 @@ def _read_facts(item: Node, entity: EntityRef, reader: FieldReader) -> tuple[Fac
         subject, name, obj = fact
         predicate = vocab.PREDICATES.get(name) if isinstance(name, str) else None
         if predicate is None:
-            close = difflib.get_close_matches(str(name), list(vocab.PREDICATES), n=3)
+            close = close_spelling(str(name), vocab.PREDICATES)
             reader.add(line, f"unknown predicate '{name}'.",
-                       f"did you mean {', '.join(close)}?" if close
+                       f"did you mean {close}?" if close
                        else f"use one of {', '.join(vocab.PREDICATES)}.")
             continue
         s = entity(subject, line, predicate.subject, f"subject of {name}")

@@ -10,9 +10,11 @@ from typing import Any
 from kg.core.checks import number_problem, text_problem
 from kg.core.model import Entity
 from kg.curation.fields_spec import NON_EMPTY, VALUE_CHECKS
+from kg.curation.spelling import close_spelling
 from kg.curation.yamlfile import Node, Problem
 
 _TYPE_NAMES = {str: "a text", int: "a whole number", list: "a list", dict: "a mapping",
+               bool: "true or false",
                object: "a value"}
 
 
@@ -62,10 +64,7 @@ class FieldReader:
         ok = True
         for name in node:
             if name not in fields:
-                close = difflib.get_close_matches(name, list(fields), n=1)
-                hint = f"did you mean '{close[0]}'?" if close else ""
-                self.add(node.line_of(name), f"unknown field '{name}' in {what}.",
-                         f"{hint} Allowed fields: {', '.join(fields)}.".strip())
+                self._unknown_field(node, name, fields, what)
                 ok = False
         for name in sorted(required):
             if node.get(name) is None:
@@ -109,6 +108,19 @@ class FieldReader:
                      "correct the value against the quote or the source.")
             return False
         return True
+    def _unknown_field(self, node: Node, name: str, fields: Mapping[str, Any], what: str) -> None:
+        close = close_spelling(name, fields)
+        if close is None and node[name] is None and (" " in name or not name.isidentifier()):
+            # "text: a median of 20 months (range, 14-31)" in a {flow mapping}: YAML split the
+            # value at ", " and read its rest as a field with no value.
+            self.add(node.line_of(name), f"'{name}' in {what} reads as a field with no value: "
+                     "YAML split a value that contains ', ' or ': '.",
+                     "put this value in double quotes, e.g. text: \"a median of 20 months "
+                     "(range, 14-31)\".")
+            return
+        hint = f"did you mean '{close}'?" if close else ""
+        self.add(node.line_of(name), f"unknown field '{name}' in {what}.",
+                 f"{hint} Allowed fields: {', '.join(fields)}.".strip())
 
     def choice(self, node: Node, field: str, options: Mapping[str, Any]) -> str | None:
         """Return the field's value if it is one of ``options``, else record a problem."""
@@ -116,8 +128,8 @@ class FieldReader:
         if value is None:
             return None
         if value not in options:
-            close = difflib.get_close_matches(str(value), list(options), n=1)
-            hint = f"did you mean '{close[0]}'? " if close else ""
+            close = close_spelling(str(value), options)
+            hint = f"did you mean '{close}'? " if close else ""
             self.add(node.line_of(field), f"'{value}' is not a valid {field}.",
                      f"{hint}Use one of: {', '.join(options)}.")
             return None

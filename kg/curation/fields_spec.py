@@ -28,8 +28,12 @@ BODIES = ("facts", "outcome", "cohort", "plan")
 OUTCOME_FIELDS = {
     "category": str, "therapy": str, "trial": str, "indication": object, "measure": str,
     "statistic": str, "value": (int, float), "unit": str, "numerator": int, "denominator": int,
-    "direction": str, "grade": int, "grade_text": str, "finding": str, "population": str,
-    "population_size": int, "timepoint": dict, "without": list,
+    "direction": str, "grade": int, "grade_min": int, "grade_max": int,
+    "grade_text": str, "reversible": bool, "finding": str, "population": str,
+    "population_size": int, "timepoint": dict, "follow_up": dict, "onset": dict,
+    "resolution": dict, "without": list, "baseline": (int, float), "final": (int, float),
+    "range": list, "iqr": list, "sd": (int, float), "ci": list, "ci_level": (int, float),
+    "p_value": (int, float, str), "significant": bool, "data_cutoff": str,
 }
 
 #: Fields that, when given, must hold at least one item: an empty one would record nothing and

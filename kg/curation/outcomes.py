@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from kg.core import vocab
@@ -10,11 +9,12 @@ from kg.core.model import (
     Cohort,
     Outcome,
     Plan,
-    Timepoint,
 )
+from kg.curation.consistency import check_outcome
 from kg.curation.fields import EntityRef, FieldReader
 from kg.curation.fields_spec import OUTCOME_FIELDS
-from kg.curation.yamlfile import Node
+from kg.curation.statistics import derive_change, read_date, read_number, read_statistics
+from kg.curation.times import read_times
 
 
 def read_outcome(node: Any, line: int, entity: EntityRef, reader: FieldReader) -> Outcome | None:
@@ -28,29 +28,27 @@ def read_outcome(node: Any, line: int, entity: EntityRef, reader: FieldReader) -
         category = entity.entities[measure].default_category
     statistic = reader.choice(node, "statistic", vocab.STATISTICS)
     unit = reader.choice(node, "unit", vocab.UNITS)
-    value = _decimal(node, "value", reader)
+    value = read_number(node, "value", reader)
+    stats = read_statistics(node, statistic, value, reader)
+    direction = reader.choice(node, "direction", dict.fromkeys(vocab.DIRECTIONS))
+    value, direction, derived = derive_change(node, stats, value, direction, reader)
     if statistic not in (None, "qualitative") and value is None:
         reader.add(node.line, f"a {statistic} outcome needs a value.",
-                   "add 'value:' or use statistic: qualitative.")
+                   "add 'value:' (or, for a change, 'baseline:' and 'final:'), or use "
+                   "statistic: qualitative.")
     if value is not None and unit is None:
         reader.add(node.line_of("value"), "a value needs a unit.",
                    f"add 'unit:' ({', '.join(vocab.UNITS)}).")
-    if value is not None and statistic == "proportion" and unit == "percent" \
-            and not Decimal(0) <= value <= Decimal(100):
-        reader.add(node.line_of("value"), f"a percentage must lie between 0 and 100, not {value}.",
-                   "check the value against the quote.")
-    if value is not None and statistic == "count" and value < 0:
-        reader.add(node.line_of("value"), f"a count cannot be negative ({value}).",
-                   "check the value against the quote.")
     numerator = reader.count(node, "numerator")
     denominator = reader.count(node, "denominator")
-    if numerator is not None and denominator is not None and numerator > denominator:
-        reader.add(node.line_of("numerator"), f"numerator {numerator} exceeds denominator "
-                   f"{denominator}.", "check the counts against the quote.")
     grade = reader.count(node, "grade")
-    if grade is not None and not 1 <= grade <= 5:
-        reader.add(node.line_of("grade"), f"grade {grade} is outside 1-5.",
-                   "use the grade the text gives (ASTCT / CTCAE grades 1-5).")
+    grade_min, grade_max = reader.count(node, "grade_min"), reader.count(node, "grade_max")
+    population_size = reader.count(node, "population_size")
+    check_outcome(node, reader, Outcome(
+        category="", therapy="", indications=(), measure="", statistic=statistic or "",
+        finding="", population="", value=value, unit=unit, numerator=numerator,
+        denominator=denominator, grade=grade, grade_min=grade_min, grade_max=grade_max,
+        population_size=population_size))
     return Outcome(
         category=category or "efficacy",
         therapy=entity(node["therapy"], node.line_of("therapy"), ("therapies",), "therapy") or "",
@@ -60,39 +58,12 @@ def read_outcome(node: Any, line: int, entity: EntityRef, reader: FieldReader) -
         trial=entity(node["trial"], node.line_of("trial"), ("trials",), "trial")
         if node.get("trial") is not None else None,
         value=value, unit=unit, numerator=numerator, denominator=denominator,
-        direction=reader.choice(node, "direction", dict.fromkeys(vocab.DIRECTIONS)),
-        grade=grade, grade_text=node.get("grade_text"),
-        population_size=reader.count(node, "population_size"),
-        timepoint=_read_timepoint(node, reader),
+        direction=direction, grade=grade, grade_min=grade_min, grade_max=grade_max,
+        grade_text=node.get("grade_text"), reversible=node.get("reversible"),
+        population_size=population_size, **read_times(node, reader),
+        stats=stats, derived=derived, data_cutoff=read_date(node, "data_cutoff", reader),
         without=entity.many(node, "without", ("drug-classes",)) if "without" in node else (),
     )
-
-
-def _decimal(node: Node, field: str, reader: FieldReader) -> Decimal | None:
-    raw = node.get(field)
-    if raw is None:
-        return None
-    try:
-        return Decimal(str(raw))
-    except InvalidOperation:
-        reader.add(node.line_of(field), f"{field} '{raw}' is not a number.", "write a number.")
-        return None
-
-
-def _read_timepoint(node: Node, reader: FieldReader) -> Timepoint | None:
-    raw = node.get("timepoint")
-    if raw is None:
-        return None
-    line = node.line_of("timepoint")
-    fields = {"text": str, "months": (int, float), "qualifier": str}
-    if not reader.check_fields(raw, line, fields, {"text"}, "timepoint"):
-        return None
-    months = _decimal(raw, "months", reader)
-    if months is not None and months < 0:
-        reader.add(raw.line_of("months"), f"months cannot be negative ({months}).",
-                   "write the timepoint in months from infusion.")
-    qualifier = reader.choice(raw, "qualifier", dict.fromkeys(vocab.TIMEPOINT_QUALIFIERS))
-    return Timepoint(text=raw["text"], months=months, qualifier=qualifier)
 
 
 def read_cohort(node: Any, line: int, entity: EntityRef, reader: FieldReader) -> Cohort | None:

@@ -154,10 +154,11 @@ def read_yaml(path: Path, shown: str) -> Any:
         mark = err.problem_mark or err.context_mark
         line = mark.line + 1 if mark else None
         what = err.problem or str(err)
-        raise SourceError(
-            [Problem(shown, line, f"YAML syntax error: {what}.",
-                     "correct the YAML at that line (indentation, quoting, a missing colon).")]
-        ) from None
+        fix = "correct the YAML at that line (indentation, quoting, a missing colon)."
+        if what.startswith("mapping values are not allowed"):
+            fix = ("a value that contains ': ' (or, inside { }, ', ') must be quoted: put this "
+                   "value in double quotes, e.g. quote: \"Primary endpoint: met\".")
+        raise SourceError([Problem(shown, line, f"YAML syntax error: {what}.", fix)]) from None
     except (yaml.YAMLError, ValueError) as err:
         raise SourceError(
             [Problem(shown, None, f"YAML error: {err}.", "correct the YAML.")]

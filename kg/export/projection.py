@@ -23,12 +23,10 @@ from kg.core.vocab import (
     CART,
     ENTITY_KINDS,
     OUTCOME_CATEGORIES,
-    PLAN_KINDS,
     PREFIXES,
     RESOURCE,
-    STATISTICS,
-    UNITS,
 )
+from kg.export.attributes import KINDS, PROPERTIES, TERM_NAMES
 from kg.export.property_graph import PropertyGraph
 
 if TYPE_CHECKING:
@@ -69,53 +67,8 @@ NODE_PREFIXES: dict[str, str] = {
                     "article")
 }
 
-_TERM_NAMES = {str(iri): name for table in (STATISTICS, UNITS, PLAN_KINDS)
-               for name, iri in table.items()}
 _CATEGORIES = {str(iri): name for name, iri in OUTCOME_CATEGORIES.items()}
 
-#: Node properties: predicate -> (attribute, kind). Kinds: text (one string), list (strings),
-#: curies (IRIs as CURIEs), nodes (node ids: the registry's broader terms, kept as an attribute
-#: because an edge stands for a quoted claim), term (a controlled value by its curation name),
-#: label (the label of the node it points to), number (float), integer. Other literal properties
-#: keep their local name as a list; rdf:type gives ``class``; the rest (curation files, article
-#: text) is left out.
-_PROPERTIES: dict[str, tuple[str, str]] = {
-    _RDFS + "label": ("label", "text"),
-    _SKOS + "altLabel": ("synonyms", "list"),
-    _SKOS + "definition": ("definition", "text"),
-    _SKOS + "exactMatch": ("identifiers", "curies"),
-    str(CART.unverifiedMatch): ("unverified_identifiers", "curies"),
-    _SKOS + "closeMatch": ("close_matches", "curies"),
-    _SKOS + "broadMatch": ("broad_matches", "curies"),
-    _SKOS + "editorialNote": ("note", "text"),
-    _SKOS + "broader": ("broader", "nodes"),
-    str(CART.defaultCategory): ("default_category", "text"),
-    str(CART.hasMeasure): ("measure", "label"),
-    str(CART.hasStatistic): ("statistic", "term"),
-    str(CART.value): ("value", "number"),
-    str(CART.hasUnit): ("unit", "term"),
-    str(CART.numerator): ("numerator", "integer"),
-    str(CART.denominator): ("denominator", "integer"),
-    str(CART.direction): ("direction", "text"),
-    str(CART.grade): ("grade", "integer"),
-    str(CART.gradeText): ("grade_text", "text"),
-    str(CART.finding): ("finding", "text"),
-    str(CART.populationDescription): ("population", "text"),
-    str(CART.populationSize): ("population_size", "integer"),
-    str(CART.timepointText): ("timepoint", "text"),
-    str(CART.timepointMonths): ("timepoint_months", "number"),
-    str(CART.timepointQualifier): ("timepoint_qualifier", "text"),
-    str(CART.cohortSize): ("cohort_size", "integer"),
-    str(CART.planKind): ("plan_kind", "term"),
-    str(CART.timeframe): ("timeframe", "text"),
-    _DCTERMS + "title": ("title", "text"),
-    _DCTERMS + "date": ("date", "text"),
-    _DCTERMS + "identifier": ("article_id", "text"),
-    _DCTERMS + "publisher": ("publisher", "text"),
-    PREFIXES["schema"] + "url": ("url", "text"),
-    str(CART.articleKind): ("kind", "text"),
-}
-_KINDS = dict(_PROPERTIES.values())
 _SKIPPED = {_SKOS + "prefLabel", str(CART.curationFile), str(CART.text), str(CART.sha256)}
 
 #: What an outcome edge (``outcomes="edges"``) carries besides the outcome's own values.
@@ -158,7 +111,7 @@ def _attributes(props: Mapping[str, set[Term]], category: str | None,
 
     values: dict[str, list[Any]] = defaultdict(list)
     for predicate, objects in sorted(props.items()):
-        name, kind = _PROPERTIES.get(predicate, (_local(predicate), "list"))
+        name, kind = PROPERTIES.get(predicate, (_local(predicate), "list"))
         if predicate in _SKIPPED or predicate in _FOLDED:
             continue
         for obj in sorted(objects, key=str):
@@ -169,14 +122,14 @@ def _attributes(props: Mapping[str, set[Term]], category: str | None,
             elif kind == "nodes":
                 values[name].append(node_id(obj.value))
             elif kind == "term":
-                values[name].append(_TERM_NAMES.get(obj.value, _local(obj.value)))
+                values[name].append(TERM_NAMES.get(obj.value, _local(obj.value)))
             elif kind == "label":
                 values[name].append(label(obj.value))
             elif isinstance(obj, ox.Literal) or kind != "list":
                 values[name].append(obj.value)
     attrs: dict[str, Any] = {}
     for name, found in values.items():
-        kind = _KINDS.get(name, "list")
+        kind = KINDS.get(name, "list")
         attrs[name] = sorted(set(found)) if kind in ("list", "curies", "nodes") else found[0]
     if category is not None:
         attrs["category"] = category

@@ -52,12 +52,14 @@ class OutcomeReport:
     population: str
     finding: str
     timepoint_text: str | None = None
+    note: str | None = None
+    data_cutoff: str | None = None
 
     @property
     def key(self) -> tuple[str | tuple[str, ...] | None, ...]:
         """What must match for two reports to be about the same result."""
         return (self.therapy, self.indications, self.measure, self.statistic, self.unit,
-                self.grade, self.timepoint)
+                self.grade, self.timepoint, self.data_cutoff)
 
 
 @dataclass(frozen=True)
@@ -76,6 +78,23 @@ class DistinctOutcomes:
     measure: str
     differs_in: tuple[str, ...]
     reports: tuple[OutcomeReport, ...]
+
+
+@dataclass(frozen=True)
+class DataCutSuccession:
+    """Reports of one result at successive data cut-offs, oldest first.
+
+    The latest is current; the earlier ones are kept as its history.
+    """
+
+    therapy: str
+    measure: str
+    reports: tuple[OutcomeReport, ...]
+
+    @property
+    def current(self) -> OutcomeReport:
+        """The report of the latest data cut-off."""
+        return self.reports[-1]
 
 
 @dataclass(frozen=True)
@@ -98,6 +117,7 @@ class EvidenceReport:
     agreements: tuple[OutcomeComparison, ...]
     conflicts: tuple[OutcomeComparison, ...]
     distinct: tuple[DistinctOutcomes, ...] = field(default_factory=tuple)
+    successions: tuple[DataCutSuccession, ...] = field(default_factory=tuple)
 
     @property
     def single_source(self) -> tuple[FactSupport, ...]:
@@ -124,6 +144,7 @@ SELECT ?s ?p ?o ?sl ?pl ?ol ?aid ?disputed WHERE {
 _OUTCOMES = _PREFIXES + """
 SELECT ?o ?aid ?claim ?therapy ?measure ?statistic ?value ?unit ?grade ?months ?qualifier
        ?ttext ?population ?finding (GROUP_CONCAT(DISTINCT ?ind; separator="|") AS ?indications)
+       ?note ?cutoff
 WHERE {
   ?a a cart:Assertion ; cart:claimId ?claim ; cart:fromArticle/dcterms:identifier ?aid .
   GRAPH ?a {
@@ -136,7 +157,9 @@ WHERE {
     OPTIONAL { ?o cart:timepointMonths ?months }
     OPTIONAL { ?o cart:timepointQualifier ?qualifier }
     OPTIONAL { ?o cart:timepointText ?ttext }
+    OPTIONAL { ?o cart:dataCutoff ?cutoff }
   }
+  OPTIONAL { ?a rdfs:comment ?note }
   ?m rdfs:label ?measure .
   ?t rdfs:label ?therapy .
   ?i rdfs:label ?ind .
@@ -144,7 +167,7 @@ WHERE {
   BIND(STR(?u) AS ?unit)
 }
 GROUP BY ?o ?aid ?claim ?therapy ?measure ?statistic ?value ?unit ?grade ?months ?qualifier
-         ?ttext ?population ?finding
+         ?ttext ?population ?finding ?note ?cutoff
 """
 
 _DISPUTED = _PREFIXES + """
@@ -188,7 +211,7 @@ def outcome_reports(store: GraphStore) -> tuple[OutcomeReport, ...]:
     _, rows = store.select(_OUTCOMES)
     reports = []
     for (o, aid, claim, therapy, measure, statistic, value, unit, grade, months, qualifier,
-         ttext, population, finding, indications) in rows:
+         ttext, population, finding, indications, note, cutoff) in rows:
         # Only a normalised timepoint (months) makes two reports comparable; a text alone
         # ("not stated in the article") says nothing about when.
         timepoint = None
@@ -201,7 +224,7 @@ def outcome_reports(store: GraphStore) -> tuple[OutcomeReport, ...]:
             measure=_v(measure) or "", statistic=_v(statistic) or "", value=_v(value),
             unit=_UNIT_NAMES.get(_v(unit) or ""), grade=_v(grade), timepoint=timepoint,
             population=_v(population) or "", finding=_v(finding) or "",
-            timepoint_text=_v(ttext)))
+            timepoint_text=_v(ttext), note=_v(note), data_cutoff=_v(cutoff)))
     return tuple(sorted(reports, key=lambda r: (r.therapy, r.measure, r.article, r.claim)))
 
 
@@ -230,10 +253,31 @@ def compare_outcomes(reports: tuple[OutcomeReport, ...]) -> tuple[
             differs.append("population")
         if len({r.timepoint for r in group}) > 1:
             differs.append("timepoint")
+        if len({r.data_cutoff for r in group}) > 1:
+            differs.append("data cut-off")
         if len({(r.statistic, r.unit, r.grade) for r in group}) > 1:
             differs.append("statistic")
         distinct.append(DistinctOutcomes(therapy, measure, tuple(differs), tuple(group)))
     return tuple(agreements), tuple(conflicts), tuple(distinct)
+
+
+def data_cut_successions(reports: tuple[OutcomeReport, ...]) -> tuple[DataCutSuccession, ...]:
+    """Results reported at two or more data cut-offs, each ordered by its cut-off.
+
+    The same result: same therapy, indications, measure, statistic, unit and grade; the
+    timepoint may move on from one cut to the next.
+    """
+    groups: dict[tuple[object, ...], list[OutcomeReport]] = defaultdict(list)
+    for report in reports:
+        if report.data_cutoff is not None:
+            groups[report.key[:6]].append(report)
+    successions = []
+    for group in groups.values():
+        if len({r.data_cutoff for r in group}) > 1:
+            ordered = sorted(group, key=lambda r: (r.data_cutoff or "", r.article, r.claim))
+            successions.append(DataCutSuccession(group[0].therapy, group[0].measure,
+                                                 tuple(ordered)))
+    return tuple(sorted(successions, key=lambda d: (d.therapy, d.measure, d.current.claim)))
 
 
 def disputed_claims(store: GraphStore) -> tuple[DisputedClaim, ...]:
@@ -248,6 +292,8 @@ def disputed_claims(store: GraphStore) -> tuple[DisputedClaim, ...]:
 
 def analyze_evidence(store: GraphStore) -> EvidenceReport:
     """Corroboration, single-source facts, disputes and outcome conflicts across all sources."""
-    agreements, conflicts, distinct = compare_outcomes(outcome_reports(store))
+    reports = outcome_reports(store)
+    agreements, conflicts, distinct = compare_outcomes(reports)
     return EvidenceReport(facts=fact_support(store), disputed=disputed_claims(store),
-                          agreements=agreements, conflicts=conflicts, distinct=distinct)
+                          agreements=agreements, conflicts=conflicts, distinct=distinct,
+                          successions=data_cut_successions(reports))

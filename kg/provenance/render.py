@@ -39,6 +39,8 @@ def trace_text(records: Sequence[EvidenceRecord], heading: str) -> str:
             lines.append(f"== {_article_line(r)}")
         lines.append(f"  claim {r.claim_id}  [{_status(r)}]")
         lines.append(f"    from {r.curation_file}, assertion {compact(r.assertion)}")
+        if r.note:
+            lines.append(f"    curator's note: {r.note}")
         for q in r.quotes:
             lines.append(f"    quote [{q.start}:{q.end}]: {q.marked()}")
         for s, p, o in r.triples:
@@ -58,6 +60,8 @@ def trace_markdown(records: Sequence[EvidenceRecord], heading: str) -> str:
             current = r.article_id
             lines += [f"## {_article_line(r)}", ""]
         lines.append(f"- **{r.claim_id}** ({_status(r)}), `{r.curation_file}`")
+        if r.note:
+            lines.append(f"  - curator's note: {r.note}")
         for q in r.quotes:
             lines.append(f"  > {q.marked('**', '**')}  ")
             lines.append(f"  > characters {q.start}-{q.end}")
@@ -110,12 +114,22 @@ def evidence_text(report: EvidenceReport) -> str:
         for r in c.reports:
             out.append(f"    {r.article} {r.claim}: {r.value} {r.unit or ''} ({r.population}, "
                        f"{r.timepoint_text or 'no timepoint'})")
+            out += _note(r.note)
     out += ["", f"Outcomes corroborated across sources: {len(report.agreements)}"]
     for c in report.agreements:
         r0 = c.reports[0]
         arts = ", ".join(r.article for r in c.reports)
         value = f"{r0.value} {r0.unit or ''}".strip() if r0.value else "qualitative finding"
         out.append(f"  {r0.therapy} / {r0.measure} = {value} <- {arts}")
+    out += ["", f"Data-cut succession (the latest cut is current, earlier cuts are kept): "
+                f"{len(report.successions)}"]
+    for cuts in report.successions:
+        out.append(f"  {cuts.therapy} / {cuts.measure}:")
+        for r in cuts.reports:
+            status = "current" if r is cuts.current else "superseded"
+            value = f"{r.value} {r.unit or ''}".strip() if r.value else "qualitative"
+            out.append(f"    [{status}] data cut-off {r.data_cutoff}: {r.article} {r.claim}: "
+                       f"{value} ({r.timepoint_text or 'no timepoint'})")
     out += ["", "Look-alike outcomes that are distinct (not conflicts):"]
     for d in report.distinct:
         out.append(f"  {d.therapy} / {d.measure}: differ in {', '.join(d.differs_in)}")
@@ -124,7 +138,12 @@ def evidence_text(report: EvidenceReport) -> str:
             out.append(f"    {r.article} {r.claim}: {value} in "
                        f"{' + '.join(r.indications)} ({r.population}; "
                        f"{r.timepoint_text or 'no timepoint'})")
+            out += _note(r.note)
     return "\n".join(out) + "\n"
+
+
+def _note(note: str | None) -> list[str]:
+    return [f"      curator's note: {note}"] if note else []
 
 
 def evidence_json(report: EvidenceReport) -> str:

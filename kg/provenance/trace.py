@@ -57,6 +57,7 @@ class EvidenceRecord:
     disputed_by: tuple[str, ...]
     quotes: tuple[QuoteRecord, ...]
     triples: tuple[tuple[str, str, str], ...] = field(default_factory=tuple)
+    note: str | None = None
 
 
 def _value(term: ox.NamedNode | ox.Literal | None) -> str | None:
@@ -110,9 +111,10 @@ EVIDENCE_PATTERN = """
 #: the article's text: it is read once per article (see :func:`evidence_for`).
 _EVIDENCE = _PREFIXES + """
 SELECT ?a ?claim ?file ?article ?aid ?title ?date ?kind ?eco ?rationale ?disputed ?reason
-       ?by ?quote ?exact ?start ?end
+       ?by ?quote ?exact ?start ?end ?note
 WHERE {
   VALUES ?a { %s }""" + EVIDENCE_PATTERN + """  OPTIONAL { ?a cart:rationale ?rationale }
+  OPTIONAL { ?a rdfs:comment ?note }
   OPTIONAL { ?a cart:disputeReason ?reason }
   OPTIONAL { ?a cart:disputedBy ?by }
 }
@@ -188,7 +190,7 @@ def _record(store: GraphStore, assertion: ox.NamedNode,
         rationale=_value(first[9]), disputed=_value(first[10]) == "true",
         dispute_reason=_value(first[11]), disputed_by=tuple(sorted(by)),
         quotes=tuple(sorted(quotes.values(), key=lambda q: q.start)),
-        triples=tuple(sorted(triples)),
+        triples=tuple(sorted(triples)), note=_value(first[17]),
     )
 
 

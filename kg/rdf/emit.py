@@ -16,7 +16,17 @@ from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, XSD
 
 from kg.core import vocab
 from kg.core.curie import expand
-from kg.core.model import Article, Claim, Cohort, Corpus, Entity, Outcome, Plan, Quote
+from kg.core.model import (
+    Article,
+    Claim,
+    Cohort,
+    Corpus,
+    Entity,
+    Outcome,
+    Plan,
+    Quote,
+    Timepoint,
+)
 from kg.core.vocab import CART, GRAPH, OA, RESOURCE, SCHEMA
 
 Quads = tuple[ox.Quad, ...]
@@ -279,19 +289,72 @@ def _outcome(g: _Graph, node: ox.NamedNode, o: Outcome, ent: _Ent) -> None:
     if o.unit is not None:
         g.add(node, CART.hasUnit, vocab.UNITS[o.unit])
     for prop, count in ((CART.numerator, o.numerator), (CART.denominator, o.denominator),
-                        (CART.grade, o.grade), (CART.populationSize, o.population_size)):
+                        (CART.grade, o.grade), (CART.gradeMin, o.grade_min),
+                        (CART.gradeMax, o.grade_max), (CART.populationSize, o.population_size)):
         if count is not None:
             g.add(node, prop, integer(count))
     g.add(node, CART.direction, o.direction)
     g.add(node, CART.gradeText, o.grade_text)
+    if o.reversible is not None:
+        g.add(node, CART.reversible, boolean(o.reversible))
     g.add(node, CART.populationDescription, o.population)
-    if o.timepoint is not None:
-        g.add(node, CART.timepointText, o.timepoint.text)
-        if o.timepoint.months is not None:
-            g.add(node, CART.timepointMonths, decimal(o.timepoint.months))
-        g.add(node, CART.timepointQualifier, o.timepoint.qualifier)
+    for role in vocab.TIME_ROLES:
+        time = getattr(o, role.field)
+        if time is not None:
+            _time(g, node, role, time)
+            if time.arithmetic() is not None:
+                g.add(node, CART.derivation, f"{role.field} months: {time.arithmetic()}")
     for key in o.without:
         g.add(node, CART.achievedWithout, ent(key))
+    _statistics(g, node, o)
+
+
+def _statistics(g: _Graph, node: ox.NamedNode, o: Outcome) -> None:
+    """What the source gives beside the value, and the arithmetic of each derived field."""
+    st = o.stats
+    numbers = ((CART.baselineValue, st.baseline), (CART.finalValue, st.final),
+               (CART.standardDeviation, st.sd), (CART.ciLevel, st.ci_level),
+               (CART.pValue, st.p_value))
+    for prop, number in numbers:
+        if number is not None:
+            g.add(node, prop, decimal(number))
+    for low, high, bounds in ((CART.rangeMin, CART.rangeMax, st.range),
+                              (CART.iqrLow, CART.iqrHigh, st.iqr),
+                              (CART.ciLow, CART.ciHigh, st.ci)):
+        if bounds is not None:
+            g.add(node, low, decimal(bounds.low))
+            g.add(node, high, decimal(bounds.high))
+    g.add(node, CART.pValueRelation, st.p_relation)
+    if st.significant is not None:
+        g.add(node, CART.statedSignificant, boolean(st.significant))
+    for d in o.derived:
+        g.add(node, CART.derivation, f"{d.field}: {d.arithmetic}")
+    if o.data_cutoff is not None:
+        g.add(node, CART.dataCutoff, ox.Literal(o.data_cutoff.isoformat(), datatype=_XSD_DATE))
+
+
+def _time(g: _Graph, node: ox.NamedNode, role: vocab.TimeRole, t: Timepoint) -> None:
+    """A time as written, and its derived months, as properties prefixed by the time's role.
+
+    The parts: text, value, unit, qualifier, origin, statistic and range.
+    """
+
+    def prop(part: str) -> URIRef:
+        return vocab.time_property(role, part)
+
+    g.add(node, prop("Text"), t.text)
+    g.add(node, prop("Qualifier"), t.qualifier)
+    g.add(node, prop("From"), t.since)
+    if t.value is not None and t.unit is not None and t.months is not None:
+        g.add(node, prop("Value"), decimal(t.value))
+        g.add(node, prop("Unit"), vocab.TIME_UNITS[t.unit])
+        g.add(node, prop("Months"), decimal(t.months))
+    if role.summary:
+        if t.statistic is not None:
+            g.add(node, prop("Statistic"), vocab.STATISTICS[t.statistic])
+        if t.low is not None and t.high is not None:
+            g.add(node, prop("Min"), decimal(t.low))
+            g.add(node, prop("Max"), decimal(t.high))
 
 
 def _cohort(g: _Graph, node: ox.NamedNode, c: Cohort, ent: _Ent) -> None:

@@ -23,11 +23,11 @@ class OutcomeTemplates(Templates):
         if kind == "after":
             weeks = rng.choice((12, 16, 24, 28, 52))
             text = f"after {weeks} weeks"
-            return text, {"text": text, "months": round(weeks * 12 / 52, 1), "qualifier": kind}
+            return text, {"text": text, "value": weeks, "unit": "week", "qualifier": kind}
         months = rng.choice((3, 6, 9, 12, 18, 24))
         text = {"at": f"at {months} months", "at-least": f"with at least {months} months of "
                 "follow-up", "up-to": f"at up to {months} months of follow-up"}[kind]
-        return text, {"text": text, "months": months, "qualifier": kind}
+        return text, {"text": text, "value": months, "unit": "month", "qualifier": kind}
 
     def _outcome(self, t: Trial, named: bool, stem: str, quote: str, text: str,
                  outcome: dict[str, Any]) -> Sentence:
@@ -146,8 +146,9 @@ class OutcomeTemplates(Templates):
                 "finding": f"{n} patients had grade {g} {self.label(measure)}, which resolved "
                            f"within {days} days.",
                 "population": f"patients treated in {where}",
-                "timepoint": {"text": f"within {spelled(days)} days",
-                              "months": round(days / 30.4, 2), "qualifier": "within"}})
+                "timepoint": {"text": "not stated in the article"},
+                "resolution": {"text": f"within {spelled(days)} days", "value": days,
+                               "unit": "day", "qualifier": "within"}})
         if choice == 1:
             quote = f"most adverse events in {where} were low grade and resolved quickly"
             return self._outcome(t, named, "aes", quote, f"The safety profile was acceptable: "

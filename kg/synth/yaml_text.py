@@ -49,7 +49,7 @@ def _mapping(data: dict[str, Any], indent: int) -> list[str]:
     lines = []
     for key, value in data.items():
         if isinstance(value, dict):
-            if key == "timepoint":
+            if key in ("timepoint", "follow_up", "onset", "resolution"):
                 inner = ", ".join(f"{k}: {_scalar(v, flow=True)}" for k, v in value.items())
                 lines.append(f"{pad}{key}: {{{inner}}}")
             else:

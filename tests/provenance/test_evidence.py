@@ -116,7 +116,7 @@ SECOND_EVIDENCE = """claims:
       unit: percent
       finding: Median pFVC rose by 12% at 6 months.
       population: patients with SSc
-      timepoint: {text: at 6 months, months: 6, qualifier: at}
+      timepoint: {text: at 6 months, value: 6, unit: month, qualifier: at}
   - id: pfvc-12m
     quote: the median pFVC rose by 10% at 12 months
     outcome:
@@ -129,7 +129,7 @@ SECOND_EVIDENCE = """claims:
       unit: percent
       finding: Median pFVC rose by 10% at 12 months.
       population: patients with SSc
-      timepoint: {text: at 12 months, months: 12, qualifier: at}
+      timepoint: {text: at 12 months, value: 12, unit: month, qualifier: at}
 """
 
 

@@ -1214,3 +1214,44 @@ def test_json_leaves_out_unbound_cells(data_file: Path) -> None:
 ])
 def test_network_keywords_inside_names_and_strings_are_not_refused(sparql: str) -> None:
     check_safe(sparql)  # no QueryError
+
+
+def test_follow_up_per_trial_as_the_articles_write_it(store: GraphStore) -> None:
+    rows = answer(store, "follow_up_per_trial")
+    assert pick(rows, "trial", "follow_up", "qualifier", "value", "unit", "months", "claim") == [
+        ("Breakfree-1", "up to 18 months follow-up", "up-to", "18", "month", "18",
+         "sle-off-immunosuppressants-92pct"),
+        ("RESET-SLE", "with at least three months of follow-up", "at-least", "3", "month", "3",
+         "reset-sle-remission"),
+        ("RESET-SSc", "with at least three months of follow-up", "at-least", "3", "month", "3",
+         "reset-ssc-clinical-improvement")]
+
+
+def test_derived_values_of_the_seed_articles_are_the_month_equivalents(store: GraphStore) -> None:
+    rows = answer(store, "derived_values")
+    assert pick(rows, "article", "claim", "derivation") == [
+        (A002, "reset-myositis-tis-16w",
+         "timepoint months: 16 week x 7 days / 30.4375 days per month = 3.68 months"),
+        (A003, "icans-grade-3",
+         "resolution months: 5 day x 1 days / 30.4375 days per month = 0.16 months")]
+
+
+def test_adverse_events_of_grade_3_or_higher_across_therapies(store: GraphStore) -> None:
+    rows = answer(store, "adverse_events_grade_3_or_higher")
+    assert pick(rows, "therapy", "trial", "event", "grade", "patients", "percent", "of_patients",
+                "resolution", "reversible", "article", "claim") == [
+        (ZOLA, "Breakfree-1", ICANS, "3", "2", None, "26", "within five days", "true", A003,
+         "icans-grade-3")]
+
+
+def test_reports_at_different_data_cuts_are_never_a_disagreement(real_build: BuildResult) -> None:
+    # the same result with another value, but at a data cut-off the first report does not have:
+    # a later cut of the result, not a conflict (see results_by_data_cut)
+    copied = _copy_claim(real_build.quads, A000, "ssc-pfvc-6m", SYNTHETIC, "12")
+    outcome = ox.NamedNode(res(f"outcome/{SYNTHETIC}/ssc-pfvc-6m"))
+    cutoff = ox.Quad(outcome, ox.NamedNode(f"{PREFIXES['cart']}dataCutoff"),
+                     ox.Literal("2025-06-01", datatype=ox.NamedNode(
+                         "http://www.w3.org/2001/XMLSchema#date")),
+                     ox.NamedNode(res(f"assertion/{SYNTHETIC}/ssc-pfvc-6m")))
+    for rows in _both_engines([*real_build.quads, *copied, cutoff], "conflicting_outcomes"):
+        assert rows == []

@@ -415,6 +415,31 @@ cartsh:OutcomeTimepointShape a sh:NodeShape ; sh:targetClass cart:Outcome ;
     sh:severity sh:Warning ;
     sh:or ( [ sh:path cart:value ; sh:maxCount 0 ]
             [ sh:path cart:timepointText ; sh:minCount 1 ] ) .
+cartsh:OutcomeTimepointValueShape a sh:NodeShape ; sh:targetClass cart:Outcome ;
+    sh:or ( [ sh:path cart:timepointValue ; sh:maxCount 0 ]
+            [ sh:and ( [ sh:path cart:timepointUnit ; sh:minCount 1 ]
+                       [ sh:path cart:timepointMonths ; sh:minCount 1 ]
+                       [ sh:path cart:timepointText ; sh:minCount 1 ] ) ] ) .
+cartsh:OutcomeFollowUpValueShape a sh:NodeShape ; sh:targetClass cart:Outcome ;
+    sh:or ( [ sh:path cart:followUpValue ; sh:maxCount 0 ]
+            [ sh:and ( [ sh:path cart:followUpUnit ; sh:minCount 1 ]
+                       [ sh:path cart:followUpMonths ; sh:minCount 1 ]
+                       [ sh:path cart:followUpText ; sh:minCount 1 ] ) ] ) .
+cartsh:OutcomeOnsetValueShape a sh:NodeShape ; sh:targetClass cart:Outcome ;
+    sh:or ( [ sh:path cart:onsetValue ; sh:maxCount 0 ]
+            [ sh:and ( [ sh:path cart:onsetUnit ; sh:minCount 1 ]
+                       [ sh:path cart:onsetMonths ; sh:minCount 1 ]
+                       [ sh:path cart:onsetText ; sh:minCount 1 ] ) ] ) .
+cartsh:OutcomeResolutionValueShape a sh:NodeShape ; sh:targetClass cart:Outcome ;
+    sh:or ( [ sh:path cart:resolutionValue ; sh:maxCount 0 ]
+            [ sh:and ( [ sh:path cart:resolutionUnit ; sh:minCount 1 ]
+                       [ sh:path cart:resolutionMonths ; sh:minCount 1 ]
+                       [ sh:path cart:resolutionText ; sh:minCount 1 ] ) ] ) .
+cartsh:OutcomeConfidenceIntervalShape a sh:NodeShape ; sh:targetClass cart:Outcome ;
+    sh:or ( [ sh:path cart:ciLow ; sh:maxCount 0 ] [ sh:path cart:ciLevel ; sh:minCount 1 ] ) .
+cartsh:OutcomePValueShape a sh:NodeShape ; sh:targetClass cart:Outcome ;
+    sh:or ( [ sh:path cart:pValue ; sh:maxCount 0 ]
+            [ sh:path cart:pValueRelation ; sh:minCount 1 ] ) .
 """
 
 
