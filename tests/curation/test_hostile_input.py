@@ -37,10 +37,10 @@ BAD_VALUES = [
     # a 16-digit integer parses, but is no count of patients
     pytest.param(EVIDENCE, "      size: 12", "      size: 1234567890123456",
                  ["evidence.yaml:17", "16 digits"], id="integer-too-many-digits"),
-    # months of a timepoint: NaN
-    pytest.param(EVIDENCE, "months: 6,", "months: .nan,",
-                 ["evidence.yaml:33", "claim 'pfvc'", "field 'months'", "NaN"],
-                 id="timepoint-months-nan"),
+    # the value of a timepoint: NaN
+    pytest.param(EVIDENCE, "value: 6, unit: month", "value: .nan, unit: month",
+                 ["evidence.yaml:33", "claim 'pfvc'", "field 'value'", "NaN"],
+                 id="timepoint-value-nan"),
     # `facts:` with no value used to raise TypeError
     pytest.param(EVIDENCE, "    facts:\n      - [trial-one, sponsoredBy, acme-bio]\n",
                  "    facts:\n", ["evidence.yaml:9", "claim 'trial-sponsor'",
