@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import shutil
+import signal
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -16,6 +17,19 @@ DATA = Path(__file__).resolve().parent / "data"
 MINI = DATA / "mini"
 EVIDENCE = DATA / "evidence"
 SOURCES = ROOT / "sources"
+
+
+@pytest.fixture(autouse=True, scope="session")
+def signals_as_on_a_terminal() -> None:
+    """Ctrl-C, SIGHUP and SIGTERM act as they do for a command started on a terminal.
+
+    A test run started in the background (``nohup``, ``&`` in a script) inherits SIGINT and
+    SIGHUP ignored, which the commands rightly keep; the tests that send these signals need the
+    defaults, in this process and in the commands it starts.
+    """
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGHUP, signal.SIG_DFL)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 @pytest.fixture
