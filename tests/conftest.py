@@ -6,10 +6,14 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from servers import Server, start_oxigraph, start_virtuoso
 
 from kg.build.build import build_dataset
 from kg.build.summary import BuildResult
+from kg.cli.main import main
+from kg.curation.sources import load_sources
+from kg.curation.yamlfile import SourceError
 from kg.synth.corpus import generate_corpus
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -96,3 +100,29 @@ def virtuoso_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server
     server = start_virtuoso(tmp_path_factory.mktemp("virtuoso"))
     yield server
     server.stop()
+
+
+def run(*args: str) -> tuple[int, str]:
+    """Run ``cartkg ARGS`` in-process: its exit code and what it printed (no traceback allowed)."""
+    result = CliRunner().invoke(main, list(args))
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exc_info
+    return result.exit_code, result.output
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The mini sources built once per test module, by the CLI."""
+    out = tmp_path_factory.mktemp("built") / "build"
+    code, output = run("build", "--sources", str(MINI), "--out", str(out))
+    assert code == 0, output
+    return out
+
+
+def assert_refused(sources: Path, expected: list[str]) -> None:
+    """Loading ``sources`` fails with every part of ``expected`` in the message, and a fix."""
+    with pytest.raises(SourceError) as err:
+        load_sources(sources)
+    message = str(err.value)
+    for part in expected:
+        assert part in message, f"{part!r} not in {message!r}"
+    assert "Fix:" in message

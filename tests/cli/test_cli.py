@@ -5,17 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
-from conftest import MINI, edit
+from conftest import MINI, edit, run
 
-from kg.cli.main import main
 from kg.core.workers import WorkerDied
-
-
-def run(*args: str) -> tuple[int, str]:
-    result = CliRunner().invoke(main, list(args))
-    assert result.exception is None or isinstance(result.exception, SystemExit), result.exc_info
-    return result.exit_code, result.output
 
 
 @pytest.mark.parametrize("command", [[], ["build"], ["validate"], ["stats"], ["queries"], ["query"],

@@ -9,18 +9,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner
-from conftest import DATA
-
-from kg.cli.main import main
+from conftest import DATA, run
 
 OUTCOME = "outcome:t1-abstract/"
-
-
-def run(*args: str) -> tuple[int, str]:
-    result = CliRunner().invoke(main, list(args))
-    assert result.exception is None or isinstance(result.exception, SystemExit), result.exc_info
-    return result.exit_code, result.output
 
 
 @pytest.fixture(scope="module")

@@ -12,24 +12,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
-from conftest import MINI, edit
-
-from kg.cli.main import main
-
-
-def run(*args: str) -> tuple[int, str]:
-    result = CliRunner().invoke(main, list(args))
-    assert result.exception is None or isinstance(result.exception, SystemExit), result.exc_info
-    return result.exit_code, result.output
-
-
-@pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("built") / "build"
-    code, output = run("build", "--sources", str(MINI), "--out", str(out))
-    assert code == 0, output
-    return out
+from conftest import MINI, edit, run
 
 
 @pytest.fixture

@@ -16,28 +16,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
-from conftest import MINI
+from conftest import MINI, run
 
 import kg.build.parts
 import kg.store.dataset
-from kg.cli.main import main
 from kg.store.dataset import DATASET_DIR
 from kg.store.files import OutputRefused, check_output, write_atomic
-
-
-def run(*args: str) -> tuple[int, str]:
-    result = CliRunner().invoke(main, list(args))
-    assert result.exception is None or isinstance(result.exception, SystemExit), result.exc_info
-    return result.exit_code, result.output
-
-
-@pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("built") / "build"
-    code, output = run("build", "--sources", str(MINI), "--out", str(out))
-    assert code == 0, output
-    return out
 
 
 def hidden(folder: Path) -> list[str]:
