@@ -1,0 +1,162 @@
+"""Publish to the Oxigraph server and Virtuoso beside their bulk loaders; query all three stores.
+
+A build is published to each server and loaded by each server's own bulk loader; then every
+library query runs on the embedded store and on both servers.
+
+Usage (the build first; the servers are started and stopped here, on loopback, in ``--work``)::
+
+    cartkg build --sources /tmp/synth-10000 --out /tmp/build-10000
+    PYTHONPATH=. .venv/bin/python benchmarks/servers.py --data /tmp/build-10000 \\
+        --work /tmp/servers-10000 --json servers.json
+
+What it measures, in one run:
+
+* ``publish``: ``cartkg publish`` of the build into an empty server, and the server's own bulk
+  loader on the same N-Quads (``cartkg export --format nquads``) into another empty one:
+  ``oxigraph load --location DIR --file dataset.nq`` (the server stopped, as that command needs),
+  and Virtuoso's ``ld_dir`` + ``rdf_loader_run`` + ``checkpoint`` through ``isql-vt``.
+* ``queries``: each library query with its header's example parameters, ``--runs`` times
+  (the median; once when a run takes over 10 s), on the embedded store (``run_query``), on the
+  Oxigraph server and on Virtuoso (the published copies), with the number of rows of each.
+
+Virtuoso gets ``--virtuoso-buffers`` pages of cache (340,000, about 2.7 GB: its guide's figure
+for a machine with 4 GB or more free), as a server set up for this size would.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests"))
+
+from servers import (  # noqa: E402  (the test suite's server starters)
+    VIRTUOSO_PASSWORD,
+    VIRTUOSO_USER,
+    Server,
+    start_oxigraph,
+    start_virtuoso,
+)
+
+from kg.query.library import load_queries  # noqa: E402
+from kg.query.params import bind_params  # noqa: E402
+from kg.query.run import run_query  # noqa: E402
+from kg.store.remote import PASSWORD_VARIABLE, USER_VARIABLE, RemoteStore  # noqa: E402
+from kg.store.store import GraphStore  # noqa: E402
+
+
+def _tool(name: str) -> str:
+    return shutil.which(name, path=str(Path(sys.executable).parent)) or name
+
+
+def _timed(command: list[str], env: dict[str, str] | None = None) -> float:
+    print("$", " ".join(command), flush=True)
+    start = time.perf_counter()
+    subprocess.run(command, check=True, env=env, stdout=subprocess.DEVNULL)
+    return time.perf_counter() - start
+
+
+def _publish(data: Path, server: Server) -> float:
+    env = dict(os.environ)
+    command = [_tool("cartkg"), "publish", "--data", str(data), "--endpoint", server.query_url]
+    if server.auth:
+        command[-1] = server.update_url
+        env[USER_VARIABLE], env[PASSWORD_VARIABLE] = server.auth
+    else:
+        command += ["--update-endpoint", server.update_url]
+    return _timed(command, env)
+
+
+def _virtuoso_bulk(server: Server, folder: Path, nquads: Path) -> float:
+    shutil.copy(nquads, folder / "load.nq")
+    script = (f"ld_dir('{folder}', 'load.nq', 'urn:cart-kg:unused'); rdf_loader_run(); "
+              "checkpoint;")
+    return _timed([_tool("isql-vt"), f"127.0.0.1:{server.sql_port}", VIRTUOSO_USER,
+                   VIRTUOSO_PASSWORD, f"exec={script}"])
+
+
+def _median_time(run: Callable[[], int], runs: int) -> dict[str, Any]:
+    times, rows = [], 0
+    try:
+        while len(times) < runs and not (times and times[-1] > 10):
+            start = time.perf_counter()
+            rows = run()
+            times.append(time.perf_counter() - start)
+    except Exception as err:  # a server's error is a result to report
+        return {"error": str(err)[:300]}
+    return {"seconds": statistics.median(times), "rows": rows}
+
+
+def main() -> None:
+    """Run the measurements and print (and optionally write) them as JSON."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--data", type=Path, required=True, help="a build folder")
+    parser.add_argument("--work", type=Path, required=True, help="an empty folder for servers")
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--names", help="comma-separated query names (default: all)")
+    parser.add_argument("--virtuoso-buffers", type=int, default=340_000)
+    parser.add_argument("--json", type=Path)
+    args = parser.parse_args()
+    args.work.mkdir(parents=True, exist_ok=False)
+    result: dict[str, Any] = {"publish": {}, "queries": {}}
+    nquads = args.work / "dataset.nq"
+    result["export_nquads"] = _timed([_tool("cartkg"), "export", "--data", str(args.data),
+                                      "--format", "nquads", "-o", str(nquads)])
+
+    folder = args.work / "oxigraph-bulk"
+    folder.mkdir()
+    bulk = _timed([_tool("oxigraph"), "load", "--location", str(folder / "store"),
+                   "--file", str(nquads)])
+    (args.work / "oxigraph-published").mkdir()
+    oxigraph = start_oxigraph(args.work / "oxigraph-published")
+    result["publish"]["oxigraph"] = {"publish": _publish(args.data, oxigraph), "bulk": bulk}
+    print(json.dumps(result["publish"]), flush=True)
+
+    (args.work / "virtuoso-bulk").mkdir()
+    virtuoso_bulk = start_virtuoso(args.work / "virtuoso-bulk", buffers=args.virtuoso_buffers)
+    bulk = _virtuoso_bulk(virtuoso_bulk, args.work / "virtuoso-bulk", nquads)
+    virtuoso_bulk.stop()
+    (args.work / "virtuoso-published").mkdir()
+    virtuoso = start_virtuoso(args.work / "virtuoso-published", buffers=args.virtuoso_buffers)
+    result["publish"]["virtuoso"] = {"publish": _publish(args.data, virtuoso), "bulk": bulk}
+    print(json.dumps(result["publish"]), flush=True)
+
+    store = GraphStore.from_file(args.data)
+    remotes = {"oxigraph": RemoteStore.at(oxigraph.query_url),
+               "virtuoso": RemoteStore.at(virtuoso.query_url)}
+    queries = load_queries()
+    names = args.names.split(",") if args.names else sorted(queries)
+    try:
+        for name in names:
+            query = queries[name]
+            bindings = bind_params(query, {p.name: p.example for p in query.params.values()},
+                                   store)
+            line: dict[str, Any] = {"embedded": _median_time(
+                lambda q=query, b=bindings: len(run_query(store, q.sparql, b).rows), args.runs)}
+            for server, remote in remotes.items():
+                line[server] = _median_time(
+                    lambda r=remote, q=query, b=bindings: len(r.select(q.sparql, b)[1]),
+                    args.runs)
+            result["queries"][name] = line
+            print(name, json.dumps(line), flush=True)
+    finally:
+        oxigraph.stop()
+        virtuoso.stop()
+    text = json.dumps(result, indent=1, sort_keys=True)
+    print(text)
+    if args.json:
+        args.json.write_text(text + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
