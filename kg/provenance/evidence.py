@@ -1,5 +1,8 @@
 """Evidence analysis across sources: corroboration, single-source facts, disputes, conflicts.
 
+Corroboration counts independent origins, not articles: two news items that summarise one press
+release (``derived_from``) are one origin, and a claim that is curator inference is no origin.
+
 Two outcome reports are *comparable* when they share therapy, indication(s), measure, statistic,
 unit, grade and timepoint. Comparable reports from different articles agree (same value) or
 disagree (different values). Reports of the same therapy and measure that differ in population or
@@ -11,7 +14,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from kg.core.vocab import SPARQL_PREFIXES, UNITS
+from kg.core.vocab import EVIDENCE_TYPES, SPARQL_PREFIXES, UNITS
 from kg.store.store import GraphStore
 
 _PREFIXES = SPARQL_PREFIXES
@@ -27,11 +30,14 @@ class FactSupport:
     label: str
     articles: tuple[str, ...]
     disputed_in: tuple[str, ...] = ()
+    #: the independent origins of the claims that state the fact (an article id, or the DOI or
+    #: URL IRI of a source outside the corpus); a claim that is curator inference adds none
+    origins: tuple[str, ...] = ()
 
     @property
     def sources(self) -> int:
-        """The number of independent sources (distinct articles) asserting the fact."""
-        return len(self.articles)
+        """The number of independent origins stating the fact (not of articles asserting it)."""
+        return len(self.origins)
 
 
 @dataclass(frozen=True)
@@ -121,19 +127,42 @@ class EvidenceReport:
 
     @property
     def single_source(self) -> tuple[FactSupport, ...]:
-        """Facts that rest on one article."""
+        """Facts that one independent origin states."""
         return tuple(f for f in self.facts if f.sources == 1)
 
     @property
     def corroborated(self) -> tuple[FactSupport, ...]:
-        """Facts asserted by two or more articles."""
+        """Facts that two or more independent origins state."""
         return tuple(f for f in self.facts if f.sources >= 2)
 
+    @property
+    def inferred_only(self) -> tuple[FactSupport, ...]:
+        """Facts that rest on curator inference alone: no source states them."""
+        return tuple(f for f in self.facts if f.sources == 0)
+
+
+#: Each article's origin: the end of its derivation (``derived_from``, prov:wasDerivedFrom), by
+#: article id or IRI, or the article itself; of several, the first (as facts_by_number_of_sources).
+_ORIGIN = """
+  {
+    SELECT ?art (COALESCE(MIN(?root_name), ?art_id) AS ?origin)
+    WHERE {
+      ?art a cart:Article ; dcterms:identifier ?art_id .
+      OPTIONAL { ?art prov:wasDerivedFrom+ ?root
+                 FILTER NOT EXISTS { ?root prov:wasDerivedFrom ?up }
+                 OPTIONAL { ?root dcterms:identifier ?root_id }
+                 BIND(COALESCE(?root_id, STR(?root)) AS ?root_name) }
+    }
+    GROUP BY ?art ?art_id
+  }
+"""
 
 _FACTS = _PREFIXES + """
-SELECT ?s ?p ?o ?sl ?pl ?ol ?aid ?disputed WHERE {
-  ?a a cart:Assertion ; cart:fromArticle/dcterms:identifier ?aid ; cart:isDisputed ?disputed .
-  GRAPH ?a { ?s ?p ?o }
+SELECT ?s ?p ?o ?sl ?pl ?ol ?aid ?disputed ?et ?origin WHERE {
+  ?a a cart:Assertion ; cart:fromArticle ?art ; cart:isDisputed ?disputed ;
+     cart:evidenceType ?et .
+  ?art dcterms:identifier ?aid .
+  GRAPH ?a { ?s ?p ?o }""" + _ORIGIN + """
   GRAPH graph:registry { ?s rdfs:label ?sl }
   OPTIONAL { GRAPH graph:registry { ?o rdfs:label ?ol0 } }
   BIND(COALESCE(?ol0, STR(?o)) AS ?ol)
@@ -188,20 +217,28 @@ def _v(term: object) -> str | None:
 
 
 def fact_support(store: GraphStore) -> tuple[FactSupport, ...]:
-    """Every fact between registry entities, with the articles asserting it."""
+    """Every fact between registry entities, with the articles asserting it.
+
+    Its independent origins are those of the articles whose claims state it; a claim that is
+    curator inference (basis inferred) is listed with its article but adds no origin.
+    """
     articles: dict[tuple[str, str, str], set[str]] = defaultdict(set)
     disputed: dict[tuple[str, str, str], set[str]] = defaultdict(set)
+    origins: dict[tuple[str, str, str], set[str]] = defaultdict(set)
     labels: dict[tuple[str, str, str], str] = {}
     _, rows = store.select(_FACTS)
-    for s, p, o, sl, pl, ol, aid, is_disputed in rows:
+    for s, p, o, sl, pl, ol, aid, is_disputed, et, origin in rows:
         key = (_v(s) or "", _v(p) or "", _v(o) or "")
         labels[key] = f"{_v(sl)} {_v(pl)} {_v(ol)}"
         articles[key].add(_v(aid) or "")
+        if _v(et) == str(EVIDENCE_TYPES["stated"]):
+            origins[key].add(_v(origin) or "")
         if _v(is_disputed) == "true":
             disputed[key].add(_v(aid) or "")
     return tuple(
         FactSupport(*key, label=labels[key], articles=tuple(sorted(articles[key])),
-                    disputed_in=tuple(sorted(disputed[key])))
+                    disputed_in=tuple(sorted(disputed[key])),
+                    origins=tuple(sorted(origins[key])))
         for key in sorted(articles, key=lambda k: labels[k])
     )
 

@@ -29,11 +29,25 @@ def labels(facts: tuple[object, ...]) -> set[str]:
 
 
 def test_facts_corroborated_by_two_independent_sources(report: EvidenceReport) -> None:
-    corroborated = {f.label: f.articles for f in report.corroborated}
-    assert corroborated["Breakfree-1 hasPhase Phase 1"] == (A000, A003)
-    assert corroborated["Breakfree-1 evaluatesTherapy zolacabtagene autoleucel"] == (A000, A003)
-    assert corroborated["zolacabtagene autoleucel targetsAntigen CD19"] == (A000, A003)
+    # the one fact both articles state; the other Breakfree-1 facts of 000 are curator inference
+    corroborated = {f.label: (f.articles, f.origins) for f in report.corroborated}
+    assert corroborated == {
+        "zolacabtagene autoleucel targetsAntigen CD19": ((A000, A003), (A000, A003))}
     assert all(f.sources >= 2 for f in report.corroborated)
+
+
+def test_a_claim_of_curator_inference_is_no_corroboration(report: EvidenceReport) -> None:
+    facts = {f.label: f for f in report.facts}
+    # stated by 003, inferred by 000: one origin, both articles listed
+    phase = facts["Breakfree-1 hasPhase Phase 1"]
+    assert (phase.articles, phase.origins, phase.sources) == ((A000, A003), (A003,), 1)
+    # inferred alone: no source states it
+    assert {f.label: f.articles for f in report.inferred_only} == {
+        "Breakfree-1 sponsoredBy Bristol Myers Squibb": (A000,),
+        "Breakfree-1 studiesIndication idiopathic inflammatory myopathy": (A000,),
+        "Breakfree-1 studiesIndication systemic lupus erythematosus": (A000,),
+        "lisocabtagene maraleucel targetsAntigen CD19": (A003,)}
+    assert all(f.sources == 0 and not f.origins for f in report.inferred_only)
 
 
 def test_single_source_facts_name_their_one_article(report: EvidenceReport) -> None:
