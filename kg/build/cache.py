@@ -61,7 +61,7 @@ BUILD_MODULES = ("build.parts", "core.checks", "core.curie", "core.model", "core
                  "store.dataset", "store.files", "validation.datagraph",
                  "validation.prepared_queries", "validation.validate",
                  # sources, their lineage and who said it
-                 "curation.bibliography", "rdf.lineage")
+                 "curation.bibliography", "curation.derivations", "rdf.lineage")
 
 
 def toolchain_digest() -> str:

@@ -72,7 +72,6 @@ class SourceRef:
     article: str | None = None
     doi: str | None = None
     url: str | None = None
-    note: str | None = None
 
 
 @dataclass(frozen=True)

@@ -17,8 +17,8 @@ from kg.curation.fields import FieldReader
 from kg.curation.fields_spec import ARTICLE_ID_RE
 from kg.curation.yamlfile import Node, Problem, Seq
 
-#: The fields of one ``derived_from`` entry: exactly one of article, doi and url, and a note.
-SOURCE_REF_FIELDS = {"article": str, "doi": str, "url": str, "note": str}
+#: The fields of one ``derived_from`` entry: exactly one of article, doi and url.
+SOURCE_REF_FIELDS = {"article": str, "doi": str, "url": str}
 _REF_KINDS = ("article", "doi", "url")
 #: The fields of ``attributed_to``.
 ATTRIBUTION_FIELDS = {"name": str, "kind": str, "role": str, "affiliation": str,
@@ -58,8 +58,7 @@ def read_derived_from(meta: Node, article_id: str, reader: FieldReader) -> tuple
                        "write e.g. {article: 004_press-release}, {doi: 10.1056/NEJMoa2403437} or "
                        "{url: \"https://...\"}.")
             continue
-        ref = SourceRef(article=item.get("article"), doi=item.get("doi"), url=item.get("url"),
-                        note=item.get("note"))
+        ref = SourceRef(article=item.get("article"), doi=item.get("doi"), url=item.get("url"))
         if ref.article is not None and not ARTICLE_ID_RE.match(ref.article):
             reader.add(line, f"'{ref.article}' is not an article id.",
                        "name the folder of an article under articles/.")

@@ -38,11 +38,13 @@ OUTCOME_FIELDS = {
     "resolution": dict, "without": list, "baseline": (int, float), "final": (int, float),
     "range": list, "iqr": list, "sd": (int, float), "ci": list, "ci_level": (int, float),
     "p_value": (int, float, str), "significant": bool, "data_cutoff": str,
+    # per-field basis: the fields the curator derived (kg.curation.derivations)
+    "derived": list,
 }
 
 #: Fields that, when given, must hold at least one item: an empty one would record nothing and
 #: say nothing (a claim with ``facts: []``, a quote list with no quote).
-NON_EMPTY = frozenset({"facts", "quote", "indication", "derived_from"})
+NON_EMPTY = frozenset({"facts", "quote", "indication", "derived_from", "derived"})
 #: Checks of a field's value beyond its type, by field name (see :mod:`kg.core.checks`).
 VALUE_CHECKS: dict[str, Callable[[object], str | None]] = {
     "url": url_problem, "doi": doi_problem, "pmid": pmid_problem}

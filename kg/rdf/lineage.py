@@ -5,8 +5,8 @@ All of it goes in the article's provenance graph:
 - bibliographic fields: ``bibo:doi``, ``bibo:pmid``, ``bibo:volume``, ``bibo:issue``,
   ``bibo:pages``, ``cart:journalTitle``, ``cart:congressName``, ``cart:abstractNumber``;
 - lineage: ``prov:wasDerivedFrom`` from the article to each source it summarises or derives
-  from: another article, ``https://doi.org/<DOI>`` or a URL (a source's note is its
-  ``rdfs:comment``, and a DOI source also carries its ``bibo:doi``);
+  from: another article, ``https://doi.org/<DOI>`` or a URL (a DOI source also carries its
+  ``bibo:doi``);
 - attribution: ``prov:wasAttributedTo`` from a claim's assertion to an agent minted for the claim
   (``prov:Person`` or ``prov:Organization``) with ``schema:name``, ``schema:jobTitle`` and
   ``schema:affiliation`` (a registry entity) or ``cart:affiliationText``.
@@ -66,7 +66,6 @@ def emit_sources(article: Article, claims: Iterable[Claim], entities: dict[str, 
     for ref in article.derived_from:
         source = source_iri(ref)
         yield from quad(node, PROV.wasDerivedFrom, source)
-        yield from quad(source, RDFS.comment, ref.note)
         yield from quad(source, BIBO.doi, ref.doi)
     for claim in claims:
         said = claim.attributed_to
