@@ -78,12 +78,19 @@ class OutcomeComparison:
 
 @dataclass(frozen=True)
 class DistinctOutcomes:
-    """Reports of one therapy and measure that differ in population or timepoint."""
+    """Reports of one therapy and measure in one indication that differ in population or time.
+
+    ``indication`` is the broadest indication (by ``broader``) the reports' populations share: a
+    report of SSc-ILD and one of SSc are look-alikes in systemic sclerosis, a report of myositis
+    and one of SSc are not look-alikes at all. A report that spans several indications is a
+    look-alike in each.
+    """
 
     therapy: str
     measure: str
     differs_in: tuple[str, ...]
     reports: tuple[OutcomeReport, ...]
+    indication: str = ""
 
 
 @dataclass(frozen=True)
@@ -265,9 +272,30 @@ def outcome_reports(store: GraphStore) -> tuple[OutcomeReport, ...]:
     return tuple(sorted(reports, key=lambda r: (r.therapy, r.measure, r.article, r.claim)))
 
 
-def compare_outcomes(reports: tuple[OutcomeReport, ...]) -> tuple[
+_ROOTS = _PREFIXES + """
+SELECT DISTINCT ?label ?root WHERE {
+  GRAPH graph:registry { ?i a cart:Indication ; rdfs:label ?label ; skos:broader* ?r .
+                         ?r rdfs:label ?root FILTER NOT EXISTS { ?r skos:broader ?up } }
+}
+"""
+
+
+def indication_roots(store: GraphStore) -> dict[str, tuple[str, ...]]:
+    """The broadest indications (by ``broader``) of each indication, by label."""
+    roots: dict[str, set[str]] = defaultdict(set)
+    for label, root in store.select(_ROOTS)[1]:
+        roots[_v(label) or ""].add(_v(root) or "")
+    return {label: tuple(sorted(found)) for label, found in roots.items()}
+
+
+def compare_outcomes(reports: tuple[OutcomeReport, ...],
+                     roots: dict[str, tuple[str, ...]] | None = None) -> tuple[
         tuple[OutcomeComparison, ...], tuple[OutcomeComparison, ...], tuple[DistinctOutcomes, ...]]:
-    """Split reports into agreements, conflicts and distinct look-alikes."""
+    """Split reports into agreements, conflicts and distinct look-alikes.
+
+    Look-alikes are grouped by therapy, measure and broadest indication (``roots``: each
+    indication's broadest ones, by label; an indication missing from it is its own).
+    """
     by_key: dict[tuple[object, ...], list[OutcomeReport]] = defaultdict(list)
     for report in reports:
         by_key[report.key].append(report)
@@ -278,11 +306,13 @@ def compare_outcomes(reports: tuple[OutcomeReport, ...]) -> tuple[
             continue
         comparison = OutcomeComparison(tuple(group), agree=len({r.value for r in group}) == 1)
         (agreements if comparison.agree else conflicts).append(comparison)
-    by_measure: dict[tuple[str, str], list[OutcomeReport]] = defaultdict(list)
+    by_measure: dict[tuple[str, str, str], list[OutcomeReport]] = defaultdict(list)
     for report in reports:
-        by_measure[(report.therapy, report.measure)].append(report)
+        families = {root for i in report.indications for root in (roots or {}).get(i, (i,))}
+        for family in families:
+            by_measure[(report.therapy, report.measure, family)].append(report)
     distinct = []
-    for (therapy, measure), group in sorted(by_measure.items()):
+    for (therapy, measure, family), group in sorted(by_measure.items()):
         if len({r.key for r in group}) < 2:
             continue
         differs = []
@@ -294,7 +324,8 @@ def compare_outcomes(reports: tuple[OutcomeReport, ...]) -> tuple[
             differs.append("data cut-off")
         if len({(r.statistic, r.unit, r.grade) for r in group}) > 1:
             differs.append("statistic")
-        distinct.append(DistinctOutcomes(therapy, measure, tuple(differs), tuple(group)))
+        distinct.append(DistinctOutcomes(therapy, measure, tuple(differs), tuple(group),
+                                          indication=family))
     return tuple(agreements), tuple(conflicts), tuple(distinct)
 
 
@@ -330,7 +361,7 @@ def disputed_claims(store: GraphStore) -> tuple[DisputedClaim, ...]:
 def analyze_evidence(store: GraphStore) -> EvidenceReport:
     """Corroboration, single-source facts, disputes and outcome conflicts across all sources."""
     reports = outcome_reports(store)
-    agreements, conflicts, distinct = compare_outcomes(reports)
+    agreements, conflicts, distinct = compare_outcomes(reports, indication_roots(store))
     return EvidenceReport(facts=fact_support(store), disputed=disputed_claims(store),
                           agreements=agreements, conflicts=conflicts, distinct=distinct,
                           successions=data_cut_successions(reports))

@@ -141,9 +141,10 @@ def evidence_text(report: EvidenceReport) -> str:
             value = f"{r.value} {r.unit or ''}".strip() if r.value else "qualitative"
             out.append(f"    [{status}] data cut-off {r.data_cutoff}: {r.article} {r.claim}: "
                        f"{value} ({r.timepoint_text or 'no timepoint'})")
-    out += ["", "Look-alike outcomes that are distinct (not conflicts):"]
+    out += ["", "Look-alike outcomes that are distinct (not conflicts), by broadest indication:"]
     for d in report.distinct:
-        out.append(f"  {d.therapy} / {d.measure}: differ in {', '.join(d.differs_in)}")
+        out.append(f"  {d.therapy} / {d.measure} in {d.indication}: differ in "
+                   f"{', '.join(d.differs_in)}")
         for r in d.reports:
             value = f"{r.value} {r.unit or ''}".strip() if r.value else "qualitative"
             out.append(f"    {r.article} {r.claim}: {value} in "

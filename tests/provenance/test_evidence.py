@@ -93,6 +93,20 @@ def test_same_pfvc_figure_in_different_populations_is_distinct_not_a_conflict(
     }
 
 
+def test_look_alikes_are_grouped_by_indication(report: EvidenceReport) -> None:
+    icans = {d.indication: {r.claim for r in d.reports} for d in report.distinct
+             if d.measure == "immune effector cell-associated neurotoxicity syndrome"}
+    # the myositis cohort's report is a look-alike of the report across all three diseases only,
+    # never of the systemic sclerosis reports
+    assert icans == {
+        "myositis": {"iim-neurotoxicity-resolved", "all-neurotoxicity-transient"},
+        "systemic sclerosis": {"all-neurotoxicity-transient", "icans-grade-3",
+                               "icans-low-grade"}}
+    # SSc-ILD is narrower than SSc: their pFVC reports are look-alikes in systemic sclerosis
+    pfvc = [d for d in report.distinct if d.measure.startswith("percent-predicted")]
+    assert [d.indication for d in pfvc] == ["systemic sclerosis"]
+
+
 def test_off_therapy_rates_of_different_cohorts_are_distinct(report: EvidenceReport) -> None:
     off = next(d for d in report.distinct if d.measure == "off immunosuppressive therapy")
     rates = {r.value: r.indications for r in off.reports}
