@@ -152,7 +152,7 @@ class EvidenceReport:
 #: article id or IRI, or the article itself; of several, the first (as facts_by_number_of_sources).
 _ORIGIN = """
   {
-    SELECT ?art (COALESCE(MIN(?root_name), ?art_id) AS ?origin)
+    SELECT ?art ?art_id (MIN(?root_name) AS ?root_min)
     WHERE {
       ?art a cart:Article ; dcterms:identifier ?art_id .
       OPTIONAL { ?art prov:wasDerivedFrom+ ?root
@@ -162,6 +162,7 @@ _ORIGIN = """
     }
     GROUP BY ?art ?art_id
   }
+  BIND(COALESCE(?root_min, ?art_id) AS ?origin)
 """
 
 _FACTS = _PREFIXES + """
