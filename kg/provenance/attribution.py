@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
+from kg.core.sparql_text import terms_text
 from kg.core.vocab import SPARQL_PREFIXES
 from kg.store.store import GraphStore
 
@@ -43,6 +44,36 @@ WHERE {
 """
 
 
+_ALL_SAID = SPARQL_PREFIXES + """
+SELECT ?a ?aid ?claim WHERE {
+  ?a prov:wasAttributedTo ?agent ; cart:claimId ?claim ; cart:fromArticle/dcterms:identifier ?aid .
+}
+"""
+
+
+@dataclass(frozen=True)
+class AttributedClaim:
+    """A claim whose statement the source attributes to a person or body."""
+
+    article: str
+    claim: str
+    said_by: str
+
+
+def attributed_claims(store: GraphStore) -> tuple[AttributedClaim, ...]:
+    """Every claim attributed to someone, by article and claim."""
+    _, rows = store.select(_ALL_SAID)
+    claims = {a.value: (aid.value, claim.value) for a, aid, claim in rows
+              if a is not None and aid is not None and claim is not None}
+    found: list[AttributedClaim] = []
+    names = sorted(claims)
+    for start in range(0, len(names), 200):
+        batch = names[start:start + 200]
+        speakers = said_by(store, terms_text(ox.NamedNode(a) for a in batch))
+        found += [AttributedClaim(*claims[a], speakers[a]) for a in batch if a in speakers]
+    return tuple(sorted(found, key=lambda c: (c.article, c.claim)))
+
+
 @dataclass(frozen=True)
 class ArticleSources:
     """An article's citation (empty when it has no bibliographic field) and its sources."""
@@ -55,7 +86,8 @@ def said_by(store: GraphStore, values: str) -> dict[str, str]:
     """"Name (role, affiliation)" by assertion IRI, for the assertions of a VALUES block."""
     found: dict[str, str] = {}
     for a, name, role, affiliation in store.select(_SAID % values)[1]:
-        details = ", ".join(t.value for t in (role, affiliation) if t is not None)
+        details = ", ".join(t.value for t in (role, affiliation)
+                            if t is not None and t != name)
         text = f"{name.value} ({details})" if name is not None and details else \
             (name.value if name is not None else "")
         if a is not None and text:

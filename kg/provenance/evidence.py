@@ -15,6 +15,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from kg.core.vocab import EVIDENCE_TYPES, SPARQL_PREFIXES, UNITS
+from kg.provenance.attribution import AttributedClaim, attributed_claims
 from kg.store.store import GraphStore
 
 _PREFIXES = SPARQL_PREFIXES
@@ -131,6 +132,7 @@ class EvidenceReport:
     conflicts: tuple[OutcomeComparison, ...]
     distinct: tuple[DistinctOutcomes, ...] = field(default_factory=tuple)
     successions: tuple[DataCutSuccession, ...] = field(default_factory=tuple)
+    attributed: tuple[AttributedClaim, ...] = field(default_factory=tuple)
 
     @property
     def single_source(self) -> tuple[FactSupport, ...]:
@@ -365,4 +367,5 @@ def analyze_evidence(store: GraphStore) -> EvidenceReport:
     agreements, conflicts, distinct = compare_outcomes(reports, indication_roots(store))
     return EvidenceReport(facts=fact_support(store), disputed=disputed_claims(store),
                           agreements=agreements, conflicts=conflicts, distinct=distinct,
-                          successions=data_cut_successions(reports))
+                          successions=data_cut_successions(reports),
+                          attributed=attributed_claims(store))

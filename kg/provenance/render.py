@@ -141,6 +141,9 @@ def evidence_text(report: EvidenceReport) -> str:
             value = f"{r.value} {r.unit or ''}".strip() if r.value else "qualitative"
             out.append(f"    [{status}] data cut-off {r.data_cutoff}: {r.article} {r.claim}: "
                        f"{value} ({r.timepoint_text or 'no timepoint'})")
+    out += ["", f"Statements attributed to a person or body: {len(report.attributed)}"]
+    for said in report.attributed:
+        out.append(f"  {said.article} {said.claim}: said by {said.said_by}")
     out += ["", "Look-alike outcomes that are distinct (not conflicts), by broadest indication:"]
     for d in report.distinct:
         out.append(f"  {d.therapy} / {d.measure} in {d.indication}: differ in "

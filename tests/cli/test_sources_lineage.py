@@ -63,6 +63,10 @@ def test_evidence_reports_the_independent_origins(built: Path) -> None:
     assert code == 0, text
     assert "[2] TRIAL-ONE sponsoredBy Acme Bio  <- s1-release, s2-news, s3-news, s4-paper " \
         "(stated by independent origins: s1-release, s4-paper)" in text
+    assert "Statements attributed to a person or body: 2\n" \
+        "  s1-release registrational-trial: said by Jane Roe (Chief Executive Officer, " \
+        "Acme Bio)\n" \
+        "  s2-news trial-one-sponsor: said by Acme Bio\n" in text
     code, text = run("evidence", "--data", str(built), "--format", "json")
     fact = json.loads(text)["corroborated"][0]
     assert (fact["articles"], fact["origins"]) == (
@@ -83,7 +87,7 @@ def test_trace_shows_who_said_it_the_citation_and_the_lineage(built: Path) -> No
     code, text = run("trace", "--source", "s2-news", "--data", str(built), "--format", "json")
     record = json.loads(text)["assertions"][0]
     assert (record["said_by"], record["article_derived_from"]) == (
-        "Acme Bio (Acme Bio)", ["s1-release"])
+        "Acme Bio", ["s1-release"])
 
 
 def test_the_rdf_attributes_the_statement_to_an_agent(built: Path) -> None:

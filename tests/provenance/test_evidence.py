@@ -221,3 +221,10 @@ def test_a_fact_of_two_articles_survives_removing_one(real_build: BuildResult) -
         assert fact in {q.triple for q in without}
     without_both = emit_dataset(corpus, exclude=frozenset({A000, A003}))
     assert fact not in {q.triple for q in without_both}
+
+
+def test_statements_attributed_to_a_named_speaker(report: EvidenceReport) -> None:
+    assert [(c.article, c.claim, c.said_by) for c in report.attributed] == [
+        (A002, "dm-registrational-cohort", "William Blair (analysts)"),
+        (A002, "myositis-registrational-trial",
+         "David Chang (Chief Medical Officer, Cabaletta Bio)")]
