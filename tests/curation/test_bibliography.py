@@ -129,3 +129,11 @@ def test_derived_field_checks(evidence: Path, old: str, new: str, expected: list
             Derivation("value", "9 / 11 = 81.82%"))
         return
     assert_refused(evidence, [RELEASE, "claim 'overall-response'", *expected])
+
+
+def test_a_change_the_curator_computed_from_its_two_values(evidence: Path) -> None:
+    edit(evidence / "articles/t1-abstract/evidence.yaml", "      final: 12.3\n",
+         "      final: 12.3\n      value: 11.8\n      derived: [value]\n")
+    claim = next(c for c in load_sources(evidence).claims if c.id == "mrss-mean-change")
+    assert claim.outcome is not None
+    assert claim.outcome.derived == (Derivation("value", "|12.3 - 24.1| = 11.8"),)
