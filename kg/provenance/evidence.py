@@ -61,6 +61,8 @@ class OutcomeReport:
     timepoint_text: str | None = None
     note: str | None = None
     data_cutoff: str | None = None
+    #: the trial the outcome is reported for (its label), when the claim names one
+    trial: str | None = None
 
     @property
     def key(self) -> tuple[str | tuple[str, ...] | None, ...]:
@@ -104,6 +106,7 @@ class DataCutSuccession:
     therapy: str
     measure: str
     reports: tuple[OutcomeReport, ...]
+    trial: str | None = None
 
     @property
     def current(self) -> OutcomeReport:
@@ -183,7 +186,7 @@ SELECT ?s ?p ?o ?sl ?pl ?ol ?aid ?disputed ?et ?origin WHERE {
 _OUTCOMES = _PREFIXES + """
 SELECT ?o ?aid ?claim ?therapy ?measure ?statistic ?value ?unit ?grade ?months ?qualifier
        ?ttext ?population ?finding (GROUP_CONCAT(DISTINCT ?ind; separator="|") AS ?indications)
-       ?note ?cutoff
+       ?note ?cutoff ?trial
 WHERE {
   ?a a cart:Assertion ; cart:claimId ?claim ; cart:fromArticle/dcterms:identifier ?aid .
   GRAPH ?a {
@@ -198,6 +201,7 @@ WHERE {
     OPTIONAL { ?o cart:timepointText ?ttext }
     OPTIONAL { ?o cart:dataCutoff ?cutoff }
   }
+  OPTIONAL { GRAPH ?a { ?o cart:inTrial ?tr } ?tr rdfs:label ?trial }
   OPTIONAL { ?a rdfs:comment ?note }
   ?m rdfs:label ?measure .
   ?t rdfs:label ?therapy .
@@ -206,7 +210,7 @@ WHERE {
   BIND(STR(?u) AS ?unit)
 }
 GROUP BY ?o ?aid ?claim ?therapy ?measure ?statistic ?value ?unit ?grade ?months ?qualifier
-         ?ttext ?population ?finding ?note ?cutoff
+         ?ttext ?population ?finding ?note ?cutoff ?trial
 """
 
 _DISPUTED = _PREFIXES + """
@@ -258,7 +262,7 @@ def outcome_reports(store: GraphStore) -> tuple[OutcomeReport, ...]:
     _, rows = store.select(_OUTCOMES)
     reports = []
     for (o, aid, claim, therapy, measure, statistic, value, unit, grade, months, qualifier,
-         ttext, population, finding, indications, note, cutoff) in rows:
+         ttext, population, finding, indications, note, cutoff, trial) in rows:
         # Only a normalised timepoint (months) makes two reports comparable; a text alone
         # ("not stated in the article") says nothing about when.
         timepoint = None
@@ -271,7 +275,7 @@ def outcome_reports(store: GraphStore) -> tuple[OutcomeReport, ...]:
             measure=_v(measure) or "", statistic=_v(statistic) or "", value=_v(value),
             unit=_UNIT_NAMES.get(_v(unit) or ""), grade=_v(grade), timepoint=timepoint,
             population=_v(population) or "", finding=_v(finding) or "",
-            timepoint_text=_v(ttext), note=_v(note), data_cutoff=_v(cutoff)))
+            timepoint_text=_v(ttext), note=_v(note), data_cutoff=_v(cutoff), trial=_v(trial)))
     return tuple(sorted(reports, key=lambda r: (r.therapy, r.measure, r.article, r.claim)))
 
 
@@ -335,19 +339,19 @@ def compare_outcomes(reports: tuple[OutcomeReport, ...],
 def data_cut_successions(reports: tuple[OutcomeReport, ...]) -> tuple[DataCutSuccession, ...]:
     """Results reported at two or more data cut-offs, each ordered by its cut-off.
 
-    The same result: same therapy, indications, measure, statistic, unit and grade; the
-    timepoint may move on from one cut to the next.
+    The same result: same trial (or none named), therapy, indications, measure, statistic, unit
+    and grade; the timepoint may move on from one cut to the next.
     """
     groups: dict[tuple[object, ...], list[OutcomeReport]] = defaultdict(list)
     for report in reports:
         if report.data_cutoff is not None:
-            groups[report.key[:6]].append(report)
+            groups[(report.trial, *report.key[:6])].append(report)
     successions = []
     for group in groups.values():
         if len({r.data_cutoff for r in group}) > 1:
             ordered = sorted(group, key=lambda r: (r.data_cutoff or "", r.article, r.claim))
             successions.append(DataCutSuccession(group[0].therapy, group[0].measure,
-                                                 tuple(ordered)))
+                                                 tuple(ordered), trial=group[0].trial))
     return tuple(sorted(successions, key=lambda d: (d.therapy, d.measure, d.current.claim)))
 
 

@@ -135,7 +135,8 @@ def evidence_text(report: EvidenceReport) -> str:
     out += ["", f"Data-cut succession (the latest cut is current, earlier cuts are kept): "
                 f"{len(report.successions)}"]
     for cuts in report.successions:
-        out.append(f"  {cuts.therapy} / {cuts.measure}:")
+        trial = f" in {cuts.trial}" if cuts.trial else ""
+        out.append(f"  {cuts.therapy} / {cuts.measure}{trial}:")
         for r in cuts.reports:
             status = "current" if r is cuts.current else "superseded"
             value = f"{r.value} {r.unit or ''}".strip() if r.value else "qualitative"

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from conftest import SOURCES
+from conftest import EVIDENCE, SOURCES, edit
 
 from kg.build.build import build_dataset
 from kg.build.summary import BuildResult
@@ -228,3 +228,19 @@ def test_statements_attributed_to_a_named_speaker(report: EvidenceReport) -> Non
         (A002, "dm-registrational-cohort", "William Blair (analysts)"),
         (A002, "myositis-registrational-trial",
          "David Chang (Chief Medical Officer, Cabaletta Bio)")]
+
+
+def test_a_data_cut_supersedes_only_a_result_of_the_same_trial(evidence: Path) -> None:
+    # test data: the later cut of t2-update moved to another trial of the same therapy
+    with (evidence / "registry" / "trials.yaml").open("a", encoding="utf-8") as registry:
+        registry.write("trial-two:\n  label: TRIAL-TWO\n  definition: A second trial used in "
+                       "tests.\n")
+    edit(evidence / "articles" / "t2-update" / "evidence.yaml", "      trial: trial-one",
+         "      trial: trial-two")
+    result = build_dataset(evidence, out=None)
+    assert result.report.conforms
+    assert analyze_evidence(GraphStore.from_quads(result.quads)).successions == ()
+    # on the corpus as written, the two cuts are one succession in TRIAL-ONE
+    same = analyze_evidence(GraphStore.from_quads(build_dataset(EVIDENCE, out=None).quads))
+    assert [(s.trial, [r.claim for r in s.reports]) for s in same.successions] == [
+        ("TRIAL-ONE", ["mrss-mean-change", "mrss-mean-change-52w"])]
