@@ -59,7 +59,9 @@ BUILD_MODULES = ("build.parts", "core.checks", "core.curie", "core.model", "core
                  "curation.registry", "curation.sources", "curation.spelling",
                  "curation.statistics", "curation.times", "curation.yamlfile", "rdf.emit",
                  "store.dataset", "store.files", "validation.datagraph",
-                 "validation.prepared_queries", "validation.validate")
+                 "validation.prepared_queries", "validation.validate",
+                 # sources, their lineage and who said it
+                 "curation.bibliography", "curation.derivations", "rdf.lineage")
 
 
 def toolchain_digest() -> str:

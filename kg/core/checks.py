@@ -99,6 +99,29 @@ def url_problem(value: object) -> str | None:
     return problem
 
 
+#: A DOI: the directory indicator 10, a registrant code, "/", a suffix without spaces (the DOI
+#: Handbook's syntax; the form Crossref recommends checking against).
+DOI_RE = re.compile(r"^10\.\d{4,9}/\S+$")
+#: A PubMed identifier: a positive whole number of at most 9 digits.
+PMID_RE = re.compile(r"^[1-9][0-9]{0,8}$")
+
+
+def doi_problem(value: object) -> str | None:
+    """Why a text is not a DOI (``10.1056/NEJMoa2403437``), written without its resolver."""
+    if not isinstance(value, str):
+        return None
+    if re.match(r"^(https?://(dx\.)?doi\.org/|doi:)", value, re.IGNORECASE):
+        return "is a DOI with its resolver or prefix: write the DOI alone, from '10.'"
+    return None if DOI_RE.match(value) else "is not a DOI (10.<registrant>/<suffix>)"
+
+
+def pmid_problem(value: object) -> str | None:
+    """Why a value is not a PubMed identifier (a positive whole number)."""
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        return None
+    return None if PMID_RE.match(str(value)) else "is not a PMID (a whole number, e.g. 38381674)"
+
+
 def inside(path: Path, folder: Path) -> bool:
     """Whether ``path``, symbolic links followed, lies inside ``folder`` (also resolved)."""
     try:

@@ -41,6 +41,52 @@ class Article:
     url: str | None = None
     note: str | None = None
     folder: str = ""
+    bibliography: Bibliography = field(default_factory=lambda: Bibliography())
+    derived_from: tuple[SourceRef, ...] = ()
+
+
+# --- sources and who said it (bibliography, lineage, attribution) -----------------------------
+
+
+@dataclass(frozen=True)
+class Bibliography:
+    """Where an article was published, as its source gives it (every field optional)."""
+
+    journal: str | None = None
+    volume: str | None = None
+    issue: str | None = None
+    pages: str | None = None
+    doi: str | None = None
+    pmid: str | None = None
+    congress: str | None = None
+    abstract_number: str | None = None
+
+
+@dataclass(frozen=True)
+class SourceRef:
+    """A source an article summarises or derives from: an article of the corpus, or a DOI or URL.
+
+    Exactly one of ``article``, ``doi`` and ``url`` is set.
+    """
+
+    article: str | None = None
+    doi: str | None = None
+    url: str | None = None
+
+
+@dataclass(frozen=True)
+class Attribution:
+    """Who a claim's statement is attributed to: a person or a body, with role and affiliation.
+
+    ``affiliation`` is a registry key (a sponsor or organization); ``affiliation_text`` names an
+    affiliation that is not in the registry.
+    """
+
+    name: str
+    kind: str = "person"
+    role: str | None = None
+    affiliation: str | None = None
+    affiliation_text: str | None = None
 
 
 @dataclass(frozen=True)
@@ -223,6 +269,7 @@ class Claim:
     outcome: Outcome | None = None
     cohort: Cohort | None = None
     plan: Plan | None = None
+    attributed_to: Attribution | None = None
 
 
 @dataclass(frozen=True)

@@ -166,12 +166,18 @@ class CART(DefinedNamespace):
     PivotalStudyDesign: URIRef
     RegulatoryAlignment: URIRef
     Recruitment: URIRef
+    # Sources, their lineage and who said it (kg.rdf.lineage)
+    journalTitle: URIRef
+    congressName: URIRef
+    abstractNumber: URIRef
+    affiliationText: URIRef
 
 
 OA = Namespace("http://www.w3.org/ns/oa#")
 SCHEMA = Namespace("https://schema.org/")
 ECO = Namespace("http://purl.obolibrary.org/obo/ECO_")
 QUDT_UNIT = Namespace("http://qudt.org/vocab/unit/")
+BIBO = Namespace("http://purl.org/ontology/bibo/")
 
 #: Evidence and Conclusion Ontology terms for how a claim is supported.
 EVIDENCE_TYPES: dict[str, URIRef] = {
@@ -196,6 +202,7 @@ PREFIXES: dict[str, str] = {
     "sh": "http://www.w3.org/ns/shacl#",
     "eco": str(ECO),
     "unit": str(QUDT_UNIT),
+    "bibo": str(BIBO),
     "MONDO": "http://purl.obolibrary.org/obo/MONDO_",
     "NCIT": "http://purl.obolibrary.org/obo/NCIT_",
     "DOID": "http://purl.obolibrary.org/obo/DOID_",

@@ -10,6 +10,7 @@ from kg.core import vocab
 from kg.core.model import (
     Article,
 )
+from kg.curation.bibliography import read_bibliography, read_derived_from
 from kg.curation.fields import FieldReader, relative
 from kg.curation.fields_spec import ARTICLE_FIELDS, ARTICLE_ID_RE
 from kg.curation.yamlfile import Problem, read_text, read_yaml
@@ -45,8 +46,10 @@ def read_article(folder: Path, root: Path, problems: list[Problem]) -> Article |
         except ValueError:
             reader.add(meta.line_of("date"), f"date '{meta['date']}' is not a valid date.",
                        "write it as YYYY-MM-DD, e.g. 2025-10-25, or null when the text gives none.")
+    derived_from = read_derived_from(meta, article_id, reader)
     if kind is None:
         return None
     return Article(id=article_id, text=text, title=meta["title"], kind=kind, sha256=digest,
                    publisher=meta.get("publisher"), date=date, url=meta.get("url"),
-                   note=meta.get("note"), folder=relative(folder, root))
+                   note=meta.get("note"), folder=relative(folder, root),
+                   bibliography=read_bibliography(meta), derived_from=derived_from)

@@ -13,6 +13,7 @@ from kg.core.model import (
     Fact,
     Quote,
 )
+from kg.curation.bibliography import attribution_of
 from kg.curation.fields import EntityRef, FieldReader, relative
 from kg.curation.fields_spec import BODIES, CLAIM_FIELDS, KEY_RE
 from kg.curation.outcomes import read_cohort, read_outcome, read_plan
@@ -74,6 +75,7 @@ def _read_claim(item: Node, reader: FieldReader, article: Article,
         if reader.check_fields(node, item.line_of("disputed"), {"reason": str, "by": list},
                                {"reason"}, "disputed"):
             dispute = Dispute(reason=node["reason"], by=reader.strings(node, "by"))
+    attributed_to = attribution_of(item, entities, reader)
     entity = EntityRef(entities, reader)
     facts: tuple[Fact, ...] = ()
     outcome = cohort = plan = None
@@ -94,7 +96,8 @@ def _read_claim(item: Node, reader: FieldReader, article: Article,
         return None
     return Claim(id=item["id"], article_id=article.id, file=shown, line=item.line,
                  quotes=quotes, basis=basis, rationale=item.get("rationale"), dispute=dispute,
-                 note=item.get("note"), facts=facts, outcome=outcome, cohort=cohort, plan=plan)
+                 note=item.get("note"), facts=facts, outcome=outcome, cohort=cohort, plan=plan,
+                 attributed_to=attributed_to)
 
 
 def _read_quotes(item: Node, reader: FieldReader, article: Article) -> tuple[Quote, ...]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from kg.core.checks import url_problem
+from kg.core.checks import doi_problem, pmid_problem, url_problem
 
 KEY_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 ARTICLE_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
@@ -19,10 +19,14 @@ ENTITY_FIELDS = {
 ARTICLE_FIELDS = {
     "title": str, "publisher": str, "date": str, "url": str, "kind": str, "sha256": str,
     "note": str,
+    # sources and their lineage (kg.curation.bibliography)
+    "journal": str, "volume": (str, int), "issue": (str, int), "pages": (str, int), "doi": str,
+    "pmid": (str, int), "congress": str, "abstract_number": (str, int), "derived_from": list,
 }
 CLAIM_FIELDS = {
     "id": str, "quote": object, "basis": str, "rationale": str, "disputed": dict,
     "note": str, "facts": list, "outcome": dict, "cohort": dict, "plan": dict,
+    "attributed_to": dict,
 }
 BODIES = ("facts", "outcome", "cohort", "plan")
 OUTCOME_FIELDS = {
@@ -34,10 +38,13 @@ OUTCOME_FIELDS = {
     "resolution": dict, "without": list, "baseline": (int, float), "final": (int, float),
     "range": list, "iqr": list, "sd": (int, float), "ci": list, "ci_level": (int, float),
     "p_value": (int, float, str), "significant": bool, "data_cutoff": str,
+    # per-field basis: the fields the curator derived (kg.curation.derivations)
+    "derived": list,
 }
 
 #: Fields that, when given, must hold at least one item: an empty one would record nothing and
 #: say nothing (a claim with ``facts: []``, a quote list with no quote).
-NON_EMPTY = frozenset({"facts", "quote", "indication"})
+NON_EMPTY = frozenset({"facts", "quote", "indication", "derived_from", "derived"})
 #: Checks of a field's value beyond its type, by field name (see :mod:`kg.core.checks`).
-VALUE_CHECKS: dict[str, Callable[[object], str | None]] = {"url": url_problem}
+VALUE_CHECKS: dict[str, Callable[[object], str | None]] = {
+    "url": url_problem, "doi": doi_problem, "pmid": pmid_problem}

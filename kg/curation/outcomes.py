@@ -11,6 +11,7 @@ from kg.core.model import (
     Plan,
 )
 from kg.curation.consistency import check_outcome
+from kg.curation.derivations import curator_derivations
 from kg.curation.fields import EntityRef, FieldReader
 from kg.curation.fields_spec import OUTCOME_FIELDS
 from kg.curation.statistics import derive_change, read_date, read_number, read_statistics
@@ -41,6 +42,8 @@ def read_outcome(node: Any, line: int, entity: EntityRef, reader: FieldReader) -
                    f"add 'unit:' ({', '.join(vocab.UNITS)}).")
     numerator = reader.count(node, "numerator")
     denominator = reader.count(node, "denominator")
+    derived += curator_derivations(node, statistic, unit, value, numerator, denominator, stats,
+                                   reader)
     grade = reader.count(node, "grade")
     grade_min, grade_max = reader.count(node, "grade_min"), reader.count(node, "grade_max")
     population_size = reader.count(node, "population_size")

@@ -21,6 +21,7 @@ from kg.core.model import (
     Entity,
 )
 from kg.curation.articles import read_article
+from kg.curation.bibliography import check_derived_from
 from kg.curation.claims import read_claims
 from kg.curation.fields import relative
 from kg.curation.fields_spec import ARTICLE_ID_RE
@@ -129,6 +130,8 @@ def load_article(folder: Path, root: Path, entities: dict[str, Entity],
     except SourceError as err:
         problems.extend(err.problems)
     _check_dispute_references(claims, entities, article_ids, problems)
+    if article is not None:
+        check_derived_from(article, article_ids, problems)
     if problems or article is None:
         raise SourceError(problems)
     return article, claims

@@ -82,4 +82,14 @@ PROPERTIES.update({str(getattr(CART, name)): (attribute, kind) for name, attribu
     ("statedSignificant", "significant", "text"), ("derivation", "derived", "list"),
     ("dataCutoff", "data_cutoff", "text"), ("gradeMin", "grade_min", "integer"),
     ("gradeMax", "grade_max", "integer"), ("reversible", "reversible", "text"))})
+# Sources and their lineage: an article node's bibliographic fields and what it derives from.
+_BIBO = PREFIXES["bibo"]
+PROPERTIES.update({
+    _BIBO + "doi": ("doi", "text"), _BIBO + "pmid": ("pmid", "text"),
+    _BIBO + "volume": ("volume", "text"), _BIBO + "issue": ("issue", "text"),
+    _BIBO + "pages": ("pages", "text"), str(CART.journalTitle): ("journal", "text"),
+    str(CART.congressName): ("congress", "text"),
+    str(CART.abstractNumber): ("abstract_number", "text"),
+    PREFIXES["prov"] + "wasDerivedFrom": ("derived_from", "curies"),
+})
 KINDS = dict(PROPERTIES.values())

@@ -1,5 +1,8 @@
 """Evidence analysis across sources: corroboration, single-source facts, disputes, conflicts.
 
+Corroboration counts independent origins, not articles: two news items that summarise one press
+release (``derived_from``) are one origin, and a claim that is curator inference is no origin.
+
 Two outcome reports are *comparable* when they share therapy, indication(s), measure, statistic,
 unit, grade and timepoint. Comparable reports from different articles agree (same value) or
 disagree (different values). Reports of the same therapy and measure that differ in population or
@@ -11,7 +14,8 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from kg.core.vocab import SPARQL_PREFIXES, UNITS
+from kg.core.vocab import EVIDENCE_TYPES, SPARQL_PREFIXES, UNITS
+from kg.provenance.attribution import AttributedClaim, attributed_claims
 from kg.store.store import GraphStore
 
 _PREFIXES = SPARQL_PREFIXES
@@ -27,11 +31,14 @@ class FactSupport:
     label: str
     articles: tuple[str, ...]
     disputed_in: tuple[str, ...] = ()
+    #: the independent origins of the claims that state the fact (an article id, or the DOI or
+    #: URL IRI of a source outside the corpus); a claim that is curator inference adds none
+    origins: tuple[str, ...] = ()
 
     @property
     def sources(self) -> int:
-        """The number of independent sources (distinct articles) asserting the fact."""
-        return len(self.articles)
+        """The number of independent origins stating the fact (not of articles asserting it)."""
+        return len(self.origins)
 
 
 @dataclass(frozen=True)
@@ -54,6 +61,8 @@ class OutcomeReport:
     timepoint_text: str | None = None
     note: str | None = None
     data_cutoff: str | None = None
+    #: the trial the outcome is reported for (its label), when the claim names one
+    trial: str | None = None
 
     @property
     def key(self) -> tuple[str | tuple[str, ...] | None, ...]:
@@ -72,12 +81,19 @@ class OutcomeComparison:
 
 @dataclass(frozen=True)
 class DistinctOutcomes:
-    """Reports of one therapy and measure that differ in population or timepoint."""
+    """Reports of one therapy and measure in one indication that differ in population or time.
+
+    ``indication`` is the broadest indication (by ``broader``) the reports' populations share: a
+    report of SSc-ILD and one of SSc are look-alikes in systemic sclerosis, a report of myositis
+    and one of SSc are not look-alikes at all. A report that spans several indications is a
+    look-alike in each.
+    """
 
     therapy: str
     measure: str
     differs_in: tuple[str, ...]
     reports: tuple[OutcomeReport, ...]
+    indication: str = ""
 
 
 @dataclass(frozen=True)
@@ -90,6 +106,7 @@ class DataCutSuccession:
     therapy: str
     measure: str
     reports: tuple[OutcomeReport, ...]
+    trial: str | None = None
 
     @property
     def current(self) -> OutcomeReport:
@@ -118,22 +135,47 @@ class EvidenceReport:
     conflicts: tuple[OutcomeComparison, ...]
     distinct: tuple[DistinctOutcomes, ...] = field(default_factory=tuple)
     successions: tuple[DataCutSuccession, ...] = field(default_factory=tuple)
+    attributed: tuple[AttributedClaim, ...] = field(default_factory=tuple)
 
     @property
     def single_source(self) -> tuple[FactSupport, ...]:
-        """Facts that rest on one article."""
+        """Facts that one independent origin states."""
         return tuple(f for f in self.facts if f.sources == 1)
 
     @property
     def corroborated(self) -> tuple[FactSupport, ...]:
-        """Facts asserted by two or more articles."""
+        """Facts that two or more independent origins state."""
         return tuple(f for f in self.facts if f.sources >= 2)
 
+    @property
+    def inferred_only(self) -> tuple[FactSupport, ...]:
+        """Facts that rest on curator inference alone: no source states them."""
+        return tuple(f for f in self.facts if f.sources == 0)
+
+
+#: Each article's origin: the end of its derivation (``derived_from``, prov:wasDerivedFrom), by
+#: article id or IRI, or the article itself; of several, the first (as facts_by_number_of_sources).
+_ORIGIN = """
+  {
+    SELECT ?art ?art_id (MIN(?root_name) AS ?root_min)
+    WHERE {
+      ?art a cart:Article ; dcterms:identifier ?art_id .
+      OPTIONAL { ?art prov:wasDerivedFrom+ ?root
+                 FILTER NOT EXISTS { ?root prov:wasDerivedFrom ?up }
+                 OPTIONAL { ?root dcterms:identifier ?root_id }
+                 BIND(COALESCE(?root_id, STR(?root)) AS ?root_name) }
+    }
+    GROUP BY ?art ?art_id
+  }
+  BIND(COALESCE(?root_min, ?art_id) AS ?origin)
+"""
 
 _FACTS = _PREFIXES + """
-SELECT ?s ?p ?o ?sl ?pl ?ol ?aid ?disputed WHERE {
-  ?a a cart:Assertion ; cart:fromArticle/dcterms:identifier ?aid ; cart:isDisputed ?disputed .
-  GRAPH ?a { ?s ?p ?o }
+SELECT ?s ?p ?o ?sl ?pl ?ol ?aid ?disputed ?et ?origin WHERE {
+  ?a a cart:Assertion ; cart:fromArticle ?art ; cart:isDisputed ?disputed ;
+     cart:evidenceType ?et .
+  ?art dcterms:identifier ?aid .
+  GRAPH ?a { ?s ?p ?o }""" + _ORIGIN + """
   GRAPH graph:registry { ?s rdfs:label ?sl }
   OPTIONAL { GRAPH graph:registry { ?o rdfs:label ?ol0 } }
   BIND(COALESCE(?ol0, STR(?o)) AS ?ol)
@@ -144,7 +186,7 @@ SELECT ?s ?p ?o ?sl ?pl ?ol ?aid ?disputed WHERE {
 _OUTCOMES = _PREFIXES + """
 SELECT ?o ?aid ?claim ?therapy ?measure ?statistic ?value ?unit ?grade ?months ?qualifier
        ?ttext ?population ?finding (GROUP_CONCAT(DISTINCT ?ind; separator="|") AS ?indications)
-       ?note ?cutoff
+       ?note ?cutoff ?trial
 WHERE {
   ?a a cart:Assertion ; cart:claimId ?claim ; cart:fromArticle/dcterms:identifier ?aid .
   GRAPH ?a {
@@ -159,6 +201,7 @@ WHERE {
     OPTIONAL { ?o cart:timepointText ?ttext }
     OPTIONAL { ?o cart:dataCutoff ?cutoff }
   }
+  OPTIONAL { GRAPH ?a { ?o cart:inTrial ?tr } ?tr rdfs:label ?trial }
   OPTIONAL { ?a rdfs:comment ?note }
   ?m rdfs:label ?measure .
   ?t rdfs:label ?therapy .
@@ -167,7 +210,7 @@ WHERE {
   BIND(STR(?u) AS ?unit)
 }
 GROUP BY ?o ?aid ?claim ?therapy ?measure ?statistic ?value ?unit ?grade ?months ?qualifier
-         ?ttext ?population ?finding ?note ?cutoff
+         ?ttext ?population ?finding ?note ?cutoff ?trial
 """
 
 _DISPUTED = _PREFIXES + """
@@ -188,20 +231,28 @@ def _v(term: object) -> str | None:
 
 
 def fact_support(store: GraphStore) -> tuple[FactSupport, ...]:
-    """Every fact between registry entities, with the articles asserting it."""
+    """Every fact between registry entities, with the articles asserting it.
+
+    Its independent origins are those of the articles whose claims state it; a claim that is
+    curator inference (basis inferred) is listed with its article but adds no origin.
+    """
     articles: dict[tuple[str, str, str], set[str]] = defaultdict(set)
     disputed: dict[tuple[str, str, str], set[str]] = defaultdict(set)
+    origins: dict[tuple[str, str, str], set[str]] = defaultdict(set)
     labels: dict[tuple[str, str, str], str] = {}
     _, rows = store.select(_FACTS)
-    for s, p, o, sl, pl, ol, aid, is_disputed in rows:
+    for s, p, o, sl, pl, ol, aid, is_disputed, et, origin in rows:
         key = (_v(s) or "", _v(p) or "", _v(o) or "")
         labels[key] = f"{_v(sl)} {_v(pl)} {_v(ol)}"
         articles[key].add(_v(aid) or "")
+        if _v(et) == str(EVIDENCE_TYPES["stated"]):
+            origins[key].add(_v(origin) or "")
         if _v(is_disputed) == "true":
             disputed[key].add(_v(aid) or "")
     return tuple(
         FactSupport(*key, label=labels[key], articles=tuple(sorted(articles[key])),
-                    disputed_in=tuple(sorted(disputed[key])))
+                    disputed_in=tuple(sorted(disputed[key])),
+                    origins=tuple(sorted(origins[key])))
         for key in sorted(articles, key=lambda k: labels[k])
     )
 
@@ -211,7 +262,7 @@ def outcome_reports(store: GraphStore) -> tuple[OutcomeReport, ...]:
     _, rows = store.select(_OUTCOMES)
     reports = []
     for (o, aid, claim, therapy, measure, statistic, value, unit, grade, months, qualifier,
-         ttext, population, finding, indications, note, cutoff) in rows:
+         ttext, population, finding, indications, note, cutoff, trial) in rows:
         # Only a normalised timepoint (months) makes two reports comparable; a text alone
         # ("not stated in the article") says nothing about when.
         timepoint = None
@@ -224,13 +275,34 @@ def outcome_reports(store: GraphStore) -> tuple[OutcomeReport, ...]:
             measure=_v(measure) or "", statistic=_v(statistic) or "", value=_v(value),
             unit=_UNIT_NAMES.get(_v(unit) or ""), grade=_v(grade), timepoint=timepoint,
             population=_v(population) or "", finding=_v(finding) or "",
-            timepoint_text=_v(ttext), note=_v(note), data_cutoff=_v(cutoff)))
+            timepoint_text=_v(ttext), note=_v(note), data_cutoff=_v(cutoff), trial=_v(trial)))
     return tuple(sorted(reports, key=lambda r: (r.therapy, r.measure, r.article, r.claim)))
 
 
-def compare_outcomes(reports: tuple[OutcomeReport, ...]) -> tuple[
+_ROOTS = _PREFIXES + """
+SELECT DISTINCT ?label ?root WHERE {
+  GRAPH graph:registry { ?i a cart:Indication ; rdfs:label ?label ; skos:broader* ?r .
+                         ?r rdfs:label ?root FILTER NOT EXISTS { ?r skos:broader ?up } }
+}
+"""
+
+
+def indication_roots(store: GraphStore) -> dict[str, tuple[str, ...]]:
+    """The broadest indications (by ``broader``) of each indication, by label."""
+    roots: dict[str, set[str]] = defaultdict(set)
+    for label, root in store.select(_ROOTS)[1]:
+        roots[_v(label) or ""].add(_v(root) or "")
+    return {label: tuple(sorted(found)) for label, found in roots.items()}
+
+
+def compare_outcomes(reports: tuple[OutcomeReport, ...],
+                     roots: dict[str, tuple[str, ...]] | None = None) -> tuple[
         tuple[OutcomeComparison, ...], tuple[OutcomeComparison, ...], tuple[DistinctOutcomes, ...]]:
-    """Split reports into agreements, conflicts and distinct look-alikes."""
+    """Split reports into agreements, conflicts and distinct look-alikes.
+
+    Look-alikes are grouped by therapy, measure and broadest indication (``roots``: each
+    indication's broadest ones, by label; an indication missing from it is its own).
+    """
     by_key: dict[tuple[object, ...], list[OutcomeReport]] = defaultdict(list)
     for report in reports:
         by_key[report.key].append(report)
@@ -241,11 +313,13 @@ def compare_outcomes(reports: tuple[OutcomeReport, ...]) -> tuple[
             continue
         comparison = OutcomeComparison(tuple(group), agree=len({r.value for r in group}) == 1)
         (agreements if comparison.agree else conflicts).append(comparison)
-    by_measure: dict[tuple[str, str], list[OutcomeReport]] = defaultdict(list)
+    by_measure: dict[tuple[str, str, str], list[OutcomeReport]] = defaultdict(list)
     for report in reports:
-        by_measure[(report.therapy, report.measure)].append(report)
+        families = {root for i in report.indications for root in (roots or {}).get(i, (i,))}
+        for family in families:
+            by_measure[(report.therapy, report.measure, family)].append(report)
     distinct = []
-    for (therapy, measure), group in sorted(by_measure.items()):
+    for (therapy, measure, family), group in sorted(by_measure.items()):
         if len({r.key for r in group}) < 2:
             continue
         differs = []
@@ -257,26 +331,27 @@ def compare_outcomes(reports: tuple[OutcomeReport, ...]) -> tuple[
             differs.append("data cut-off")
         if len({(r.statistic, r.unit, r.grade) for r in group}) > 1:
             differs.append("statistic")
-        distinct.append(DistinctOutcomes(therapy, measure, tuple(differs), tuple(group)))
+        distinct.append(DistinctOutcomes(therapy, measure, tuple(differs), tuple(group),
+                                          indication=family))
     return tuple(agreements), tuple(conflicts), tuple(distinct)
 
 
 def data_cut_successions(reports: tuple[OutcomeReport, ...]) -> tuple[DataCutSuccession, ...]:
     """Results reported at two or more data cut-offs, each ordered by its cut-off.
 
-    The same result: same therapy, indications, measure, statistic, unit and grade; the
-    timepoint may move on from one cut to the next.
+    The same result: same trial (or none named), therapy, indications, measure, statistic, unit
+    and grade; the timepoint may move on from one cut to the next.
     """
     groups: dict[tuple[object, ...], list[OutcomeReport]] = defaultdict(list)
     for report in reports:
         if report.data_cutoff is not None:
-            groups[report.key[:6]].append(report)
+            groups[(report.trial, *report.key[:6])].append(report)
     successions = []
     for group in groups.values():
         if len({r.data_cutoff for r in group}) > 1:
             ordered = sorted(group, key=lambda r: (r.data_cutoff or "", r.article, r.claim))
             successions.append(DataCutSuccession(group[0].therapy, group[0].measure,
-                                                 tuple(ordered)))
+                                                 tuple(ordered), trial=group[0].trial))
     return tuple(sorted(successions, key=lambda d: (d.therapy, d.measure, d.current.claim)))
 
 
@@ -293,7 +368,8 @@ def disputed_claims(store: GraphStore) -> tuple[DisputedClaim, ...]:
 def analyze_evidence(store: GraphStore) -> EvidenceReport:
     """Corroboration, single-source facts, disputes and outcome conflicts across all sources."""
     reports = outcome_reports(store)
-    agreements, conflicts, distinct = compare_outcomes(reports)
+    agreements, conflicts, distinct = compare_outcomes(reports, indication_roots(store))
     return EvidenceReport(facts=fact_support(store), disputed=disputed_claims(store),
                           agreements=agreements, conflicts=conflicts, distinct=distinct,
-                          successions=data_cut_successions(reports))
+                          successions=data_cut_successions(reports),
+                          attributed=attributed_claims(store))

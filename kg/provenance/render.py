@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from kg.core.curie import compact
-from kg.provenance.evidence import EvidenceReport
+from kg.provenance.evidence import EvidenceReport, FactSupport
 from kg.provenance.trace import EvidenceRecord
 
 
@@ -24,7 +24,12 @@ def _status(r: EvidenceRecord) -> str:
 
 def _article_line(r: EvidenceRecord) -> str:
     date = r.article_date or "date not given"
-    return f"{r.article_id}: “{r.article_title}” ({r.article_kind}, {date})"
+    line = f"{r.article_id}: “{r.article_title}” ({r.article_kind}, {date})"
+    if r.article_citation:
+        line += f"; {r.article_citation}"
+    if r.article_derived_from:
+        line += f"; derived from {', '.join(r.article_derived_from)}"
+    return line
 
 
 def trace_text(records: Sequence[EvidenceRecord], heading: str) -> str:
@@ -39,6 +44,8 @@ def trace_text(records: Sequence[EvidenceRecord], heading: str) -> str:
             lines.append(f"== {_article_line(r)}")
         lines.append(f"  claim {r.claim_id}  [{_status(r)}]")
         lines.append(f"    from {r.curation_file}, assertion {compact(r.assertion)}")
+        if r.said_by:
+            lines.append(f"    said by: {r.said_by}")
         if r.note:
             lines.append(f"    curator's note: {r.note}")
         for q in r.quotes:
@@ -60,6 +67,8 @@ def trace_markdown(records: Sequence[EvidenceRecord], heading: str) -> str:
             current = r.article_id
             lines += [f"## {_article_line(r)}", ""]
         lines.append(f"- **{r.claim_id}** ({_status(r)}), `{r.curation_file}`")
+        if r.said_by:
+            lines.append(f"  - said by: {r.said_by}")
         if r.note:
             lines.append(f"  - curator's note: {r.note}")
         for q in r.quotes:
@@ -92,16 +101,18 @@ TRACE_FORMATS: dict[str, Callable[[Sequence[EvidenceRecord], str], str]] = {
 def evidence_text(report: EvidenceReport) -> str:
     """The evidence report as plain text."""
     out = [f"facts between entities: {len(report.facts)} "
-           f"({len(report.corroborated)} corroborated by 2+ sources, "
-           f"{len(report.single_source)} single-source)", ""]
-    out.append("Corroborated facts (independent sources):")
+           f"({len(report.corroborated)} corroborated by 2+ independent origins, "
+           f"{len(report.single_source)} single-source, "
+           f"{len(report.inferred_only)} curator inference only)", ""]
+    out.append("Corroborated facts (independent origins stating them):")
     for f in report.corroborated:
-        out.append(f"  [{f.sources}] {f.label}  <- {', '.join(f.articles)}"
-                   + (f"  (disputed in {', '.join(f.disputed_in)})" if f.disputed_in else ""))
+        out.append(f"  [{f.sources}] {f.label}  <- {_support(f)}")
     out += ["", "Single-source facts:"]
     for f in report.single_source:
-        out.append(f"  [1] {f.label}  <- {f.articles[0]}"
-                   + ("  (disputed)" if f.disputed_in else ""))
+        out.append(f"  [1] {f.label}  <- {_support(f)}")
+    out += ["", "Facts resting on curator inference only (no source states them):"]
+    for f in report.inferred_only:
+        out.append(f"  [0] {f.label}  <- {_support(f)}")
     out += ["", f"Disputed claims: {len(report.disputed)}"]
     for claim in report.disputed:
         by = ", ".join(compact(b) for b in claim.disputed_by)
@@ -124,15 +135,20 @@ def evidence_text(report: EvidenceReport) -> str:
     out += ["", f"Data-cut succession (the latest cut is current, earlier cuts are kept): "
                 f"{len(report.successions)}"]
     for cuts in report.successions:
-        out.append(f"  {cuts.therapy} / {cuts.measure}:")
+        trial = f" in {cuts.trial}" if cuts.trial else ""
+        out.append(f"  {cuts.therapy} / {cuts.measure}{trial}:")
         for r in cuts.reports:
             status = "current" if r is cuts.current else "superseded"
             value = f"{r.value} {r.unit or ''}".strip() if r.value else "qualitative"
             out.append(f"    [{status}] data cut-off {r.data_cutoff}: {r.article} {r.claim}: "
                        f"{value} ({r.timepoint_text or 'no timepoint'})")
-    out += ["", "Look-alike outcomes that are distinct (not conflicts):"]
+    out += ["", f"Statements attributed to a person or body: {len(report.attributed)}"]
+    for said in report.attributed:
+        out.append(f"  {said.article} {said.claim}: said by {said.said_by}")
+    out += ["", "Look-alike outcomes that are distinct (not conflicts), by broadest indication:"]
     for d in report.distinct:
-        out.append(f"  {d.therapy} / {d.measure}: differ in {', '.join(d.differs_in)}")
+        out.append(f"  {d.therapy} / {d.measure} in {d.indication}: differ in "
+                   f"{', '.join(d.differs_in)}")
         for r in d.reports:
             value = f"{r.value} {r.unit or ''}".strip() if r.value else "qualitative"
             out.append(f"    {r.article} {r.claim}: {value} in "
@@ -140,6 +156,16 @@ def evidence_text(report: EvidenceReport) -> str:
                        f"{r.timepoint_text or 'no timepoint'})")
             out += _note(r.note)
     return "\n".join(out) + "\n"
+
+
+def _support(f: FactSupport) -> str:
+    """The articles asserting a fact, and its origins where they are not those articles."""
+    text = ", ".join(f.articles)
+    if f.origins and set(f.origins) != set(f.articles):
+        text += f" (stated by independent origins: {', '.join(f.origins)})"
+    if f.disputed_in:
+        text += f"  (disputed in {', '.join(f.disputed_in)})"
+    return text
 
 
 def _note(note: str | None) -> list[str]:
@@ -151,6 +177,7 @@ def evidence_json(report: EvidenceReport) -> str:
     data = dataclasses.asdict(report)
     data["single_source"] = [dataclasses.asdict(f) for f in report.single_source]
     data["corroborated"] = [dataclasses.asdict(f) for f in report.corroborated]
+    data["inferred_only"] = [dataclasses.asdict(f) for f in report.inferred_only]
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
 

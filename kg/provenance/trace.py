@@ -7,6 +7,7 @@ metadata are all in the graph.
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import re
 from dataclasses import dataclass, field
 
@@ -15,6 +16,7 @@ import pyoxigraph as ox
 from kg.core.curie import compact
 from kg.core.sparql_text import terms_text
 from kg.core.vocab import SPARQL_PREFIXES
+from kg.provenance.attribution import ArticleSources, article_sources, said_by
 from kg.store.store import GraphStore
 
 _PREFIXES = SPARQL_PREFIXES
@@ -58,6 +60,11 @@ class EvidenceRecord:
     quotes: tuple[QuoteRecord, ...]
     triples: tuple[tuple[str, str, str], ...] = field(default_factory=tuple)
     note: str | None = None
+    #: who the statement is attributed to: "name (role, affiliation)"
+    said_by: str | None = None
+    #: the article's citation, and the sources it derives from
+    article_citation: str = ""
+    article_derived_from: tuple[str, ...] = ()
 
 
 def _value(term: ox.NamedNode | ox.Literal | None) -> str | None:
@@ -144,6 +151,7 @@ def evidence_for(store: GraphStore, assertions: list[ox.NamedNode]) -> list[Evid
     """
     ordered = sorted(set(assertions), key=lambda a: a.value)
     articles: dict[str, _Article] = {}
+    sources: dict[str, ArticleSources] = {}
     records = []
     for start in range(0, len(ordered), BATCH):
         batch = ordered[start:start + BATCH]
@@ -155,11 +163,18 @@ def evidence_for(store: GraphStore, assertions: list[ox.NamedNode]) -> list[Evid
         for a, *spo in store.select(_TRIPLES % values)[1]:
             triples.setdefault(_value(a) or "", []).append(
                 (_short(spo[0]), _short(spo[1]), _short(spo[2])))
+        speakers = said_by(store, values)
         for assertion in batch:
             found = rows.get(assertion.value)
             if found:
-                records.append(_record(store, assertion, found, triples.get(assertion.value, []),
-                                       articles))
+                record = _record(store, assertion, found, triples.get(assertion.value, []),
+                                 articles)
+                if record.article not in sources:
+                    sources[record.article] = article_sources(store, record.article)
+                origin = sources[record.article]
+                records.append(dataclasses.replace(
+                    record, said_by=speakers.get(assertion.value),
+                    article_citation=origin.citation, article_derived_from=origin.derived_from))
     return sorted(records, key=lambda r: (r.article_id, r.claim_id))
 
 

@@ -28,6 +28,7 @@ from kg.core.model import (
     Timepoint,
 )
 from kg.core.vocab import CART, GRAPH, OA, RESOURCE, SCHEMA
+from kg.rdf.lineage import emit_sources
 
 Quads = tuple[ox.Quad, ...]
 
@@ -207,9 +208,11 @@ def emit_article(article: Article, claims: Iterable[Claim], entities: dict[str, 
     prov.add(node, CART.text, article.text)
     prov.add(node, CART.curationFile, f"{article.folder}/article.yaml")
     quads = list(prov.quads)
+    claims = tuple(claims)
     for claim in claims:
         quads.extend(_emit_provenance(claim, prov.name, entities, article_ids))
         quads.extend(_emit_assertion(claim, entities))
+    quads.extend(emit_sources(article, claims, entities, prov.name))
     return sort_quads(quads)
 
 

@@ -172,7 +172,7 @@ def test_evidence_reports_the_succession_and_never_a_conflict_across_cuts(built:
     code, text = run("evidence", "--data", str(built))
     assert code == 0, text
     assert ("Data-cut succession (the latest cut is current, earlier cuts are kept): 1\n"
-            "  testabtagene autoleucel / modified Rodnan skin score:\n"
+            "  testabtagene autoleucel / modified Rodnan skin score in TRIAL-ONE:\n"
             "    [superseded] data cut-off 2025-06-01: t1-abstract mrss-mean-change: 11.8 points "
             "(After 16 weeks)\n"
             "    [current] data cut-off 2025-10-01: t2-update mrss-mean-change-52w: 13.9 points "

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from conftest import SOURCES
+from conftest import EVIDENCE, SOURCES, edit
 
 from kg.build.build import build_dataset
 from kg.build.summary import BuildResult
@@ -29,11 +29,25 @@ def labels(facts: tuple[object, ...]) -> set[str]:
 
 
 def test_facts_corroborated_by_two_independent_sources(report: EvidenceReport) -> None:
-    corroborated = {f.label: f.articles for f in report.corroborated}
-    assert corroborated["Breakfree-1 hasPhase Phase 1"] == (A000, A003)
-    assert corroborated["Breakfree-1 evaluatesTherapy zolacabtagene autoleucel"] == (A000, A003)
-    assert corroborated["zolacabtagene autoleucel targetsAntigen CD19"] == (A000, A003)
+    # the one fact both articles state; the other Breakfree-1 facts of 000 are curator inference
+    corroborated = {f.label: (f.articles, f.origins) for f in report.corroborated}
+    assert corroborated == {
+        "zolacabtagene autoleucel targetsAntigen CD19": ((A000, A003), (A000, A003))}
     assert all(f.sources >= 2 for f in report.corroborated)
+
+
+def test_a_claim_of_curator_inference_is_no_corroboration(report: EvidenceReport) -> None:
+    facts = {f.label: f for f in report.facts}
+    # stated by 003, inferred by 000: one origin, both articles listed
+    phase = facts["Breakfree-1 hasPhase Phase 1"]
+    assert (phase.articles, phase.origins, phase.sources) == ((A000, A003), (A003,), 1)
+    # inferred alone: no source states it
+    assert {f.label: f.articles for f in report.inferred_only} == {
+        "Breakfree-1 sponsoredBy Bristol Myers Squibb": (A000,),
+        "Breakfree-1 studiesIndication idiopathic inflammatory myopathy": (A000,),
+        "Breakfree-1 studiesIndication systemic lupus erythematosus": (A000,),
+        "lisocabtagene maraleucel targetsAntigen CD19": (A003,)}
+    assert all(f.sources == 0 and not f.origins for f in report.inferred_only)
 
 
 def test_single_source_facts_name_their_one_article(report: EvidenceReport) -> None:
@@ -77,6 +91,20 @@ def test_same_pfvc_figure_in_different_populations_is_distinct_not_a_conflict(
         (A000, ("systemic sclerosis",), "10", "at 6 months"),
         (A003, ("systemic sclerosis-associated interstitial lung disease",), "10", "at 6 months"),
     }
+
+
+def test_look_alikes_are_grouped_by_indication(report: EvidenceReport) -> None:
+    icans = {d.indication: {r.claim for r in d.reports} for d in report.distinct
+             if d.measure == "immune effector cell-associated neurotoxicity syndrome"}
+    # the myositis cohort's report is a look-alike of the report across all three diseases only,
+    # never of the systemic sclerosis reports
+    assert icans == {
+        "myositis": {"iim-neurotoxicity-resolved", "all-neurotoxicity-transient"},
+        "systemic sclerosis": {"all-neurotoxicity-transient", "icans-grade-3",
+                               "icans-low-grade"}}
+    # SSc-ILD is narrower than SSc: their pFVC reports are look-alikes in systemic sclerosis
+    pfvc = [d for d in report.distinct if d.measure.startswith("percent-predicted")]
+    assert [d.indication for d in pfvc] == ["systemic sclerosis"]
 
 
 def test_off_therapy_rates_of_different_cohorts_are_distinct(report: EvidenceReport) -> None:
@@ -193,3 +221,26 @@ def test_a_fact_of_two_articles_survives_removing_one(real_build: BuildResult) -
         assert fact in {q.triple for q in without}
     without_both = emit_dataset(corpus, exclude=frozenset({A000, A003}))
     assert fact not in {q.triple for q in without_both}
+
+
+def test_statements_attributed_to_a_named_speaker(report: EvidenceReport) -> None:
+    assert [(c.article, c.claim, c.said_by) for c in report.attributed] == [
+        (A002, "dm-registrational-cohort", "William Blair (analysts)"),
+        (A002, "myositis-registrational-trial",
+         "David Chang (Chief Medical Officer, Cabaletta Bio)")]
+
+
+def test_a_data_cut_supersedes_only_a_result_of_the_same_trial(evidence: Path) -> None:
+    # test data: the later cut of t2-update moved to another trial of the same therapy
+    with (evidence / "registry" / "trials.yaml").open("a", encoding="utf-8") as registry:
+        registry.write("trial-two:\n  label: TRIAL-TWO\n  definition: A second trial used in "
+                       "tests.\n")
+    edit(evidence / "articles" / "t2-update" / "evidence.yaml", "      trial: trial-one",
+         "      trial: trial-two")
+    result = build_dataset(evidence, out=None)
+    assert result.report.conforms
+    assert analyze_evidence(GraphStore.from_quads(result.quads)).successions == ()
+    # on the corpus as written, the two cuts are one succession in TRIAL-ONE
+    same = analyze_evidence(GraphStore.from_quads(build_dataset(EVIDENCE, out=None).quads))
+    assert [(s.trial, [r.claim for r in s.reports]) for s in same.successions] == [
+        ("TRIAL-ONE", ["mrss-mean-change", "mrss-mean-change-52w"])]

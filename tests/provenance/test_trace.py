@@ -168,4 +168,9 @@ def test_cli_evidence_report(data: str) -> None:
     assert result.exit_code == 0
     assert "Outcome conflicts (same therapy, population, measure, timepoint; different values): 0" \
         in result.output
-    assert "[2] Breakfree-1 hasPhase Phase 1" in result.output
+    # stated by 003 only: 000's claim is curator inference, which corroborates nothing
+    assert "[1] Breakfree-1 hasPhase Phase 1  <- 000_5ef16d2ca6f7ae03, 003_18bb5d852450905e " \
+        "(stated by independent origins: 003_18bb5d852450905e)" in result.output
+    assert "[2] zolacabtagene autoleucel targetsAntigen CD19" in result.output
+    assert "[0] Breakfree-1 sponsoredBy Bristol Myers Squibb  <- 000_5ef16d2ca6f7ae03" \
+        in result.output

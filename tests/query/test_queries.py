@@ -533,21 +533,31 @@ def test_corroborated_and_single_source_facts(store: GraphStore) -> None:
     corroborated = sorted({(r["subject"], r["predicate"], r["object"])
                            for r in rows if r["support"] == "corroborated"})
     cart = PREFIXES["cart"]
-    assert corroborated == [
-        ("Breakfree-1", f"{cart}evaluatesTherapy", ZOLA),
-        ("Breakfree-1", f"{cart}hasPhase", "Phase 1"),
-        ("Breakfree-1", f"{cart}resultsPresentedAt", "ACR Convergence 2025"),
-        ("Breakfree-1", f"{cart}studiesIndication", SSC),
-        (ZOLA, f"{cart}targetsAntigen", "CD19"),
-    ]
-    # each corroborated fact by exactly the two articles that name Breakfree-1's results
-    for fact in corroborated:
-        articles = sorted(r["article"] for r in rows
-                          if (r["subject"], r["predicate"], r["object"]) == fact)
-        assert articles == [A000, A003], fact
+    # the one fact that both articles state (their other shared facts are inferred by 000)
+    assert corroborated == [(ZOLA, f"{cart}targetsAntigen", "CD19")]
+    assert sorted(r["article"] for r in rows if r["object"] == "CD19"
+                  and r["subject"] == ZOLA) == [A000, A003]
+    # stated by 003, inferred by 000: one origin, not corroboration
+    for fact in [("Breakfree-1", f"{cart}evaluatesTherapy", ZOLA),
+                 ("Breakfree-1", f"{cart}hasPhase", "Phase 1"),
+                 ("Breakfree-1", f"{cart}resultsPresentedAt", "ACR Convergence 2025"),
+                 ("Breakfree-1", f"{cart}studiesIndication", SSC)]:
+        found = [r for r in rows if (r["subject"], r["predicate"], r["object"]) == fact]
+        assert pick(found, "article", "basis", "sources", "support") == [
+            (A000, "inferred", "1", "single source"),
+            (A003, "stated", "1", "single source")], fact
+    # each article derives from nothing: it is its own origin
+    assert all(r["origin"] == r["article"] for r in rows)
     single = {(r["subject"], r["predicate"], r["object"]) for r in rows
               if r["support"] == "single source"}
     assert len(single) == 43
+    # no source states these: every claim of each is curator inference
+    assert sorted((r["subject"], r["object"]) for r in rows
+                  if r["support"] == "curator inference") == [
+        ("Breakfree-1", "Bristol Myers Squibb"),
+        ("Breakfree-1", "idiopathic inflammatory myopathy"),
+        ("Breakfree-1", "systemic lupus erythematosus"),
+        ("lisocabtagene maraleucel", "CD19")]
     assert all(r["sources"] == "1" for r in rows if r["support"] == "single source")
     phase = [r for r in rows if r["predicate"] == f"{cart}hasPhase" and r["object"] == "Phase 1"]
     assert pick(phase, "article", "claim", "basis") == [

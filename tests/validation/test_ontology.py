@@ -175,6 +175,8 @@ def _focus_nodes(shapes: Graph, shape: URIRef, data: Graph) -> set[Node]:
         nodes |= set(data.subjects(RDF.type, cls))
     for prop in shapes.objects(shape, SH.targetSubjectsOf):
         nodes |= set(data.subjects(prop, None))
+    for prop in shapes.objects(shape, SH.targetObjectsOf):
+        nodes |= set(data.objects(None, prop))
     for target in shapes.objects(shape, SH.target):  # SPARQL targets (SHACL-AF)
         prefixes = {str(shapes.value(d, SH.prefix)): str(shapes.value(d, SH.namespace))
                     for d in shapes.objects(shapes.value(target, SH.prefixes), SH.declare)}
