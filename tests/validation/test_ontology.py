@@ -26,6 +26,7 @@ from rdflib.collection import Collection
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SH, SKOS, XSD
 from rdflib.term import Node
 
+from kg.core.record_vocab import RECORD
 from kg.core.vocab import (
     ARTICLE_KINDS,
     CART,
@@ -50,7 +51,7 @@ EXAMPLES = sorted((ROOT / "tests" / "data" / "shapes").glob("*.ttl"))
 
 CARTSH = Namespace("https://w3id.org/cart-kg/shapes#")
 CART_NS = str(CART._NS)
-TERMS = sorted(CART.__annotations__)
+TERMS = sorted({*CART.__annotations__, *RECORD.__annotations__})
 CURIES = {**PREFIXES, "cartsh": str(CARTSH)}
 SEVERITIES = {"violation": SH.Violation, "warning": SH.Warning}
 
