@@ -24,6 +24,7 @@ from kg.core.resources import shapes_path
 from kg.core.vocab import CART
 from kg.rdf.emit import Quads, term_value
 from kg.validation.datagraph import TripleIndex, union_graph
+from kg.validation.record_check import record_nodes, record_violations
 
 SHAPES = shapes_path()
 
@@ -90,7 +91,7 @@ def _origins(quads: Quads) -> dict[str, tuple[str, str, str]]:
 
 #: SHACL-SPARQL shapes that :func:`integrity_violations` checks in Python instead (same rule, same
 #: message), because pyshacl runs them at ~23 ms a focus node (docs/decisions/0004).
-PYTHON_CHECKED = ("QuoteTextShape", "ArticleChecksumShape")
+PYTHON_CHECKED = ("QuoteTextShape", "ArticleChecksumShape", "RecordChecksumShape")
 _SHAPES_NS = "https://w3id.org/cart-kg/shapes#"
 
 
@@ -194,7 +195,8 @@ def integrity_violations(quads: Quads) -> list[tuple[str, str, str]]:
     """Quotes whose offsets no longer slice their article's text; texts that fail their SHA-256.
 
     The same rules as the SHACL-SPARQL shapes ``cartsh:QuoteTextShape`` and
-    ``cartsh:ArticleChecksumShape``, in code points, on any graph. Returns (shape, focus, message).
+    ``cartsh:ArticleChecksumShape``, in code points, on any graph; and the registry records'
+    rules (:func:`kg.validation.record_check.record_violations`). Returns (shape, focus, message).
     """
     text: dict[str, str] = {}
     sha: dict[str, str] = {}
@@ -213,9 +215,10 @@ def integrity_violations(quads: Quads) -> list[tuple[str, str, str]]:
             sha[subject] = q.object.value
         else:
             quote.setdefault(subject, {})[role] = q.object
-    found = []
+    found = record_violations(quads)
+    records = record_nodes(quads)  # checked above, with a message of their own
     for article, digest in sorted(sha.items()):
-        if article in text and re.fullmatch(r"[0-9a-f]{64}", digest):
+        if article in text and article not in records and re.fullmatch(r"[0-9a-f]{64}", digest):
             computed = hashlib.sha256(text[article].encode("utf-8")).hexdigest()
             if computed != digest:
                 found.append(("ArticleChecksumShape", article,

@@ -226,7 +226,7 @@ def test_ontology_header(ontology: Graph) -> None:
 
 @pytest.mark.parametrize("name", TERMS)
 def test_term_is_declared_with_label_and_definition(ontology: Graph, name: str) -> None:
-    term = CART[name]
+    term = URIRef(CART_NS + name)
     assert set(ontology.objects(term, RDF.type)) & set(TERM_TYPES), f"{name} has no type"
     for prop in (RDFS.label, SKOS.definition):
         values = list(ontology.objects(term, prop))
