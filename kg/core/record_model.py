@@ -18,6 +18,8 @@ from typing import Any
 NCT_ID_RE = re.compile(r"^NCT\d{8}$")
 #: Who publishes the records, as exports and traces name it.
 PUBLISHER = "ClinicalTrials.gov"
+#: The public API v2 that ``cartkg fetch-trial`` reads by default.
+PUBLIC_API = "https://clinicaltrials.gov/api/v2"
 
 
 def escape_token(token: str | int) -> str:

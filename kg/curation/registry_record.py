@@ -25,8 +25,6 @@ from kg.curation.record_results import read_results
 from kg.curation.yamlfile import Problem, SourceError, read_text, read_yaml
 
 RECORDS_DIR = "registry-records"
-#: The public API that ``cartkg fetch-trial`` reads by default.
-PUBLIC_API = "https://clinicaltrials.gov/api/v2"
 _REFETCH = "fetch it again with `cartkg fetch-trial {nct}` (it rewrites both files)"
 
 
@@ -106,8 +104,8 @@ def parse_study(text: str, shown: str, nct: str | None = None) -> dict[str, Any]
     try:
         document = json.loads(text)
     except json.JSONDecodeError as err:
-        what = "ends before the JSON does (truncated)" if err.pos >= len(text.rstrip()) \
-            else f"is not valid JSON ({err.msg})"
+        cut = err.pos >= len(text.rstrip()) or not text.rstrip().endswith("}")
+        what = "ends before the JSON does (truncated)" if cut else f"is not valid JSON ({err.msg})"
         raise SourceError([Problem(shown, err.lineno, f"{what}, at character {err.pos}.",
                                    "the download was cut short or the file was edited: "
                                    + (_REFETCH.format(nct=nct) if nct else
