@@ -63,7 +63,7 @@ def read_protocol(r: RecordReader, entities: dict[str, Entity]) -> list[Statemen
         "studyFirstSubmitDate": ("firstSubmitted", _S),
         "resultsFirstSubmitDate": ("resultsFirstSubmitted", _S),
         "lastUpdateSubmitDate": ("lastUpdateSubmitted", _S)}, (*_P, "statusModule"))
-        + _dates(r))
+        + r.rest((*_P, "statusModule", "expandedAccessInfo"), set()) + _dates(r))
     found += _sponsors(r, entities)
     found += _design(r, entities)
     found += _conditions(r, entities)
@@ -87,8 +87,9 @@ def _identification(r: RecordReader) -> list[Statement]:
                       at)
     values += r.value("orgStudyId", (*at, "orgStudyIdInfo", "id"))
     values += r.value("organizationName", (*at, "organization", "fullName"))
+    values += r.rest((*at, "organization"), {"fullName"})
     for _, sec in r.items((*at, "secondaryIdInfos")):
-        values += r.value("secondaryId", (*sec, "id"))
+        values += r.value("secondaryId", (*sec, "id")) + r.rest(sec, {"id"})
     for _, alias in r.items((*at, "nctIdAliases")):
         values += r.value("nctIdAlias", alias)
     return statement("identification", values)
@@ -170,6 +171,8 @@ def _conditions(r: RecordReader, entities: dict[str, Entity]) -> list[Statement]
         key = find_by_curie(entities, "indications", f"MESH:{found.text}")
         if key is not None:
             values.append(Value("registeredCondition", found, "entity", key))
+    for _, ancestor in r.items(("derivedSection", "conditionBrowseModule", "ancestors")):
+        values += r.rest(ancestor, set())
     return statement("conditions", values)
 
 

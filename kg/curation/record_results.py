@@ -56,6 +56,11 @@ def _measure(r: RecordReader, i: int, at: Path) -> list[Statement]:
         "reportingStatus": ("reportingStatus", _S), "paramType": ("paramType", _S),
         "dispersionType": ("dispersionType", _S), "unitOfMeasure": ("unitText", _S),
         "timeFrame": ("timepointText", _S)}, at), item=key, cls="RegistryOutcomeMeasure")
+    for n, denom in r.items((*at, "denoms")):
+        found += statement(f"{key}/denominators/{n}", [
+            *r.rest(denom, set()),
+            *(v for _, count in r.items((*denom, "counts")) for v in r.rest(count, set()))],
+            item=key, cls="RegistryOutcomeMeasure")
     title = r.field((*at, "title"))
     groups = {g.get("id"): j for j, g in enumerate(r.get((*at, "groups")) or [])
               if isinstance(g, dict)}
