@@ -20,6 +20,7 @@ from rdflib.namespace import RDF, RDFS, SH
 from rdflib.term import Node
 
 from kg.core.curie import compact
+from kg.core.record_vocab import RECORD
 from kg.core.resources import shapes_path
 from kg.core.vocab import CART
 from kg.rdf.emit import Quads, term_value
@@ -63,6 +64,10 @@ def load_shapes(path: Path = SHAPES) -> Graph:
     return Graph().parse(path, format="turtle")
 
 
+#: What links an assertion to its evidence: an article's quotes, a registry record's fields.
+_EVIDENCE_LINKS = (str(CART.hasQuote), str(RECORD.hasField))
+
+
 def _origins(quads: Quads) -> dict[str, tuple[str, str, str]]:
     """Map every node to the curation file and claim it came from."""
     meta: dict[str, dict[str, str]] = {}
@@ -71,7 +76,7 @@ def _origins(quads: Quads) -> dict[str, tuple[str, str, str]]:
         p = q.predicate.value
         if p in (str(CART.curationFile), str(CART.claimId)):
             meta.setdefault(term_value(q.subject), {})[p] = term_value(q.object)
-        elif p == str(CART.hasQuote):
+        elif p in _EVIDENCE_LINKS:
             quote_of.setdefault(term_value(q.object), term_value(q.subject))
 
     def origin(node: str) -> tuple[str, str, str]:
