@@ -12,6 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from kg.core.vocab import SPARQL_PREFIXES, UNITS
+from kg.provenance.registry_evidence import RegistryComparison, compare_registry
 from kg.store.store import GraphStore
 
 _PREFIXES = SPARQL_PREFIXES
@@ -118,6 +119,8 @@ class EvidenceReport:
     conflicts: tuple[OutcomeComparison, ...]
     distinct: tuple[DistinctOutcomes, ...] = field(default_factory=tuple)
     successions: tuple[DataCutSuccession, ...] = field(default_factory=tuple)
+    #: registry records beside the articles (:mod:`kg.provenance.registry_evidence`)
+    registry: tuple[RegistryComparison, ...] = field(default_factory=tuple)
 
     @property
     def single_source(self) -> tuple[FactSupport, ...]:
@@ -291,9 +294,10 @@ def disputed_claims(store: GraphStore) -> tuple[DisputedClaim, ...]:
 
 
 def analyze_evidence(store: GraphStore) -> EvidenceReport:
-    """Corroboration, single-source facts, disputes and outcome conflicts across all sources."""
+    """Corroboration, single-source facts, disputes, outcome conflicts and registry records."""
     reports = outcome_reports(store)
     agreements, conflicts, distinct = compare_outcomes(reports)
     return EvidenceReport(facts=fact_support(store), disputed=disputed_claims(store),
                           agreements=agreements, conflicts=conflicts, distinct=distinct,
-                          successions=data_cut_successions(reports))
+                          successions=data_cut_successions(reports),
+                          registry=compare_registry(store))

@@ -139,7 +139,20 @@ def evidence_text(report: EvidenceReport) -> str:
                        f"{' + '.join(r.indications)} ({r.population}; "
                        f"{r.timepoint_text or 'no timepoint'})")
             out += _note(r.note)
-    return "\n".join(out) + "\n"
+    return "\n".join(out + _registry_text(report)) + "\n"
+
+
+def _registry_text(report: EvidenceReport) -> list[str]:
+    """Registry records beside the articles, naming ClinicalTrials.gov and the retrieval date."""
+    rows = report.registry
+    differ = sum(r.agreement == "differ" for r in rows)
+    out = ["", f"Registry records beside the articles: {len(rows)} comparison(s), "
+               f"{differ} difference(s)"]
+    for r in rows:
+        side = f"article {r.source} {r.claim}: {r.article}" if r.source else "no article states it"
+        out.append(f"  [{r.agreement}] {r.trial} / {r.aspect}: registry {r.registry}; {side}  "
+                   f"(ClinicalTrials.gov {r.record}, retrieved {r.retrieved})")
+    return out
 
 
 def _note(note: str | None) -> list[str]:
