@@ -238,3 +238,28 @@ class Content:
     def _check(self) -> None:
         if not self._done:
             raise RuntimeError("read Content.asserted() to the end first")
+
+
+_RECORDS = """
+PREFIX cart: <https://w3id.org/cart-kg/ontology#>
+PREFIX dcterms: <http://purl.org/dc/terms/>
+SELECT DISTINCT ?trial ?nct ?publisher ?retrieved WHERE {
+  ?trial cart:registeredAs ?rt .
+  ?record cart:recordOf ?rt ; dcterms:identifier ?nct ; dcterms:publisher ?publisher ;
+          cart:retrieved ?retrieved .
+}
+"""
+
+
+def registry_records(store: GraphStore) -> dict[str, list[str]]:
+    """The registry records of each trial entity, as their data terms ask them named.
+
+    ``"ClinicalTrials.gov NCT00791778, retrieved 2026-09-02"``, by the trial entity's IRI.
+    """
+    found: dict[str, set[str]] = {}
+    for trial, nct, publisher, retrieved in store.select(_RECORDS)[1]:
+        if trial is not None and nct is not None and publisher is not None \
+                and retrieved is not None:
+            found.setdefault(trial.value, set()).add(
+                f"{publisher.value} {nct.value}, retrieved {retrieved.value}")
+    return {trial: sorted(names) for trial, names in found.items()}
