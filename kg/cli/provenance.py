@@ -58,8 +58,8 @@ def trace(entity: str | None, source: str | None, fact: tuple[str, str, str] | N
             if fact is not None:
                 subject = resolve(store, fact[0])
                 name = fact[1]
-                predicate = ox.NamedNode(str(PREDICATES[name].term) if name in PREDICATES
-                                         else str(resolve_predicate(name)))
+                predicate = ox.NamedNode(str(PREDICATES[name].term)) if name in PREDICATES \
+                    else resolve_predicate(name)
                 obj: ox.NamedNode | ox.Literal
                 try:
                     obj = resolve(store, fact[2])
