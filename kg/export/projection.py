@@ -201,7 +201,7 @@ def project(store: GraphStore, *, articles: bool = False,
 
     # First pass: node classes (the first of NODE_CLASSES a subject is typed with), outcome
     # categories, the assertions.
-    types = read.read_types(store, [*NODE_CLASSES, *_CATEGORIES])
+    types = read.read_types(store, [*NODE_CLASSES, *_CATEGORIES, read.RECORD_CLASS])
     names = list(NODE_CLASSES.values())
     rank = {iri: i for i, iri in enumerate(NODE_CLASSES)}
     best: dict[str, int] = {}
@@ -292,7 +292,7 @@ def project(store: GraphStore, *, articles: bool = False,
         return _support([records[a] for a in set(assertions) if a in records])
 
     # Registry records, named as ClinicalTrials.gov's data terms ask: on the graph and each trial.
-    registry = read.registry_records(store)
+    registry = content.registry_records()
     sources = sorted({name for names in registry.values() for name in names})
     graph = PropertyGraph(name="cart-kg", **({"registry_sources": "; ".join(sources)}
                                              if sources else {}))

@@ -128,3 +128,13 @@ def test_rdf_exports_keep_the_record_with_its_publisher_and_date(built: Path,
     assert f'{record} <http://purl.org/dc/terms/publisher> "ClinicalTrials.gov"' in text
     assert (f'{record} <https://w3id.org/cart-kg/ontology#retrieved> '
             '"2026-09-02"^^<http://www.w3.org/2001/XMLSchema#date>') in text
+
+
+def test_a_trial_verified_by_its_record_shows_its_nct_id_verified_once(built: Path) -> None:
+    code, out = run("query", "trials_of_sponsor", "--param", "sponsor=Bayer", "--data",
+                    str(built), "--format", "json")
+    assert code == 0, out
+    rows = json.loads(out)
+    rows = rows["rows"] if isinstance(rows, dict) else rows
+    assert [(r["registry_id"], r["id_verified"]) for r in rows] == [
+        ("https://clinicaltrials.gov/study/NCT00791778", "true")]

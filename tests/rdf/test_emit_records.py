@@ -119,3 +119,14 @@ def test_a_changed_record_rebuilds_the_registry_part(ctgov: Path, tmp_path: Path
     changed = build_dataset(ctgov, out)
     assert changed.rebuilt == 1
     assert "2026-09-03" in (out / "dataset" / "registry.nq").read_text()
+
+
+def test_without_its_record_a_curators_nct_id_stays_unverified(ctgov: Path) -> None:
+    (ctgov / "registry-records" / "NCT00791778.json").unlink()
+    (ctgov / "registry-records" / "NCT00791778.yaml").unlink()
+    edit(ctgov / "articles" / "t1" / "evidence.yaml", "by: [NCT00791778]", "by: [NCT:NCT00791778]")
+    quads = build_dataset(ctgov, out=None).quads
+    assert _objects(quads, TRIAL, f"{CART}unverifiedMatch") == {
+        "https://clinicaltrials.gov/study/NCT00791778"}
+    assert _objects(quads, TRIAL, "http://www.w3.org/2004/02/skos/core#exactMatch") == set()
+    assert _objects(quads, TRIAL, f"{CART}verifiedBy") == set()
