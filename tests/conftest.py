@@ -20,6 +20,9 @@ ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"
 MINI = DATA / "mini"
 EVIDENCE = DATA / "evidence"
+#: a sources folder with a real ClinicalTrials.gov record and a test article about its trial
+CTGOV = DATA / "ctgov"
+RECORD = CTGOV / "registry-records" / "NCT00791778.json"
 SOURCES = ROOT / "sources"
 
 
@@ -41,6 +44,14 @@ def mini(tmp_path: Path) -> Path:
     """A writable copy of the small test corpus, as ``<tmp>/sources``."""
     target = tmp_path / "sources"
     shutil.copytree(MINI, target)
+    return target
+
+
+@pytest.fixture
+def ctgov(tmp_path: Path) -> Path:
+    """A writable copy of the sources with a registry record (see tests/data/ctgov/README.md)."""
+    target = tmp_path / "sources"
+    shutil.copytree(CTGOV, target)
     return target
 
 

@@ -26,6 +26,7 @@ import pyoxigraph as ox
 from kg.build.builder import Builder
 from kg.build.cache import BuildCache, stamp, toolchain_digest
 from kg.build.parts import (
+    RECORD_PREFIX,
     Built,
     Context,
     add_stats,
@@ -36,6 +37,7 @@ from kg.build.parts import (
 from kg.build.summary import BuildResult, Stats
 from kg.core.progress import progress
 from kg.core.workers import Workers
+from kg.curation.registry_record import RECORDS_DIR, record_files
 from kg.curation.sources import article_folders, load_article, load_registry
 from kg.curation.yamlfile import Problem, SourceError
 from kg.rdf.emit import Quads, entity_iri, sort_quads
@@ -222,6 +224,7 @@ class Plan:
         """The registry part of the last build, if this build can take it as it is."""
         registry = self.root / "registry"
         files = sorted(str(p) for p in registry.iterdir() if p.is_file())
+        files += [str(p) for p in record_files(self.root)]
         built = self.cache.lookup(REGISTRY_SHARD, self._key(REGISTRY_SHARD, files))
         self.registry_reused = built is not None and self._shard_unchanged(REGISTRY_SHARD, built)
         return {REGISTRY_SHARD: built} if built is not None and self.registry_reused else {}
@@ -238,12 +241,17 @@ class Plan:
             built = self.cache.lookup(name, self._key(name, [f"{base}/{n}" for n in ARTICLE_FILES]))
             if built is None or not self._shard_unchanged(name, built):
                 continue
-            if not self.ids.issuperset(built.articles):
+            if not all(a in self.ids or self._record_exists(a) for a in built.articles):
                 continue
             if entities is not None and not self._same_entities(name, built, entities):
                 continue
             reused[name] = built
         return reused
+
+    def _record_exists(self, name: str) -> bool:
+        """Whether a registry record a part names (``registry-record/<NCT id>``) is there."""
+        return name.startswith(RECORD_PREFIX) and os.path.isfile(
+            f"{self.root}/{RECORDS_DIR}/{name.removeprefix(RECORD_PREFIX)}.json")
 
     def _same_entities(self, name: str, built: Built, entities: dict[str, Any]) -> bool:
         """After a registry change: the named entities are there and unchanged.

@@ -53,13 +53,16 @@ RACY_NS = 2_000_000_000
 #: The modules that decide what a part becomes: :mod:`kg.build.parts` and every ``kg`` module it
 #: imports, directly or not (a test keeps this list complete). This module's own format is
 #: :data:`FORMAT`.
-BUILD_MODULES = ("build.parts", "core.checks", "core.curie", "core.model", "core.resources",
-                 "core.vocab", "curation.articles", "curation.claims", "curation.consistency",
-                 "curation.fields", "curation.fields_spec", "curation.outcomes", "curation.quotes",
-                 "curation.registry", "curation.sources", "curation.spelling",
-                 "curation.statistics", "curation.times", "curation.yamlfile", "rdf.emit",
-                 "store.dataset", "store.files", "validation.datagraph",
-                 "validation.prepared_queries", "validation.validate",
+BUILD_MODULES = ("build.parts", "core.checks", "core.curie", "core.model", "core.record_model",
+                 "core.record_vocab", "core.resources", "core.vocab", "curation.articles",
+                 "curation.claims", "curation.consistency", "curation.fields",
+                 "curation.fields_spec", "curation.outcomes", "curation.quotes",
+                 "curation.record_protocol", "curation.record_reader", "curation.record_results",
+                 "curation.registry", "curation.registry_record", "curation.sources",
+                 "curation.spelling", "curation.statistics", "curation.times",
+                 "curation.yamlfile", "rdf.emit", "rdf.registry_record", "store.dataset",
+                 "store.files", "validation.datagraph", "validation.prepared_queries",
+                 "validation.validate",
                  # sources, their lineage and who said it
                  "curation.bibliography", "curation.derivations", "rdf.lineage")
 

@@ -29,9 +29,11 @@ from rdflib.namespace import RDF
 from kg.core.curie import compact
 from kg.core.model import Entity
 from kg.core.vocab import RESOURCE
+from kg.curation.registry_record import load_records
 from kg.curation.sources import load_article, load_registry
 from kg.curation.yamlfile import Problem, SourceError
 from kg.rdf.emit import (
+    REGISTRY_GRAPH,
     article_iri,
     emit_article,
     emit_registry,
@@ -39,11 +41,15 @@ from kg.rdf.emit import (
     sort_quads,
     term_value,
 )
+from kg.rdf.registry_record import emit_records, record_iri
 from kg.store.dataset import ARTICLE_SHARDS, REGISTRY_SHARD
 from kg.store.files import write_atomic
 from kg.validation.validate import Violation, core_shapes, load_shapes, shacl_violations
 
 _RDF_TYPE = str(RDF.type)
+_REGISTRY_GRAPH = ox.NamedNode(str(REGISTRY_GRAPH))
+#: How a part lists a registry record it names, among the article ids it names.
+RECORD_PREFIX = "registry-record/"
 
 
 class Built(NamedTuple):
@@ -117,9 +123,11 @@ class Context:
         """As :meth:`load`, from the registry shard a build wrote from these very ``entities``.
 
         Parsing the shard is quicker than emitting the registry again (16,214 quads at 10,000
-        articles); a subject's quads come sorted rather than in emission order.
+        articles); a subject's quads come sorted rather than in emission order. The shard's
+        registry records (graphs of their own) are not part of the context.
         """
-        quads = ox.parse(path=str(shard), format=ox.RdfFormat.N_QUADS)
+        quads = (q for q in ox.parse(path=str(shard), format=ox.RdfFormat.N_QUADS)
+                 if q.graph_name == _REGISTRY_GRAPH)
         return cls(root=root, article_ids=article_ids, entities=entities,
                    registry=_by_subject(quads))
 
@@ -197,8 +205,13 @@ def _write(dest: Path, shard: str, data: bytes) -> str:
 
 
 def build_registry(ctx: Context, dest: Path) -> Built:
-    """Write and validate the registry part."""
-    quads = sort_quads(q for quads in ctx.registry.values() for q in quads)
+    """Write and validate the registry part: the entities and the registry records.
+
+    Raises :class:`SourceError` when a record has problems.
+    """
+    records = load_records(ctx.root, ctx.entities)
+    quads = sort_quads((*(q for quads in ctx.registry.values() for q in quads),
+                        *emit_records(records, ctx.entities)))
     _, violations = shacl_violations(quads, ctx.shapes)
     digest = _write(dest, REGISTRY_SHARD, serialize_shard(quads))
     return Built("", REGISTRY_SHARD, digest, *part_stats(quads, None),
@@ -239,8 +252,12 @@ def build_articles(ctx: Context, folders: list[Path], dest: Path) -> list[Built]
 
 def _names(ctx: Context, quads: tuple[ox.Quad, ...], owner: str,
            ) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """The registry entity keys and the other article ids that a part's quads name."""
+    """The registry entity keys and the other article ids that a part's quads name.
+
+    A registry record it names is listed with the article ids, as ``registry-record/<NCT id>``.
+    """
     article_prefix = article_iri("").value
+    record_prefix = record_iri("").value
     own = article_iri(owner).value
     entities: set[str] = set()
     articles: set[str] = set()
@@ -253,6 +270,8 @@ def _names(ctx: Context, quads: tuple[ox.Quad, ...], owner: str,
                 entities.add(key)
             elif term.value.startswith(article_prefix) and term.value != own:
                 articles.add(term.value[len(article_prefix):])
+            elif term.value.startswith(record_prefix):
+                articles.add(RECORD_PREFIX + term.value[len(record_prefix):])
     return tuple(sorted(entities)), tuple(sorted(articles))
 
 

@@ -15,6 +15,7 @@ from kg.cli.build import build, stats, validate
 from kg.cli.export import export
 from kg.cli.provenance import evidence, trace
 from kg.cli.query import list_queries, query
+from kg.cli.registry import fetch_trial
 from kg.cli.server import publish, serve
 from kg.cli.synth import synth
 
@@ -36,7 +37,7 @@ def main() -> None:
 
 
 for command in (build, validate, stats, list_queries, query, trace, evidence, export, synth,
-                serve, publish):
+                serve, publish, fetch_trial):
     main.add_command(command)
 
 

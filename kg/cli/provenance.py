@@ -13,7 +13,8 @@ from kg.provenance.render import EVIDENCE_FORMATS, TRACE_FORMATS
 @click.command()
 @click.argument("entity", required=False)
 @click.option("--source", "source", metavar="ARTICLE",
-              help="List everything one article contributes (its id, IRI or title).")
+              help="List everything one article or registry record contributes (its id, "
+                   "NCT id, IRI or title).")
 @click.option("--fact", nargs=3, metavar="SUBJECT PREDICATE OBJECT",
               help="The evidence of one fact, e.g. --fact breakfree-1 hasPhase phase-1.")
 @click.option("--format", "fmt", type=click.Choice(list(TRACE_FORMATS)), default="text",
@@ -22,11 +23,13 @@ from kg.provenance.render import EVIDENCE_FORMATS, TRACE_FORMATS
 @endpoint_option
 def trace(entity: str | None, source: str | None, fact: tuple[str, str, str] | None, fmt: str,
           data: Path, endpoint: str | None) -> None:
-    """Trace an entity, an outcome, a fact or an article back to its quotes.
+    """Trace an entity, an outcome, a fact, an article or a registry record back to its sources.
 
     ENTITY is an IRI, a CURIE, a label, a synonym or a key. Each assertion shows its quote in its
     sentence (the quoted span marked «like this»), the offsets, the article's title, date and kind,
-    and whether it is stated, inferred or disputed, with the reason.
+    and whether it is stated, inferred or disputed, with the reason. Registry evidence is shown
+    beside it: each field of the ClinicalTrials.gov record (JSON Pointer and value), with the
+    record's retrieval date.
 
     \b
     Examples:
@@ -35,12 +38,14 @@ def trace(entity: str | None, source: str | None, fact: tuple[str, str, str] | N
       cartkg trace MONDO:0005100 --format markdown
       cartkg trace --source 003_18bb5d852450905e
       cartkg trace --fact breakfree-1 hasPhase phase-1
+      cartkg trace --source NCT06328777
     """
     import pyoxigraph as ox
 
     from kg.core.curie import compact
     from kg.core.limits import bounded, default_memory_limit
     from kg.core.vocab import PREDICATES
+    from kg.provenance import record_trace as rt
     from kg.provenance import trace as tr
     from kg.query.resolve import UnknownName, resolve, resolve_predicate
     from kg.store.remote import RemoteError
@@ -53,28 +58,31 @@ def trace(entity: str | None, source: str | None, fact: tuple[str, str, str] | N
             if fact is not None:
                 subject = resolve(store, fact[0])
                 name = fact[1]
-                predicate = ox.NamedNode(str(PREDICATES[name].term) if name in PREDICATES
-                                         else str(resolve_predicate(name)))
+                predicate = ox.NamedNode(str(PREDICATES[name].term)) if name in PREDICATES \
+                    else resolve_predicate(name)
                 obj: ox.NamedNode | ox.Literal
                 try:
                     obj = resolve(store, fact[2])
                 except UnknownName:
                     obj = ox.Literal(fact[2])
                 records = tr.trace_fact(store, subject, predicate, obj)
+                registry = rt.trace_fact_records(store, subject, predicate, obj)
                 heading = f"fact {compact(subject.value)} {compact(predicate.value)} {fact[2]}"
             elif source is not None:
                 node = resolve(store, source)
                 records = tr.trace_article(store, node)
-                heading = f"article {compact(node.value)}"
+                registry = rt.trace_record(store, node)
+                heading = f"{'record' if registry else 'article'} {compact(node.value)}"
             else:
                 node = resolve(store, str(entity))
                 records = tr.trace_entity(store, node)
+                registry = rt.trace_entity_records(store, node)
                 heading = f"{entity} ({compact(node.value)})"
         except (UnknownName, RemoteError) as err:
             fail(str(err))
-    articles = len({r.article_id for r in records})
-    heading += f": {len(records)} assertion(s) from {articles} source(s)"
-    click.echo(TRACE_FORMATS[fmt](records, heading), nl=False)
+    sources = len({r.article_id for r in records}) + len({r.nct_id for r in registry})
+    heading += f": {len(records) + len(registry)} assertion(s) from {sources} source(s)"
+    click.echo(TRACE_FORMATS[fmt](records, heading, registry), nl=False)
 
 
 @click.command()

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
+from kg.core.record_model import RegistryRecord
+
 
 @dataclass(frozen=True)
 class Entity:
@@ -280,3 +282,5 @@ class Corpus:
     entities: dict[str, Entity] = field(default_factory=dict)
     articles: dict[str, Article] = field(default_factory=dict)
     claims: tuple[Claim, ...] = ()
+    #: the registry records of ``sources/registry-records/``, by NCT id
+    records: dict[str, RegistryRecord] = field(default_factory=dict)

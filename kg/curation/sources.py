@@ -20,12 +20,14 @@ from kg.core.model import (
     Corpus,
     Entity,
 )
+from kg.core.record_model import NCT_ID_RE
 from kg.curation.articles import read_article
 from kg.curation.bibliography import check_derived_from
 from kg.curation.claims import read_claims
 from kg.curation.fields import relative
 from kg.curation.fields_spec import ARTICLE_ID_RE
 from kg.curation.registry import read_registry
+from kg.curation.registry_record import RECORDS_DIR, load_records
 from kg.curation.yamlfile import Problem, SourceError
 
 
@@ -49,9 +51,11 @@ def load_sources(root: Path) -> Corpus:
             continue
         articles[article.id] = article
         claims.extend(article_claims)
+    records = load_records(root, entities, problems)
     if problems:
         raise SourceError(problems)
-    return Corpus(root=root, entities=entities, articles=articles, claims=tuple(claims))
+    return Corpus(root=root, entities=entities, articles=articles, claims=tuple(claims),
+                  records=records)
 
 
 def check_sources_folder(root: Path) -> None:
@@ -129,7 +133,7 @@ def load_article(folder: Path, root: Path, entities: dict[str, Entity],
             claims = read_claims(folder, root, article, entities, problems)
     except SourceError as err:
         problems.extend(err.problems)
-    _check_dispute_references(claims, entities, article_ids, problems)
+    _check_dispute_references(claims, entities, article_ids, root, problems)
     if article is not None:
         check_derived_from(article, article_ids, problems)
     if problems or article is None:
@@ -218,12 +222,22 @@ def _check_cycles(entities: dict[str, Entity], problems: list[Problem]) -> None:
 
 
 def _check_dispute_references(claims: list[Claim], entities: dict[str, Entity],
-                              articles: Collection[str], problems: list[Problem]) -> None:
+                              articles: Collection[str], root: Path,
+                              problems: list[Problem]) -> None:
     for claim in claims:
         for ref in claim.dispute.by if claim.dispute else ():
-            if ref not in entities and ref not in articles and not is_external(ref):
-                problems.append(Problem(
-                    claim.file, claim.line, f"disputed.by '{ref}' is not an entity key, an "
-                    "article id or a CURIE.",
-                    "name what disputes the claim, e.g. NCT:NCT06121297 or an article id.",
-                    claim.id))
+            if ref in entities or ref in articles or is_external(ref):
+                continue
+            if NCT_ID_RE.match(ref):
+                if not (root / RECORDS_DIR / f"{ref}.json").is_file():
+                    problems.append(Problem(
+                        claim.file, claim.line, f"disputed.by '{ref}' names a registry record "
+                        f"that is not in {RECORDS_DIR}/.",
+                        f"add it with `cartkg fetch-trial {ref}`, or write NCT:{ref} to name "
+                        "the registry entry without its record.", claim.id))
+                continue
+            problems.append(Problem(
+                claim.file, claim.line, f"disputed.by '{ref}' is not an entity key, an "
+                "article id, a loaded registry record's NCT id or a CURIE.",
+                "name what disputes the claim, e.g. NCT:NCT06121297 or an article id.",
+                claim.id))

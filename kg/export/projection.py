@@ -201,7 +201,7 @@ def project(store: GraphStore, *, articles: bool = False,
 
     # First pass: node classes (the first of NODE_CLASSES a subject is typed with), outcome
     # categories, the assertions.
-    types = read.read_types(store, [*NODE_CLASSES, *_CATEGORIES])
+    types = read.read_types(store, [*NODE_CLASSES, *_CATEGORIES, read.RECORD_CLASS])
     names = list(NODE_CLASSES.values())
     rank = {iri: i for i, iri in enumerate(NODE_CLASSES)}
     best: dict[str, int] = {}
@@ -291,11 +291,17 @@ def project(store: GraphStore, *, articles: bool = False,
     def support(assertions: Iterable[str]) -> dict[str, Any]:
         return _support([records[a] for a in set(assertions) if a in records])
 
-    graph = PropertyGraph(name="cart-kg")
+    # Registry records, named as ClinicalTrials.gov's data terms ask: on the graph and each trial.
+    registry = content.registry_records()
+    sources = sorted({name for names in registry.values() for name in names})
+    graph = PropertyGraph(name="cart-kg", **({"registry_sources": "; ".join(sources)}
+                                             if sources else {}))
     for iri in sorted(nodes, key=ids.__getitem__):
         found = attributes.pop(iri, None)
         attrs = {"label": ids[iri], "class": nodes[iri], "iri": iri,
                  **(found if found is not None else _attributes({}, categories.get(iri), label))}
+        if iri in registry:
+            attrs["registry_records"] = registry[iri]
         attrs.update((k, v) for k, v in support(mentioned.get(iri, ())).items()
                      if k in ("sources", "source_ids", "claims"))
         graph.add_node(ids[iri], attrs)

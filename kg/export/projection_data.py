@@ -25,11 +25,18 @@ from typing import Any, NamedTuple
 
 import pyoxigraph as ox
 
+from kg.core.record_vocab import RECORD
 from kg.core.vocab import CART, OA, PREFIXES
 from kg.rdf.emit import graph_key
 from kg.store.store import GraphStore
 
 Term = ox.NamedNode | ox.Literal
+#: A registry record (typed so): the first pass is asked for it; the second reads what names it.
+RECORD_CLASS = str(RECORD.RegistryRecord)
+_REGISTERED_AS = str(RECORD.registeredAs)
+_RECORD_FIELDS = {str(RECORD.recordOf): "of", PREFIXES["dcterms"] + "identifier": "id",
+                  PREFIXES["dcterms"] + "publisher": "publisher",
+                  str(RECORD.retrieved): "retrieved"}
 
 _TYPE = PREFIXES["rdf"] + "type"
 _LABEL = PREFIXES["rdfs"] + "label"
@@ -128,6 +135,11 @@ class Content:
         self._labels: dict[str, tuple[str, ox.Literal]] = {}  # the first in canonical order
         #: group -> subject -> slots: a field's least value (a list of them for the quotes)
         self._fields: dict[str, dict[str, list[Any]]] = {group: {} for group in _SLOTS}
+        #: the registry records (typed so in the first pass) and what names them; the trials
+        #: registered as each registered trial (see :meth:`registry_records`)
+        self._records = {s for s, cls in types.typed if cls == RECORD_CLASS}
+        self._record_fields: dict[str, dict[str, str]] = {}
+        self._registered: dict[str, set[str]] = {}
         self._done = False
 
     def asserted(self) -> Iterator[tuple[str, str, str | None, str | None]]:
@@ -161,6 +173,12 @@ class Content:
                         properties[intern(subject)] = [intern(predicate), obj]
                     else:
                         props += (intern(predicate), obj)
+                if predicate == _REGISTERED_AS and isinstance(obj, ox.NamedNode):
+                    self._registered.setdefault(obj.value, set()).add(subject)
+                elif subject in self._records and predicate in _RECORD_FIELDS \
+                        and isinstance(obj, (ox.NamedNode, ox.Literal)):
+                    self._record_fields.setdefault(subject, {})[_RECORD_FIELDS[predicate]] = \
+                        obj.value
                 field = _FIELDS.get(predicate)
                 if field is not None and isinstance(obj, (ox.NamedNode, ox.Literal)):
                     if predicate in _IRIS and not isinstance(obj, ox.NamedNode):
@@ -235,6 +253,22 @@ class Content:
             values.clear()
         return found
 
+    def registry_records(self) -> dict[str, list[str]]:
+        """The registry records of each trial entity, named as their data terms ask.
+
+        ``"ClinicalTrials.gov NCT00791778, retrieved 2026-09-02"``, by the trial entity's IRI.
+        """
+        self._check()
+        found: dict[str, set[str]] = {}
+        for fields in self._record_fields.values():
+            if not {"of", "id", "publisher", "retrieved"} <= fields.keys():
+                continue
+            name = f"{fields['publisher']} {fields['id']}, retrieved {fields['retrieved']}"
+            for trial in self._registered.get(fields["of"], ()):
+                found.setdefault(trial, set()).add(name)
+        return {trial: sorted(names) for trial, names in found.items()}
+
     def _check(self) -> None:
         if not self._done:
             raise RuntimeError("read Content.asserted() to the end first")
+

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from kg.core.vocab import EVIDENCE_TYPES, SPARQL_PREFIXES, UNITS
 from kg.provenance.attribution import AttributedClaim, attributed_claims
+from kg.provenance.registry_evidence import RegistryComparison, compare_registry
 from kg.store.store import GraphStore
 
 _PREFIXES = SPARQL_PREFIXES
@@ -136,6 +137,8 @@ class EvidenceReport:
     distinct: tuple[DistinctOutcomes, ...] = field(default_factory=tuple)
     successions: tuple[DataCutSuccession, ...] = field(default_factory=tuple)
     attributed: tuple[AttributedClaim, ...] = field(default_factory=tuple)
+    #: registry records beside the articles (:mod:`kg.provenance.registry_evidence`)
+    registry: tuple[RegistryComparison, ...] = field(default_factory=tuple)
 
     @property
     def single_source(self) -> tuple[FactSupport, ...]:
@@ -366,10 +369,11 @@ def disputed_claims(store: GraphStore) -> tuple[DisputedClaim, ...]:
 
 
 def analyze_evidence(store: GraphStore) -> EvidenceReport:
-    """Corroboration, single-source facts, disputes and outcome conflicts across all sources."""
+    """Corroboration, single-source facts, disputes, outcome conflicts and registry records."""
     reports = outcome_reports(store)
     agreements, conflicts, distinct = compare_outcomes(reports, indication_roots(store))
     return EvidenceReport(facts=fact_support(store), disputed=disputed_claims(store),
                           agreements=agreements, conflicts=conflicts, distinct=distinct,
                           successions=data_cut_successions(reports),
-                          attributed=attributed_claims(store))
+                          attributed=attributed_claims(store),
+                          registry=compare_registry(store))

@@ -9,6 +9,7 @@ from typing import Any
 
 from kg.core.curie import compact
 from kg.provenance.evidence import EvidenceReport, FactSupport
+from kg.provenance.record_trace import RecordEvidence
 from kg.provenance.trace import EvidenceRecord
 
 
@@ -32,10 +33,11 @@ def _article_line(r: EvidenceRecord) -> str:
     return line
 
 
-def trace_text(records: Sequence[EvidenceRecord], heading: str) -> str:
-    """Plain text, grouped by source article."""
+def trace_text(records: Sequence[EvidenceRecord], heading: str,
+               registry: Sequence[RecordEvidence] = ()) -> str:
+    """Plain text, grouped by source article, then by registry record."""
     lines = [heading, ""]
-    if not records:
+    if not records and not registry:
         lines.append("no assertion involves it.")
     current = None
     for r in records:
@@ -53,13 +55,43 @@ def trace_text(records: Sequence[EvidenceRecord], heading: str) -> str:
         for s, p, o in r.triples:
             lines.append(f"    asserts {s} {p} {o}")
         lines.append("")
-    return "\n".join(lines).rstrip() + "\n"
+    return "\n".join(lines + _registry_lines(registry, "text")).rstrip() + "\n"
 
 
-def trace_markdown(records: Sequence[EvidenceRecord], heading: str) -> str:
-    """Markdown, grouped by source article, quoted spans in bold."""
+def _record_line(r: RecordEvidence) -> str:
+    """The record as its data terms ask: who publishes it, and when it was retrieved."""
+    return (f"{r.publisher} record {r.nct_id}: “{r.title}” (registry record, retrieved "
+            f"{r.retrieved}, {r.url})")
+
+
+def _registry_lines(registry: Sequence[RecordEvidence], style: str) -> list[str]:
+    """Registry evidence, grouped by record: each field's JSON Pointer and value."""
+    lines: list[str] = []
+    current = None
+    for r in registry:
+        if r.nct_id != current:
+            current = r.nct_id
+            lines += [f"== {_record_line(r)}"] if style == "text" \
+                else [f"## {_record_line(r)}", ""]
+        if style == "text":
+            lines.append(f"  statement {r.statement}  [registry record]")
+            lines.append(f"    from {r.file}, assertion {compact(r.assertion)}")
+            lines += [f"    field {p}: {json.dumps(v, ensure_ascii=False)}" for p, v in r.fields]
+            lines += [f"    asserts {s} {p} {o}" for s, p, o in r.triples]
+            lines.append("")
+        else:
+            lines.append(f"- **{r.statement}** (registry record), `{r.file}`")
+            lines += [f"  - field `{p}`: {json.dumps(v, ensure_ascii=False)}"
+                      for p, v in r.fields]
+            lines += [f"  - `{s} {p} {o}`" for s, p, o in r.triples]
+    return lines
+
+
+def trace_markdown(records: Sequence[EvidenceRecord], heading: str,
+                   registry: Sequence[RecordEvidence] = ()) -> str:
+    """Markdown, grouped by source article then registry record, quoted spans in bold."""
     lines = [f"# {heading}", ""]
-    if not records:
+    if not records and not registry:
         lines.append("No assertion involves it.")
     current = None
     for r in records:
@@ -76,22 +108,27 @@ def trace_markdown(records: Sequence[EvidenceRecord], heading: str) -> str:
             lines.append(f"  > characters {q.start}-{q.end}")
         for s, p, o in r.triples:
             lines.append(f"  - `{s} {p} {o}`")
-    return "\n".join(lines).rstrip() + "\n"
+    if registry:
+        lines.append("")
+    return "\n".join(lines + _registry_lines(registry, "markdown")).rstrip() + "\n"
 
 
-def trace_json(records: Sequence[EvidenceRecord], heading: str) -> str:
-    """JSON: the records as they are, with each quote's marked sentence."""
+def trace_json(records: Sequence[EvidenceRecord], heading: str,
+               registry: Sequence[RecordEvidence] = ()) -> str:
+    """JSON: the records as they are, with each quote's marked sentence, and registry evidence."""
     def record(r: EvidenceRecord) -> dict[str, Any]:
         data = dataclasses.asdict(r)
         for q, raw in zip(r.quotes, data["quotes"], strict=True):
             raw["marked"] = q.marked()
         return data
 
-    return json.dumps({"query": heading, "assertions": [record(r) for r in records]},
+    return json.dumps({"query": heading, "assertions": [record(r) for r in records],
+                       "registry_assertions": [dataclasses.asdict(r) for r in registry]},
                       indent=2, ensure_ascii=False) + "\n"
 
 
-TRACE_FORMATS: dict[str, Callable[[Sequence[EvidenceRecord], str], str]] = {
+TRACE_FORMATS: dict[str, Callable[[Sequence[EvidenceRecord], str, Sequence[RecordEvidence]],
+                                   str]] = {
     "text": trace_text,
     "markdown": trace_markdown,
     "json": trace_json,
@@ -155,7 +192,20 @@ def evidence_text(report: EvidenceReport) -> str:
                        f"{' + '.join(r.indications)} ({r.population}; "
                        f"{r.timepoint_text or 'no timepoint'})")
             out += _note(r.note)
-    return "\n".join(out) + "\n"
+    return "\n".join(out + _registry_text(report)) + "\n"
+
+
+def _registry_text(report: EvidenceReport) -> list[str]:
+    """Registry records beside the articles, naming ClinicalTrials.gov and the retrieval date."""
+    rows = report.registry
+    differ = sum(r.agreement == "differ" for r in rows)
+    out = ["", f"Registry records beside the articles: {len(rows)} comparison(s), "
+               f"{differ} difference(s)"]
+    for r in rows:
+        side = f"article {r.source} {r.claim}: {r.article}" if r.source else "no article states it"
+        out.append(f"  [{r.agreement}] {r.trial} / {r.aspect}: registry {r.registry}; {side}  "
+                   f"(ClinicalTrials.gov {r.record}, retrieved {r.retrieved})")
+    return out
 
 
 def _support(f: FactSupport) -> str:

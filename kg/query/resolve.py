@@ -1,9 +1,9 @@
 """The one name resolver: from what a user types to one node of the graph.
 
 Every command that takes a name (``trace``, ``evidence``, a query's ``label`` parameter) resolves
-it here: an IRI, a CURIE, a registry entity's label, synonym, key or external identifier, or an
-article id. A name that fits several nodes, or none, is an error that lists the candidates or the
-close matches.
+it here: an IRI, a CURIE, a registry entity's label, synonym, key or external identifier, an
+article id or a registry record's NCT id. A name that fits several nodes, or none, is an error
+that lists the candidates or the close matches.
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ SELECT ?x ?name ?kind WHERE {
   UNION { GRAPH graph:registry { ?x skos:exactMatch ?m . BIND(STR(?m) AS ?name)
           BIND("identifier" AS ?kind) } }
   UNION { ?x a cart:Article ; dcterms:identifier ?name . BIND("article" AS ?kind) }
+  UNION { ?x a cart:RegistryRecord ; dcterms:identifier ?name . BIND("record" AS ?kind) }
 }
 """
 

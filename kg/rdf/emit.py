@@ -27,6 +27,7 @@ from kg.core.model import (
     Quote,
     Timepoint,
 )
+from kg.core.record_model import NCT_ID_RE
 from kg.core.vocab import CART, GRAPH, OA, RESOURCE, SCHEMA
 from kg.rdf.lineage import emit_sources
 
@@ -249,12 +250,12 @@ def _emit_provenance(claim: Claim, graph: ox.NamedNode, entities: dict[str, Enti
 
 def resolve_reference(ref: str, entities: dict[str, Entity],
                       article_ids: Collection[str]) -> ox.NamedNode:
-    """Resolve what disputes a claim: an entity key, an article id or an external CURIE."""
+    """Resolve what disputes a claim: an entity key, an article id, a record's NCT id, a CURIE."""
     if ref in entities:
         return entity_iri(entities[ref])
     if ref in article_ids:
         return article_iri(ref)
-    return expand_curie(ref)
+    return mint("registry-record", ref) if NCT_ID_RE.match(ref) else expand_curie(ref)
 
 
 def _emit_assertion(claim: Claim, e: dict[str, Entity]) -> Iterator[ox.Quad]:
@@ -388,11 +389,13 @@ def _plan(g: _Graph, node: ox.NamedNode, p: Plan, ent: _Ent) -> None:
 
 
 def emit_dataset(corpus: Corpus, exclude: frozenset[str] = frozenset()) -> Quads:
-    """The whole dataset: the registry, then every article not in ``exclude``."""
+    """The whole dataset: the registry and its records, then every article not in ``exclude``."""
+    from kg.rdf.registry_record import emit_records  # it builds on this module
+
     by_article: dict[str, list[Claim]] = {a: [] for a in corpus.articles}
     for claim in corpus.claims:
         by_article[claim.article_id].append(claim)
-    quads = list(emit_registry(corpus.entities))
+    quads = [*emit_registry(corpus.entities), *emit_records(corpus.records, corpus.entities)]
     for article_id, article in corpus.articles.items():
         if article_id not in exclude:
             quads.extend(emit_article(article, by_article[article_id], corpus.entities,

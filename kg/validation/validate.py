@@ -20,10 +20,12 @@ from rdflib.namespace import RDF, RDFS, SH
 from rdflib.term import Node
 
 from kg.core.curie import compact
+from kg.core.record_vocab import RECORD
 from kg.core.resources import shapes_path
 from kg.core.vocab import CART
 from kg.rdf.emit import Quads, term_value
 from kg.validation.datagraph import TripleIndex, union_graph
+from kg.validation.record_check import record_nodes, record_violations
 
 SHAPES = shapes_path()
 
@@ -62,6 +64,10 @@ def load_shapes(path: Path = SHAPES) -> Graph:
     return Graph().parse(path, format="turtle")
 
 
+#: What links an assertion to its evidence: an article's quotes, a registry record's fields.
+_EVIDENCE_LINKS = (str(CART.hasQuote), str(RECORD.hasField))
+
+
 def _origins(quads: Quads) -> dict[str, tuple[str, str, str]]:
     """Map every node to the curation file and claim it came from."""
     meta: dict[str, dict[str, str]] = {}
@@ -70,7 +76,7 @@ def _origins(quads: Quads) -> dict[str, tuple[str, str, str]]:
         p = q.predicate.value
         if p in (str(CART.curationFile), str(CART.claimId)):
             meta.setdefault(term_value(q.subject), {})[p] = term_value(q.object)
-        elif p == str(CART.hasQuote):
+        elif p in _EVIDENCE_LINKS:
             quote_of.setdefault(term_value(q.object), term_value(q.subject))
 
     def origin(node: str) -> tuple[str, str, str]:
@@ -90,7 +96,7 @@ def _origins(quads: Quads) -> dict[str, tuple[str, str, str]]:
 
 #: SHACL-SPARQL shapes that :func:`integrity_violations` checks in Python instead (same rule, same
 #: message), because pyshacl runs them at ~23 ms a focus node (docs/decisions/0004).
-PYTHON_CHECKED = ("QuoteTextShape", "ArticleChecksumShape")
+PYTHON_CHECKED = ("QuoteTextShape", "ArticleChecksumShape", "RecordChecksumShape")
 _SHAPES_NS = "https://w3id.org/cart-kg/shapes#"
 
 
@@ -194,7 +200,8 @@ def integrity_violations(quads: Quads) -> list[tuple[str, str, str]]:
     """Quotes whose offsets no longer slice their article's text; texts that fail their SHA-256.
 
     The same rules as the SHACL-SPARQL shapes ``cartsh:QuoteTextShape`` and
-    ``cartsh:ArticleChecksumShape``, in code points, on any graph. Returns (shape, focus, message).
+    ``cartsh:ArticleChecksumShape``, in code points, on any graph; and the registry records'
+    rules (:func:`kg.validation.record_check.record_violations`). Returns (shape, focus, message).
     """
     text: dict[str, str] = {}
     sha: dict[str, str] = {}
@@ -213,9 +220,10 @@ def integrity_violations(quads: Quads) -> list[tuple[str, str, str]]:
             sha[subject] = q.object.value
         else:
             quote.setdefault(subject, {})[role] = q.object
-    found = []
+    found = record_violations(quads)
+    records = record_nodes(quads)  # checked above, with a message of their own
     for article, digest in sorted(sha.items()):
-        if article in text and re.fullmatch(r"[0-9a-f]{64}", digest):
+        if article in text and article not in records and re.fullmatch(r"[0-9a-f]{64}", digest):
             computed = hashlib.sha256(text[article].encode("utf-8")).hexdigest()
             if computed != digest:
                 found.append(("ArticleChecksumShape", article,

@@ -26,6 +26,7 @@ from rdflib.collection import Collection
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SH, SKOS, XSD
 from rdflib.term import Node
 
+from kg.core.record_vocab import RECORD
 from kg.core.vocab import (
     ARTICLE_KINDS,
     CART,
@@ -50,7 +51,7 @@ EXAMPLES = sorted((ROOT / "tests" / "data" / "shapes").glob("*.ttl"))
 
 CARTSH = Namespace("https://w3id.org/cart-kg/shapes#")
 CART_NS = str(CART._NS)
-TERMS = sorted(CART.__annotations__)
+TERMS = sorted({*CART.__annotations__, *RECORD.__annotations__})
 CURIES = {**PREFIXES, "cartsh": str(CARTSH)}
 SEVERITIES = {"violation": SH.Violation, "warning": SH.Warning}
 
@@ -227,7 +228,7 @@ def test_ontology_header(ontology: Graph) -> None:
 
 @pytest.mark.parametrize("name", TERMS)
 def test_term_is_declared_with_label_and_definition(ontology: Graph, name: str) -> None:
-    term = CART[name]
+    term = URIRef(CART_NS + name)
     assert set(ontology.objects(term, RDF.type)) & set(TERM_TYPES), f"{name} has no type"
     for prop in (RDFS.label, SKOS.definition):
         values = list(ontology.objects(term, prop))
