@@ -104,6 +104,8 @@ def main() -> None:
     parser.add_argument("--work", type=Path, required=True, help="an empty folder for servers")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--names", help="comma-separated query names (default: all)")
+    parser.add_argument("--servers", default="oxigraph,virtuoso",
+                        help="which servers to measure (comma-separated)")
     parser.add_argument("--virtuoso-buffers", type=int, default=340_000)
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
@@ -113,27 +115,31 @@ def main() -> None:
     result["export_nquads"] = _timed([_tool("cartkg"), "export", "--data", str(args.data),
                                       "--format", "nquads", "-o", str(nquads)])
 
-    folder = args.work / "oxigraph-bulk"
-    folder.mkdir()
-    bulk = _timed([_tool("oxigraph"), "load", "--location", str(folder / "store"),
-                   "--file", str(nquads)])
-    (args.work / "oxigraph-published").mkdir()
-    oxigraph = start_oxigraph(args.work / "oxigraph-published")
-    result["publish"]["oxigraph"] = {"publish": _publish(args.data, oxigraph), "bulk": bulk}
-    print(json.dumps(result["publish"]), flush=True)
-
-    (args.work / "virtuoso-bulk").mkdir()
-    virtuoso_bulk = start_virtuoso(args.work / "virtuoso-bulk", buffers=args.virtuoso_buffers)
-    bulk = _virtuoso_bulk(virtuoso_bulk, args.work / "virtuoso-bulk", nquads)
-    virtuoso_bulk.stop()
-    (args.work / "virtuoso-published").mkdir()
-    virtuoso = start_virtuoso(args.work / "virtuoso-published", buffers=args.virtuoso_buffers)
-    result["publish"]["virtuoso"] = {"publish": _publish(args.data, virtuoso), "bulk": bulk}
-    print(json.dumps(result["publish"]), flush=True)
+    servers: dict[str, Server] = {}
+    if "oxigraph" in args.servers:
+        folder = args.work / "oxigraph-bulk"
+        folder.mkdir()
+        bulk = _timed([_tool("oxigraph"), "load", "--location", str(folder / "store"),
+                       "--file", str(nquads)])
+        (args.work / "oxigraph-published").mkdir()
+        servers["oxigraph"] = start_oxigraph(args.work / "oxigraph-published")
+        result["publish"]["oxigraph"] = {"publish": _publish(args.data, servers["oxigraph"]),
+                                         "bulk": bulk}
+        print(json.dumps(result["publish"]), flush=True)
+    if "virtuoso" in args.servers:
+        (args.work / "virtuoso-bulk").mkdir()
+        loaded = start_virtuoso(args.work / "virtuoso-bulk", buffers=args.virtuoso_buffers)
+        bulk = _virtuoso_bulk(loaded, args.work / "virtuoso-bulk", nquads)
+        loaded.stop()
+        (args.work / "virtuoso-published").mkdir()
+        servers["virtuoso"] = start_virtuoso(args.work / "virtuoso-published",
+                                             buffers=args.virtuoso_buffers)
+        result["publish"]["virtuoso"] = {"publish": _publish(args.data, servers["virtuoso"]),
+                                         "bulk": bulk}
+        print(json.dumps(result["publish"]), flush=True)
 
     store = GraphStore.from_file(args.data)
-    remotes = {"oxigraph": RemoteStore.at(oxigraph.query_url),
-               "virtuoso": RemoteStore.at(virtuoso.query_url)}
+    remotes = {name: RemoteStore.at(server.query_url) for name, server in servers.items()}
     queries = load_queries()
     names = args.names.split(",") if args.names else sorted(queries)
     try:
@@ -150,8 +156,8 @@ def main() -> None:
             result["queries"][name] = line
             print(name, json.dumps(line), flush=True)
     finally:
-        oxigraph.stop()
-        virtuoso.stop()
+        for server in servers.values():
+            server.stop()
     text = json.dumps(result, indent=1, sort_keys=True)
     print(text)
     if args.json:
