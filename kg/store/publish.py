@@ -37,6 +37,8 @@ from kg.store.store import GraphStore, shard_errors
 #: server applies a request in one transaction); a large one article by article in requests of
 #: about this size.
 BATCH = 50_000
+#: Quads per ``INSERT DATA`` operation (see :func:`_insert`).
+INSERT_CHUNK = 1_000
 _PROVENANCE = str(GRAPH) + "provenance/"
 _PUBLISHED = f"""SELECT DISTINCT ?prov WHERE {{
   GRAPH ?prov {{ ?a <{CART.fromArticle}> ?article }}
@@ -76,7 +78,17 @@ def _clear_article(provenance: ox.NamedNode) -> str:
 
 
 def _insert(quads: Sequence[ox.Quad]) -> str:
-    """``INSERT DATA`` of the quads, each term written by pyoxigraph (as in N-Quads)."""
+    """``INSERT DATA`` of the quads, each term written by pyoxigraph (as in N-Quads).
+
+    One operation per :data:`INSERT_CHUNK` quads, in the same request: Virtuoso 7's SPARQL
+    compiler runs out of memory on one ``INSERT DATA`` of about 5,000 triples (the registry of a
+    10,000-article build holds 16,214 quads), and takes any number of smaller ones.
+    """
+    return " ;\n".join(_insert_data(quads[start:start + INSERT_CHUNK])
+                        for start in range(0, len(quads), INSERT_CHUNK))
+
+
+def _insert_data(quads: Sequence[ox.Quad]) -> str:
     graphs: dict[str, list[str]] = {}
     for q in quads:
         graphs.setdefault(str(q.graph_name), []).append(f"{q.subject} {q.predicate} {q.object} .")

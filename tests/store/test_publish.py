@@ -11,6 +11,7 @@ import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 from conftest import SOURCES
 from servers import CuttingProxy, Server
@@ -121,6 +122,25 @@ def test_a_connection_cut_midway_is_a_clear_error_and_leaves_the_server_consiste
         assert after.get(article) in (before.get(article), wanted.get(article)), article
     publish_dataset(seed_build, remote(server))
     assert held(server) == built(seed_build)
+
+
+def test_a_part_larger_than_virtuosos_limit_of_one_insert_goes_in_one_request(
+        server: Server) -> None:
+    """A 10,000-article build's registry (16,214 quads) in one ``INSERT DATA`` exhausted Virtuoso's
+    SPARQL compiler; the request now carries it as several operations. 12,000 quads written for
+    this test, in one test graph, sent as one part."""
+    from kg.store.publish import INSERT_CHUNK, _text, _Unit
+
+    graph = ox.NamedNode(f"{BASE}graph/test-large-part")
+    quads = [ox.Quad(ox.NamedNode(f"{BASE}test/s{n}"), ox.NamedNode(f"{BASE}test/p"),
+                     ox.Literal(f"value {n}"), graph) for n in range(12_000)]
+    assert len(quads) > 5 * INSERT_CHUNK
+    store = remote(server)
+    store.update(_text([_Unit("test", f"DROP SILENT GRAPH {graph}", quads)]))
+    count = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {graph} {{ ?s ?p ?o }} }}"
+    _, rows = store.select_named(count)
+    store.update(f"DROP SILENT GRAPH {graph}")
+    assert rows[0][0] is not None and int(rows[0][0].value) == 12_000
 
 
 def test_a_server_that_cannot_be_reached_is_a_clear_error(seed_build: Path) -> None:
