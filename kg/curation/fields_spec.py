@@ -23,8 +23,10 @@ ARTICLE_FIELDS = {
 CLAIM_FIELDS = {
     "id": str, "quote": object, "basis": str, "rationale": str, "disputed": dict,
     "note": str, "facts": list, "outcome": dict, "cohort": dict, "plan": dict,
+    # what was given; trials and endpoints (kg/curation/regimens.py, kg/curation/trials.py)
+    "regimen": dict, "study": dict,
 }
-BODIES = ("facts", "outcome", "cohort", "plan")
+BODIES = ("facts", "outcome", "cohort", "plan", "regimen", "study")
 OUTCOME_FIELDS = {
     "category": str, "therapy": str, "trial": str, "indication": object, "measure": str,
     "statistic": str, "value": (int, float), "unit": str, "numerator": int, "denominator": int,
@@ -34,10 +36,13 @@ OUTCOME_FIELDS = {
     "resolution": dict, "without": list, "baseline": (int, float), "final": (int, float),
     "range": list, "iqr": list, "sd": (int, float), "ci": list, "ci_level": (int, float),
     "p_value": (int, float, str), "significant": bool, "data_cutoff": str,
+    # the endpoint the outcome reports (kg/curation/trials.py)
+    "endpoint": dict,
 }
 
 #: Fields that, when given, must hold at least one item: an empty one would record nothing and
 #: say nothing (a claim with ``facts: []``, a quote list with no quote).
-NON_EMPTY = frozenset({"facts", "quote", "indication"})
+NON_EMPTY = frozenset({"facts", "quote", "indication", "trial", "design", "endpoints",
+                       "lymphodepletion", "combined_with"})
 #: Checks of a field's value beyond its type, by field name (see :mod:`kg.core.checks`).
 VALUE_CHECKS: dict[str, Callable[[object], str | None]] = {"url": url_problem}
