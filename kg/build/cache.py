@@ -58,6 +58,8 @@ BUILD_MODULES = ("build.parts", "core.checks", "core.curie", "core.model", "core
                  "curation.fields", "curation.fields_spec", "curation.outcomes", "curation.quotes",
                  "curation.registry", "curation.sources", "curation.spelling",
                  "curation.statistics", "curation.times", "curation.yamlfile", "rdf.emit",
+                 "core.given", "core.vocab_trials", "curation.regimens", "curation.trials",
+                 "rdf.given", "rdf.terms",
                  "store.dataset", "store.files", "validation.datagraph",
                  "validation.prepared_queries", "validation.validate")
 

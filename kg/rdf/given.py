@@ -44,6 +44,8 @@ def emit_regimen(g: Graph, node: ox.NamedNode, r: Regimen, ent: Ent) -> None:
         part = ox.NamedNode(f"{node.value}/agent/{agent.agent}")
         g.add(node, CART.lymphodepletion, part)
         g.add(part, RDF.type, CART.AgentDose)
+        g.add(part, RDFS.label, agent.agent if agent.dose is None
+              else f"{agent.agent} {agent.dose.text}")
         g.add(part, CART.agent, ent(agent.agent))
         if agent.dose is not None:
             _amount(g, part, agent.dose)
