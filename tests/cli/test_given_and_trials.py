@@ -79,7 +79,7 @@ def test_trial_designs_status_and_enrolment(built: Path) -> None:
 
 def test_the_trial_designs_query_names_every_design_and_status() -> None:
     text = (ROOT / "queries" / "trial_designs.rq").read_text(encoding="utf-8")
-    pairs = dict(re.findall(r'\(cart:(\w+) "([a-z-]+)"\)', text))
+    pairs = dict(re.findall(r'= cart:(\w+), "([a-z-]+)"', text))
     assert pairs == {str(iri).split("#")[1]: name
                      for table in (TRIAL_DESIGNS, TRIAL_STATUSES) for name, iri in table.items()}
 
