@@ -72,8 +72,6 @@ def emit_study(g: Graph, s: Study, ent: Ent) -> None:
     """What a source says of a trial as a study, said of the trial; and its endpoints."""
     trial = ent(s.trial)
     assert trial is not None
-    # the claim's typed node, as every other kind of claim has one (claims_per_article counts it)
-    g.add(trial, RDF.type, CART.Trial)
     for name in s.designs:
         g.add(trial, CART.hasDesign, given.TRIAL_DESIGNS[name])
     if s.status is not None:

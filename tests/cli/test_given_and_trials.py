@@ -12,7 +12,11 @@ from typing import Any
 import pytest
 from conftest import DATA, ROOT, run
 
+from kg.build.build import build_dataset
 from kg.core.given import TRIAL_DESIGNS, TRIAL_STATUSES
+from kg.query.library import load_query
+from kg.query.run import rdflib_dataset, run_query, run_query_rdflib
+from kg.store.store import GraphStore
 
 
 @pytest.fixture(scope="module")
@@ -149,3 +153,14 @@ def test_the_export_carries_doses_designs_and_endpoints(exported: dict[str, Any]
         ("trial:trial-two", "hasEndpoint", "endpoint:trial-two/dlt-28d"),
         ("cohort:t4-trial/dosed-across-trials", "acrossTrialsOf", "sponsor:acme-bio"),
     } <= edges
+
+
+@pytest.mark.parametrize("name", ["doses_per_therapy", "trial_designs", "endpoints_per_trial",
+                                  "trial_cohorts", "claims_per_article"])
+def test_oxigraph_and_rdflib_give_the_same_rows_on_the_test_articles(name: str) -> None:
+    quads = build_dataset(DATA / "evidence", out=None).quads
+    query = load_query(ROOT / "queries" / f"{name}.rq")
+    oxigraph = run_query(GraphStore.from_quads(quads), query.sparql, {})
+    rdflib = run_query_rdflib(rdflib_dataset(quads), query.sparql, {})
+    assert oxigraph.rows, "the test articles answer it"
+    assert [tuple(map(str, r)) for r in oxigraph.rows] == [tuple(map(str, r)) for r in rdflib.rows]
