@@ -56,21 +56,28 @@ def trace(built: Path, iri: str) -> str:
 
 def test_doses_per_therapy(built: Path) -> None:
     common = {"therapy": "testabtagene autoleucel", "trial": "TRIAL-ONE", "article": "t3-regimen"}
-    first = {**common, "dose": "1x10^6 CAR T cells/kg", "value": "1000000", "unit": "cells",
-             "per": "kg", "infusion": "single", "population": "patients with SSc",
-             "population_size": "12", "claim": "dose-and-lymphodepletion"}
     assert query(built, "doses_per_therapy") == [
         {**common, "dose": "a flat dose of 50x10^6 CAR T cells each", "value": "50000000",
          "unit": "cells", "combined_with": "bx-cel", "combination": "co-infused",
          "population": "a second cohort", "population_size": "4",
          "claim": "co-infused-with-bx-cel"},
-        {**first, "agent": "cyclophosphamide", "agent_dose": "1000 mg/m2", "agent_value": "1000",
-         "agent_unit": "mg", "agent_per": "m2", "agent_days": "1"},
-        {**first, "agent": "fludarabine", "agent_dose": "25 mg/m2/day", "agent_value": "25",
-         "agent_unit": "mg", "agent_per": "m2", "agent_days": "3"},
+        {**common, "dose": "1x10^6 CAR T cells/kg", "value": "1000000", "unit": "cells",
+         "per": "kg", "infusion": "single", "population": "patients with SSc",
+         "population_size": "12", "claim": "dose-and-lymphodepletion"},
         {**common, "infusion": "repeated", "infusions": "2",
          "population": "patients whose disease relapsed", "population_size": "2",
          "claim": "second-infusion"}]
+
+
+def test_lymphodepletion_regimens(built: Path) -> None:
+    common = {"therapy": "testabtagene autoleucel", "trial": "TRIAL-ONE", "unit": "mg",
+              "per": "m2", "population": "patients with SSc", "article": "t3-regimen",
+              "claim": "dose-and-lymphodepletion"}
+    assert query(built, "lymphodepletion_regimens") == [
+        {**common, "agent": "cyclophosphamide", "agent_dose": "1000 mg/m2", "value": "1000",
+         "days": "1"},
+        {**common, "agent": "fludarabine", "agent_dose": "25 mg/m2/day", "value": "25",
+         "days": "3"}]
 
 
 def test_trial_designs_status_and_enrolment(built: Path) -> None:
@@ -155,8 +162,9 @@ def test_the_export_carries_doses_designs_and_endpoints(exported: dict[str, Any]
     } <= edges
 
 
-@pytest.mark.parametrize("name", ["doses_per_therapy", "trial_designs", "endpoints_per_trial",
-                                  "trial_cohorts", "claims_per_article"])
+@pytest.mark.parametrize("name", ["doses_per_therapy", "lymphodepletion_regimens",
+                                  "trial_designs", "endpoints_per_trial", "trial_cohorts",
+                                  "claims_per_article"])
 def test_oxigraph_and_rdflib_give_the_same_rows_on_the_test_articles(name: str) -> None:
     quads = build_dataset(DATA / "evidence", out=None).quads
     query = load_query(ROOT / "queries" / f"{name}.rq")
