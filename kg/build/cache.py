@@ -53,18 +53,17 @@ RACY_NS = 2_000_000_000
 #: The modules that decide what a part becomes: :mod:`kg.build.parts` and every ``kg`` module it
 #: imports, directly or not (a test keeps this list complete). This module's own format is
 #: :data:`FORMAT`.
-BUILD_MODULES = ("build.parts", "core.checks", "core.curie", "core.model", "core.record_model",
-                 "core.record_vocab", "core.resources", "core.vocab", "curation.articles",
-                 "curation.claims", "curation.consistency", "curation.fields",
-                 "curation.fields_spec", "curation.outcomes", "curation.quotes",
+BUILD_MODULES = ("build.parts", "core.checks", "core.curie", "core.given", "core.model",
+                 "core.record_model", "core.record_vocab", "core.resources", "core.vocab",
+                 "core.vocab_trials", "curation.articles", "curation.bibliography",
+                 "curation.claims", "curation.consistency", "curation.derivations",
+                 "curation.fields", "curation.fields_spec", "curation.outcomes", "curation.quotes",
                  "curation.record_protocol", "curation.record_reader", "curation.record_results",
-                 "curation.registry", "curation.registry_record", "curation.sources",
-                 "curation.spelling", "curation.statistics", "curation.times",
-                 "curation.yamlfile", "rdf.emit", "rdf.registry_record", "store.dataset",
-                 "store.files", "validation.datagraph", "validation.prepared_queries",
-                 "validation.validate",
-                 # sources, their lineage and who said it
-                 "curation.bibliography", "curation.derivations", "rdf.lineage")
+                 "curation.regimens", "curation.registry", "curation.registry_record",
+                 "curation.sources", "curation.spelling", "curation.statistics", "curation.times",
+                 "curation.trials", "curation.yamlfile", "rdf.emit", "rdf.given", "rdf.lineage",
+                 "rdf.registry_record", "rdf.terms", "store.dataset", "store.files",
+                 "validation.datagraph", "validation.prepared_queries", "validation.validate")
 
 
 def toolchain_digest() -> str:

@@ -197,6 +197,76 @@ class Derivation:
     arithmetic: str
 
 
+# --- what was given, trials and endpoints ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Amount:
+    """A dose as the source writes it: its words, and its number and unit where given.
+
+    ``per`` is ``kg`` (body weight) or ``m2`` (body surface area); None is a flat dose. A dose may
+    be a range (``low``, ``high``) instead of one value.
+    """
+
+    text: str
+    value: Decimal | None = None
+    unit: str | None = None
+    per: str | None = None
+    low: Decimal | None = None
+    high: Decimal | None = None
+
+
+@dataclass(frozen=True)
+class AgentDose:
+    """One agent of a lymphodepletion regimen, with its dose (per day) and number of days."""
+
+    agent: str
+    dose: Amount | None = None
+    days: int | None = None
+
+
+@dataclass(frozen=True)
+class Regimen:
+    """What a population was given: the CAR T dose, lymphodepletion, infusions, combinations."""
+
+    therapy: str
+    finding: str
+    trial: str | None = None
+    indications: tuple[str, ...] = ()
+    population: str | None = None
+    population_size: int | None = None
+    dose: Amount | None = None
+    dose_level: str | None = None
+    infusion: str | None = None
+    infusion_count: int | None = None
+    lymphodepletion: tuple[AgentDose, ...] = ()
+    combined_with: tuple[str, ...] = ()
+    combination: str | None = None
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """An endpoint of a trial: its id (unique in the trial), role, measure and window."""
+
+    id: str
+    role: str
+    measure: str
+    text: str | None = None
+    window: Timepoint | None = None
+
+
+@dataclass(frozen=True)
+class Study:
+    """What a source says of a trial as a study: design, status, enrolment, endpoints."""
+
+    trial: str
+    designs: tuple[str, ...] = ()
+    status: str | None = None
+    enrolment_kind: str | None = None
+    enrolment: int | None = None
+    endpoints: tuple[Endpoint, ...] = ()
+
+
 @dataclass(frozen=True)
 class Outcome:
     """A reported result with everything a reader needs to weigh it."""
@@ -225,6 +295,7 @@ class Outcome:
     onset: Timepoint | None = None
     resolution: Timepoint | None = None
     without: tuple[str, ...] = ()
+    endpoint: Endpoint | None = None
     stats: Statistics = Statistics()
     derived: tuple[Derivation, ...] = ()
     data_cutoff: dt.date | None = None
@@ -232,13 +303,18 @@ class Outcome:
 
 @dataclass(frozen=True)
 class Cohort:
-    """A patient count: how many patients of which condition in which trial."""
+    """A patient count: how many patients of which condition in which trial or trials.
 
-    trial: str
+    A cohort may span several trials of one sponsor ("24 patients dosed across its Phase 1/2
+    trials"): ``trials`` names those the source names, ``sponsor`` whose trials they are.
+    """
+
+    trials: tuple[str, ...]
     indications: tuple[str, ...]
     size: int
     description: str
     therapy: str | None = None
+    sponsor: str | None = None
 
 
 @dataclass(frozen=True)
@@ -272,6 +348,8 @@ class Claim:
     cohort: Cohort | None = None
     plan: Plan | None = None
     attributed_to: Attribution | None = None
+    regimen: Regimen | None = None
+    study: Study | None = None
 
 
 @dataclass(frozen=True)

@@ -10,17 +10,18 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from rdflib import Namespace, URIRef
-from rdflib.namespace import DefinedNamespace
+
+from kg.core.vocab_trials import CART_NAMESPACE, GivenTerms
 
 BASE = "https://w3id.org/cart-kg/"
 RESOURCE = Namespace(BASE + "resource/")
 GRAPH = Namespace(BASE + "graph/")
 
 
-class CART(DefinedNamespace):
-    """The cart-kg ontology namespace."""
+class CART(GivenTerms):
+    """The cart-kg ontology namespace (it inherits the terms of what was given and of trials)."""
 
-    _NS = Namespace(BASE + "ontology#")
+    _NS = Namespace(CART_NAMESPACE)
     _fail = True
 
     # Domain classes
@@ -247,6 +248,7 @@ ENTITY_KINDS: dict[str, EntityKind] = {
         EntityKind("meetings", CART.ScientificMeeting, "meeting"),
         EntityKind("measures", CART.OutcomeMeasure, "measure"),
         EntityKind("drug-classes", CART.DrugClass, "drug-class"),
+        EntityKind("drugs", CART.Drug, "drug"),
     )
 }
 

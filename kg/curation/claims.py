@@ -18,7 +18,9 @@ from kg.curation.fields import EntityRef, FieldReader, relative
 from kg.curation.fields_spec import BODIES, CLAIM_FIELDS, KEY_RE
 from kg.curation.outcomes import read_cohort, read_outcome, read_plan
 from kg.curation.quotes import QuoteAmbiguous, QuoteNotFound, locate_quote
+from kg.curation.regimens import read_regimen
 from kg.curation.spelling import close_spelling
+from kg.curation.trials import read_study
 from kg.curation.yamlfile import Node, Problem, Seq, read_yaml
 
 
@@ -78,7 +80,7 @@ def _read_claim(item: Node, reader: FieldReader, article: Article,
     attributed_to = attribution_of(item, entities, reader)
     entity = EntityRef(entities, reader)
     facts: tuple[Fact, ...] = ()
-    outcome = cohort = plan = None
+    outcome = cohort = plan = regimen = study = None
     if "facts" in item:
         facts = _read_facts(item, entity, reader)
     elif "outcome" in item:
@@ -90,14 +92,18 @@ def _read_claim(item: Node, reader: FieldReader, article: Article,
                        "the quote and the article's date in article.yaml.")
     elif "cohort" in item:
         cohort = read_cohort(item["cohort"], item.line_of("cohort"), entity, reader)
-    else:
+    elif "plan" in item:
         plan = read_plan(item["plan"], item.line_of("plan"), entity, reader)
+    elif "regimen" in item:
+        regimen = read_regimen(item["regimen"], item.line_of("regimen"), entity, reader)
+    else:
+        study = read_study(item["study"], item.line_of("study"), entity, reader)
     if len(reader.problems) > before:
         return None
     return Claim(id=item["id"], article_id=article.id, file=shown, line=item.line,
                  quotes=quotes, basis=basis, rationale=item.get("rationale"), dispute=dispute,
                  note=item.get("note"), facts=facts, outcome=outcome, cohort=cohort, plan=plan,
-                 attributed_to=attributed_to)
+                 attributed_to=attributed_to, regimen=regimen, study=study)
 
 
 def _read_quotes(item: Node, reader: FieldReader, article: Article) -> tuple[Quote, ...]:

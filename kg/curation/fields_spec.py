@@ -27,8 +27,10 @@ CLAIM_FIELDS = {
     "id": str, "quote": object, "basis": str, "rationale": str, "disputed": dict,
     "note": str, "facts": list, "outcome": dict, "cohort": dict, "plan": dict,
     "attributed_to": dict,
+    # what was given; trials and endpoints (kg/curation/regimens.py, kg/curation/trials.py)
+    "regimen": dict, "study": dict,
 }
-BODIES = ("facts", "outcome", "cohort", "plan")
+BODIES = ("facts", "outcome", "cohort", "plan", "regimen", "study")
 OUTCOME_FIELDS = {
     "category": str, "therapy": str, "trial": str, "indication": object, "measure": str,
     "statistic": str, "value": (int, float), "unit": str, "numerator": int, "denominator": int,
@@ -40,11 +42,14 @@ OUTCOME_FIELDS = {
     "p_value": (int, float, str), "significant": bool, "data_cutoff": str,
     # per-field basis: the fields the curator derived (kg.curation.derivations)
     "derived": list,
+    # the endpoint the outcome reports (kg/curation/trials.py)
+    "endpoint": dict,
 }
 
 #: Fields that, when given, must hold at least one item: an empty one would record nothing and
 #: say nothing (a claim with ``facts: []``, a quote list with no quote).
-NON_EMPTY = frozenset({"facts", "quote", "indication", "derived_from", "derived"})
+NON_EMPTY = frozenset({"facts", "quote", "indication", "derived_from", "derived", "trial",
+                       "design", "endpoints", "lymphodepletion", "combined_with"})
 #: Checks of a field's value beyond its type, by field name (see :mod:`kg.core.checks`).
 VALUE_CHECKS: dict[str, Callable[[object], str | None]] = {
     "url": url_problem, "doi": doi_problem, "pmid": pmid_problem}

@@ -16,6 +16,7 @@ from kg.curation.fields import EntityRef, FieldReader
 from kg.curation.fields_spec import OUTCOME_FIELDS
 from kg.curation.statistics import derive_change, read_date, read_number, read_statistics
 from kg.curation.times import read_times
+from kg.curation.trials import read_endpoint
 
 
 def read_outcome(node: Any, line: int, entity: EntityRef, reader: FieldReader) -> Outcome | None:
@@ -47,6 +48,13 @@ def read_outcome(node: Any, line: int, entity: EntityRef, reader: FieldReader) -
     grade = reader.count(node, "grade")
     grade_min, grade_max = reader.count(node, "grade_min"), reader.count(node, "grade_max")
     population_size = reader.count(node, "population_size")
+    endpoint = None
+    if "endpoint" in node:
+        if node.get("trial") is None:
+            reader.add(node.line_of("endpoint"), "an endpoint belongs to a trial.",
+                       "add the outcome's 'trial:', or drop 'endpoint:'.")
+        endpoint = read_endpoint(node["endpoint"], node.line_of("endpoint"), measure or "",
+                                 entity, reader)
     check_outcome(node, reader, Outcome(
         category="", therapy="", indications=(), measure="", statistic=statistic or "",
         finding="", population="", value=value, unit=unit, numerator=numerator,
@@ -66,22 +74,30 @@ def read_outcome(node: Any, line: int, entity: EntityRef, reader: FieldReader) -
         population_size=population_size, **read_times(node, reader),
         stats=stats, derived=derived, data_cutoff=read_date(node, "data_cutoff", reader),
         without=entity.many(node, "without", ("drug-classes",)) if "without" in node else (),
+        endpoint=endpoint,
     )
 
 
 def read_cohort(node: Any, line: int, entity: EntityRef, reader: FieldReader) -> Cohort | None:
     """A cohort, or None when it has problems (each recorded by ``reader``)."""
-    fields = {"trial": str, "therapy": str, "indication": object, "size": int, "description": str}
-    if not reader.check_fields(node, line, fields, {"trial", "indication", "size", "description"},
+    fields = {"trial": object, "sponsor": str, "therapy": str, "indication": object, "size": int,
+              "description": str}
+    if not reader.check_fields(node, line, fields, {"indication", "size", "description"},
                                "cohort"):
         return None
-    therapy = node.get("therapy")
+    if node.get("trial") is None and node.get("sponsor") is None:
+        reader.add(node.line, "a cohort belongs to a trial, or spans trials of one sponsor.",
+                   "add 'trial:' (a key, or a list of keys), or 'sponsor:' when the source says "
+                   "only whose trials (\"across its Phase 1/2 trials\").")
+    therapy, sponsor = node.get("therapy"), node.get("sponsor")
     return Cohort(
-        trial=entity(node["trial"], node.line_of("trial"), ("trials",), "trial") or "",
+        trials=entity.many(node, "trial", ("trials",)) if node.get("trial") is not None else (),
         indications=entity.many(node, "indication", ("indications",)),
         size=reader.count(node, "size") or 0, description=node["description"],
         therapy=entity(therapy, node.line_of("therapy"), ("therapies",), "therapy")
         if therapy is not None else None,
+        sponsor=entity(sponsor, node.line_of("sponsor"), ("sponsors", "organizations"), "sponsor")
+        if sponsor is not None else None,
     )
 
 

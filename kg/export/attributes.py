@@ -5,6 +5,7 @@ Also the kind of each attribute, and the curation names of controlled values.
 
 from __future__ import annotations
 
+from kg.core.given import DOSE_UNITS, TRIAL_DESIGNS, TRIAL_STATUSES, WINDOW
 from kg.core.vocab import (
     CART,
     PLAN_KINDS,
@@ -25,6 +26,7 @@ TERM_NAMES = {str(iri): name for table in (STATISTICS, UNITS, TIME_UNITS, PLAN_K
                for name, iri in table.items()}
 
 #: Node properties: predicate -> (attribute, kind). Kinds: text (one string), list (strings),
+#: terms (controlled values by their curation names, a list: a trial's designs or statuses),
 #: curies (IRIs as CURIEs), nodes (node ids: the registry's broader terms, kept as an attribute
 #: because an edge stands for a quoted claim), term (a controlled value by its curation name),
 #: label (the label of the node it points to), number (float), integer. Other literal properties
@@ -92,4 +94,22 @@ PROPERTIES.update({
     str(CART.abstractNumber): ("abstract_number", "text"),
     PREFIXES["prov"] + "wasDerivedFrom": ("derived_from", "curies"),
 })
+# What was given; trials, endpoints (docs/curation.md "What was given", "Trials and endpoints").
+TERM_NAMES.update({str(iri): name for table in (DOSE_UNITS, TRIAL_DESIGNS, TRIAL_STATUSES)
+                   for name, iri in table.items()})
+PROPERTIES.update({str(getattr(CART, name)): (attribute, kind) for name, attribute, kind in (
+    ("doseText", "dose", "text"), ("doseValue", "dose_value", "number"),
+    ("doseUnit", "dose_unit", "term"), ("dosePer", "dose_per", "text"),
+    ("doseMin", "dose_min", "number"), ("doseMax", "dose_max", "number"),
+    ("doseLevel", "dose_level", "text"), ("doseDays", "dose_days", "integer"),
+    ("infusionSchedule", "infusion", "text"), ("infusionCount", "infusion_count", "integer"),
+    ("combinationMode", "combination", "text"), ("hasDesign", "design", "terms"),
+    ("trialStatus", "trial_status", "terms"), ("plannedEnrolment", "planned_enrolment", "list"),
+    ("actualEnrolment", "actual_enrolment", "list"), ("endpointId", "endpoint_id", "text"),
+    ("endpointRole", "role", "text"), ("endpointText", "endpoint", "text"))})
+PROPERTIES.update({
+    str(time_property(WINDOW, part)): ("window" if part == "Text" else f"window_{part.lower()}",
+                                       kind)
+    for part, kind in {"Text": "text", **_TIME_PARTS}.items()
+    if part not in ("Statistic", "Min", "Max")})
 KINDS = dict(PROPERTIES.values())

@@ -48,8 +48,9 @@ _TYPE = _RDF + "type"
 NODE_CLASSES: dict[str, str] = {
     str(CART[name]): name
     for name in ("Therapy", "Trial", "Indication", "Sponsor", "Organization", "Antigen",
-                 "TrialPhase", "ScientificMeeting", "OutcomeMeasure", "DrugClass", "Outcome",
-                 "Cohort", "PlannedStep", "Article")
+                 "TrialPhase", "ScientificMeeting", "OutcomeMeasure", "DrugClass", "Drug",
+                 "Outcome", "Cohort", "PlannedStep", "Regimen", "AgentDose", "Endpoint",
+                 "Article")
 }
 
 #: One colour per node class (Tableau 20), used by every format that can show colour.
@@ -58,13 +59,14 @@ CLASS_COLOURS: dict[str, str] = {
     "Organization": "#D37295", "Antigen": "#E15759", "TrialPhase": "#9C755F",
     "ScientificMeeting": "#76B7B2", "OutcomeMeasure": "#EDC948", "DrugClass": "#BAB0AC",
     "Outcome": "#FF9DA7", "Cohort": "#86BCB6", "PlannedStep": "#8CD17D", "Article": "#79706E",
+    "Drug": "#FABFD2", "Regimen": "#A0CBE8", "AgentDose": "#F1CE63", "Endpoint": "#499894",
 }
 
 #: Prefixes of node ids: ``therapy:rese-cel``, ``outcome:<article>/<claim>``, ``article:<id>``.
 NODE_PREFIXES: dict[str, str] = {
     segment: f"{RESOURCE}{segment}/"
     for segment in (*(k.segment for k in ENTITY_KINDS.values()), "outcome", "cohort", "plan",
-                    "article")
+                    "regimen", "endpoint", "article")
 }
 
 _CATEGORIES = {str(iri): name for name, iri in OUTCOME_CATEGORIES.items()}
@@ -121,7 +123,7 @@ def _attributes(props: Mapping[str, set[Term]], category: str | None,
                 values[name].append(shortest(obj.value))
             elif kind == "nodes":
                 values[name].append(node_id(obj.value))
-            elif kind == "term":
+            elif kind in ("term", "terms"):
                 values[name].append(TERM_NAMES.get(obj.value, _local(obj.value)))
             elif kind == "label":
                 values[name].append(label(obj.value))
@@ -130,7 +132,8 @@ def _attributes(props: Mapping[str, set[Term]], category: str | None,
     attrs: dict[str, Any] = {}
     for name, found in values.items():
         kind = KINDS.get(name, "list")
-        attrs[name] = sorted(set(found)) if kind in ("list", "curies", "nodes") else found[0]
+        attrs[name] = sorted(set(found)) if kind in ("list", "curies", "nodes", "terms") \
+            else found[0]
     if category is not None:
         attrs["category"] = category
     return attrs

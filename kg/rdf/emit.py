@@ -7,46 +7,36 @@ bytes. The registry, each article's provenance and each claim's assertion are se
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable, Iterator
-from decimal import Decimal
+from collections.abc import Collection, Iterable, Iterator
 
 import pyoxigraph as ox
-from rdflib import URIRef
-from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, XSD
+from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS
 
 from kg.core import vocab
 from kg.core.curie import expand
 from kg.core.model import (
     Article,
     Claim,
-    Cohort,
     Corpus,
     Entity,
     Outcome,
     Plan,
     Quote,
-    Timepoint,
 )
 from kg.core.record_model import NCT_ID_RE
-from kg.core.vocab import CART, GRAPH, OA, RESOURCE, SCHEMA
+from kg.core.vocab import CART, GRAPH, OA, SCHEMA
+from kg.rdf.given import emit_cohort, emit_endpoint, emit_regimen, emit_study
 from kg.rdf.lineage import emit_sources
+from kg.rdf.terms import XSD_DATE as _XSD_DATE
+from kg.rdf.terms import Ent as _Ent
+from kg.rdf.terms import Graph as _Graph
+from kg.rdf.terms import boolean, decimal, integer, mint
+from kg.rdf.terms import emit_time as _time
+from kg.rdf.terms import named as _n
 
 Quads = tuple[ox.Quad, ...]
 
 REGISTRY_GRAPH = GRAPH["registry"]
-
-
-def _n(term: URIRef | str) -> ox.NamedNode:
-    return ox.NamedNode(str(term))
-
-
-_XSD_INTEGER = _n(XSD.integer)
-_XSD_DECIMAL = _n(XSD.decimal)
-_XSD_BOOLEAN = _n(XSD.boolean)
-_XSD_DATE = _n(XSD.date)
-
-Object = ox.NamedNode | ox.Literal
-_Ent = Callable[[str | None], ox.NamedNode | None]
 
 
 def term_value(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple | ox.DefaultGraph) -> str:
@@ -54,11 +44,6 @@ def term_value(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple | ox.D
     if isinstance(term, (ox.NamedNode, ox.BlankNode, ox.Literal)):
         return term.value
     return str(term)
-
-
-def mint(kind: str, *keys: str) -> ox.NamedNode:
-    """Mint the IRI of a resource the project owns from its stable keys."""
-    return ox.NamedNode(str(RESOURCE) + "/".join((kind, *keys)))
 
 
 def entity_iri(entity: Entity) -> ox.NamedNode:
@@ -94,22 +79,6 @@ def expand_curie(curie: str) -> ox.NamedNode:
     return ox.NamedNode(iri)
 
 
-def integer(value: int) -> ox.Literal:
-    """An ``xsd:integer`` literal."""
-    return ox.Literal(str(value), datatype=_XSD_INTEGER)
-
-
-def decimal(value: Decimal) -> ox.Literal:
-    """An ``xsd:decimal`` literal in canonical form (``10``, ``13.5``)."""
-    text = format(value.normalize(), "f")
-    return ox.Literal(text, datatype=_XSD_DECIMAL)
-
-
-def boolean(value: bool) -> ox.Literal:
-    """An ``xsd:boolean`` literal."""
-    return ox.Literal("true" if value else "false", datatype=_XSD_BOOLEAN)
-
-
 def sort_quads(quads: Iterable[ox.Quad]) -> Quads:
     """Sort and deduplicate quads into the canonical order used by every output.
 
@@ -130,23 +99,6 @@ def sort_triples(triples: Iterable[ox.Triple]) -> tuple[ox.Triple, ...]:
 def graph_key(graph: ox.NamedNode | ox.BlankNode | ox.DefaultGraph) -> str:
     """A graph's place in the canonical order: the default graph first, then by IRI."""
     return "" if isinstance(graph, ox.DefaultGraph) else str(graph)
-
-
-class _Graph:
-    """Collects the triples of one named graph."""
-
-    def __init__(self, name: ox.NamedNode) -> None:
-        self.name = name
-        self.quads: list[ox.Quad] = []
-
-    def add(self, s: ox.NamedNode, p: URIRef, o: Object | URIRef | str | None) -> None:
-        if o is None:
-            return
-        if isinstance(o, URIRef):
-            o = _n(o)
-        elif isinstance(o, str):
-            o = ox.Literal(o)
-        self.quads.append(ox.Quad(s, _n(p), o, self.name))
 
 
 # --- registry -------------------------------------------------------------------------------
@@ -271,9 +223,13 @@ def _emit_assertion(claim: Claim, e: dict[str, Entity]) -> Iterator[ox.Quad]:
     if claim.outcome is not None:
         _outcome(g, mint("outcome", claim.article_id, claim.id), claim.outcome, ent)
     if claim.cohort is not None:
-        _cohort(g, mint("cohort", claim.article_id, claim.id), claim.cohort, ent)
+        emit_cohort(g, mint("cohort", claim.article_id, claim.id), claim.cohort, ent)
     if claim.plan is not None:
         _plan(g, mint("plan", claim.article_id, claim.id), claim.plan, ent)
+    if claim.regimen is not None:
+        emit_regimen(g, mint("regimen", claim.article_id, claim.id), claim.regimen, ent)
+    if claim.study is not None:
+        emit_study(g, claim.study, ent)
     yield from g.quads
 
 
@@ -310,6 +266,8 @@ def _outcome(g: _Graph, node: ox.NamedNode, o: Outcome, ent: _Ent) -> None:
                 g.add(node, CART.derivation, f"{role.field} months: {time.arithmetic()}")
     for key in o.without:
         g.add(node, CART.achievedWithout, ent(key))
+    if o.endpoint is not None and o.trial is not None:
+        g.add(node, CART.reportsEndpoint, emit_endpoint(g, o.trial, o.endpoint, ent))
     _statistics(g, node, o)
 
 
@@ -335,41 +293,6 @@ def _statistics(g: _Graph, node: ox.NamedNode, o: Outcome) -> None:
         g.add(node, CART.derivation, f"{d.field}: {d.arithmetic}")
     if o.data_cutoff is not None:
         g.add(node, CART.dataCutoff, ox.Literal(o.data_cutoff.isoformat(), datatype=_XSD_DATE))
-
-
-def _time(g: _Graph, node: ox.NamedNode, role: vocab.TimeRole, t: Timepoint) -> None:
-    """A time as written, and its derived months, as properties prefixed by the time's role.
-
-    The parts: text, value, unit, qualifier, origin, statistic and range.
-    """
-
-    def prop(part: str) -> URIRef:
-        return vocab.time_property(role, part)
-
-    g.add(node, prop("Text"), t.text)
-    g.add(node, prop("Qualifier"), t.qualifier)
-    g.add(node, prop("From"), t.since)
-    if t.value is not None and t.unit is not None and t.months is not None:
-        g.add(node, prop("Value"), decimal(t.value))
-        g.add(node, prop("Unit"), vocab.TIME_UNITS[t.unit])
-        g.add(node, prop("Months"), decimal(t.months))
-    if role.summary:
-        if t.statistic is not None:
-            g.add(node, prop("Statistic"), vocab.STATISTICS[t.statistic])
-        if t.low is not None and t.high is not None:
-            g.add(node, prop("Min"), decimal(t.low))
-            g.add(node, prop("Max"), decimal(t.high))
-
-
-def _cohort(g: _Graph, node: ox.NamedNode, c: Cohort, ent: _Ent) -> None:
-    g.add(node, RDF.type, CART.Cohort)
-    g.add(node, RDFS.label, f"cohort of {c.size}: {c.description}")
-    g.add(node, CART.inTrial, ent(c.trial))
-    g.add(node, CART.forTherapy, ent(c.therapy))
-    for key in c.indications:
-        g.add(node, CART.forIndication, ent(key))
-    g.add(node, CART.cohortSize, integer(c.size))
-    g.add(node, CART.populationDescription, c.description)
 
 
 def _plan(g: _Graph, node: ox.NamedNode, p: Plan, ent: _Ent) -> None:

@@ -22,16 +22,8 @@ from kg.core.model import Entity
 from kg.core.record_model import PUBLISHER, RecordField, RegistryRecord, Statement, Value
 from kg.core.record_vocab import RECORD
 from kg.core.vocab import CART, GRAPH, SCHEMA
-from kg.rdf.emit import (
-    Quads,
-    boolean,
-    decimal,
-    entity_iri,
-    expand_curie,
-    integer,
-    mint,
-    sort_quads,
-)
+from kg.rdf.emit import Quads, entity_iri, expand_curie, sort_quads
+from kg.rdf.terms import boolean, decimal, integer, mint
 
 Object = ox.NamedNode | ox.Literal
 _DATE = ox.NamedNode(str(XSD.date))

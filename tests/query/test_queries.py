@@ -509,6 +509,7 @@ def test_claims_per_article(store: GraphStore, real_build: BuildResult) -> None:
         (A000, "facts", "7", "3", "0"),
         (A000, "pharmacodynamic outcome", "3", "3", "0"),
         (A000, "planned step", "1", "1", "0"),
+        (A000, "regimen", "1", "1", "0"),
         (A000, "safety outcome", "5", "5", "0"),
         (A002, "cohort", "3", "1", "0"),
         (A002, "efficacy outcome", "5", "0", "0"),
@@ -518,11 +519,25 @@ def test_claims_per_article(store: GraphStore, real_build: BuildResult) -> None:
         (A003, "efficacy outcome", "5", "0", "0"),
         (A003, "facts", "13", "1", "0"),
         (A003, "pharmacodynamic outcome", "4", "0", "0"),
+        (A003, "regimen", "1", "0", "0"),
         (A003, "safety outcome", "5", "0", "0"),
     ]
-    assert sum(int(r["claims"] or 0) for r in rows) == real_build.stats.assertions == 81
+    assert sum(int(r["claims"] or 0) for r in rows) == real_build.stats.assertions == 83
     assert {r["title"] for r in rows if r["article"] == A003} == {
         "CAR T-Cell Therapy: SSc Skin & Lung Breakthrough"}
+
+
+def test_doses_per_therapy_in_the_seed_articles_are_single_infusions(store: GraphStore) -> None:
+    # Both articles say "a single infusion"; neither gives a dose or a lymphodepletion. 000 names
+    # no product (BMS-986353 and Breakfree-1 are the curator's inference).
+    rows = answer(store, "doses_per_therapy")
+    assert pick(rows, "therapy", "trial", "infusion", "dose", "population_size", "article",
+                "claim") == [
+        ("zolacabtagene autoleucel", "Breakfree-1", "single", None, "71", A000,
+         "study-71-single-infusion"),
+        ("zolacabtagene autoleucel", "Breakfree-1", "single", None, None, A003,
+         "breakfree-1-single-infusion"),
+    ]
 
 
 # --- 8. single-source and corroborated facts -----------------------------------------------------

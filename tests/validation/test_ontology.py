@@ -26,6 +26,7 @@ from rdflib.collection import Collection
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SH, SKOS, XSD
 from rdflib.term import Node
 
+from kg.core.given import DOSE_UNITS, ENDPOINT_ROLES, TRIAL_DESIGNS, TRIAL_STATUSES
 from kg.core.record_vocab import RECORD
 from kg.core.vocab import (
     ARTICLE_KINDS,
@@ -51,7 +52,10 @@ EXAMPLES = sorted((ROOT / "tests" / "data" / "shapes").glob("*.ttl"))
 
 CARTSH = Namespace("https://w3id.org/cart-kg/shapes#")
 CART_NS = str(CART._NS)
-TERMS = sorted({*CART.__annotations__, *RECORD.__annotations__})
+#: The terms of the namespace: CART's own and those it inherits (kg/core/vocab_trials.py), and
+#: the registry records' (kg/core/record_vocab.py).
+TERMS = sorted({name for cls in (*CART.mro(), *RECORD.mro())
+                for name in getattr(cls, "__annotations__", {}) if not name.startswith("_")})
 CURIES = {**PREFIXES, "cartsh": str(CARTSH)}
 SEVERITIES = {"violation": SH.Violation, "warning": SH.Warning}
 
@@ -247,8 +251,11 @@ def test_ontology_uses_no_term_outside_the_vocabulary(ontology: Graph) -> None:
         (STATISTICS, CART.Statistic),
         ({k: v for k, v in UNITS.items() if v.startswith(CART_NS)}, CART.Unit),
         (PLAN_KINDS, CART.PlanKind),
+        (TRIAL_DESIGNS, CART.TrialDesign),
+        (TRIAL_STATUSES, CART.TrialStatus),
+        ({k: v for k, v in DOSE_UNITS.items() if v.startswith(CART_NS)}, CART.Unit),
     ],
-    ids=["statistics", "units", "plan-kinds"],
+    ids=["statistics", "units", "plan-kinds", "trial-designs", "trial-statuses", "dose-units"],
 )
 def test_controlled_values_are_concepts_in_a_scheme(
     ontology: Graph, values: dict[str, URIRef], cls: URIRef
@@ -328,6 +335,9 @@ def test_registry_shape_targets_every_registry_kind(shapes: Graph) -> None:
         (CART.timepointQualifier, [Literal(v) for v in TIMEPOINT_QUALIFIERS]),
         (CART.articleKind, [Literal(v) for v in ARTICLE_KINDS]),
         (CART.defaultCategory, [Literal(v) for v in OUTCOME_CATEGORIES]),
+        (CART.hasDesign, list(TRIAL_DESIGNS.values())),
+        (CART.trialStatus, list(TRIAL_STATUSES.values())),
+        (CART.endpointRole, [Literal(v) for v in ENDPOINT_ROLES]),
     ],
     ids=lambda v: v.split("#")[-1] if isinstance(v, URIRef) else "allowed",
 )
