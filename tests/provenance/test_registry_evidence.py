@@ -138,3 +138,13 @@ def test_a_trial_verified_by_its_record_shows_its_nct_id_verified_once(built: Pa
     rows = rows["rows"] if isinstance(rows, dict) else rows
     assert [(r["registry_id"], r["id_verified"]) for r in rows] == [
         ("https://clinicaltrials.gov/study/NCT00791778", "true")]
+
+
+def test_an_nct_id_its_record_verifies_is_verified_by_identifier_too(built: Path) -> None:
+    code, out = run("query", "entity_for_external_identifier", "--param",
+                    "identifier=https://clinicaltrials.gov/study/NCT00791778", "--data",
+                    str(built), "--format", "json")
+    assert code == 0, out
+    rows = json.loads(out)
+    rows = rows["rows"] if isinstance(rows, dict) else rows
+    assert [(r["kind"], r["verified"]) for r in rows] == [("trial", "true")]
