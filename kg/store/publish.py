@@ -19,6 +19,8 @@ What a reader sees, and what a dropped connection leaves:
 
 from __future__ import annotations
 
+import queue
+import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -128,6 +130,43 @@ def _text(group: list[_Unit]) -> str:
                        for unit in group)
 
 
+def _prepared(groups: Iterator[list[_Unit]]) -> Iterator[tuple[list[_Unit], str]]:
+    """Each request's units and text, the next one made while the server applies the current one.
+
+    The shards are read and the text written in a thread, while the server works in its own
+    process on the request before. An error in reading is raised here, in its order.
+    """
+    ready: queue.Queue[tuple[list[_Unit], str] | BaseException | None] = queue.Queue(maxsize=1)
+    stop = threading.Event()
+
+    def offer(item: tuple[list[_Unit], str] | BaseException | None) -> bool:
+        while not stop.is_set():
+            try:
+                ready.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def produce() -> None:
+        try:
+            for group in groups:
+                if not offer((group, _text(group))):
+                    return
+            offer(None)
+        except BaseException as err:  # handed to the consumer, raised there
+            offer(err)
+
+    threading.Thread(target=produce, name="publish-reader", daemon=True).start()
+    try:
+        while (item := ready.get()) is not None:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+
+
 def publish_dataset(data: Path, server: RemoteStore, batch: int = BATCH,
                     bar: Progress | None = None) -> PublishResult:
     """Put the built dataset at ``data`` on the server, replacing an earlier publish of it.
@@ -157,8 +196,8 @@ def publish_dataset(data: Path, server: RemoteStore, batch: int = BATCH,
     if bar is not None:
         bar.total = total
     try:
-        for group in _requests(_units(store, published), batch):
-            server.update(_text(group))
+        for group, text in _prepared(_requests(_units(store, published), batch)):
+            server.update(text)
             requests += 1
             done += len(group)
             quads += sum(len(unit.quads) for unit in group)

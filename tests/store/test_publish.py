@@ -143,6 +143,22 @@ def test_a_part_larger_than_virtuosos_limit_of_one_insert_goes_in_one_request(
     assert rows[0][0] is not None and int(rows[0][0].value) == 12_000
 
 
+def test_a_shard_damaged_after_the_build_stops_the_publish_at_that_article(
+        oxigraph_server: Server, seed_build: Path, tmp_path: Path) -> None:
+    """The next request is read while the server applies the current one: a shard that no longer
+    has its SHA-256 stops the publish there, naming it, with the parts already sent counted (the
+    registry; article 000's request is closed only once 002 is read)."""
+    damaged = tmp_path / "build"
+    shutil.copytree(seed_build, damaged)
+    shard = sorted((damaged / "dataset" / "articles").glob("*.nq"))[1]
+    shard.write_bytes(shard.read_bytes().replace(b"rese-cel", b"rese-CEL", 1))
+    with pytest.raises(PublishError) as raised:
+        publish_dataset(damaged, remote(oxigraph_server), batch=1)
+    message = str(raised.value)
+    assert "publishing stopped after 1 of 4 parts (1 request(s) answered)" in message
+    assert shard.name in message
+
+
 def test_a_server_that_cannot_be_reached_is_a_clear_error(seed_build: Path) -> None:
     from servers import free_port
 
