@@ -231,10 +231,8 @@ def test_statements_attributed_to_a_named_speaker(report: EvidenceReport) -> Non
 
 
 def test_a_data_cut_supersedes_only_a_result_of_the_same_trial(evidence: Path) -> None:
-    # test data: the later cut of t2-update moved to another trial of the same therapy
-    with (evidence / "registry" / "trials.yaml").open("a", encoding="utf-8") as registry:
-        registry.write("trial-two:\n  label: TRIAL-TWO\n  definition: A second trial used in "
-                       "tests.\n")
+    # test data: the later cut of t2-update moved to another trial of the same therapy (TRIAL-TWO,
+    # of the test registry)
     edit(evidence / "articles" / "t2-update" / "evidence.yaml", "      trial: trial-one",
          "      trial: trial-two")
     result = build_dataset(evidence, out=None)
