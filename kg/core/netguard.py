@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import contextvars
 import socket
+import ssl
 import sys
+import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -97,3 +99,20 @@ def only_endpoint(url: str) -> Iterator[None]:
         yield
     finally:
         _ALLOWED.reset(token)
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None  # a redirect is answered as the error it is: only the named URL is used
+
+
+def guarded_opener(*extra: urllib.request.BaseHandler) -> urllib.request.OpenerDirector:
+    """The HTTP client of every command that uses the network.
+
+    No proxy from the environment, no redirect followed, TLS verified with the system's trust
+    store; ``extra`` handlers (such as authentication) added. Open URLs with it inside
+    :func:`only_endpoint`.
+    """
+    return urllib.request.build_opener(
+        urllib.request.ProxyHandler({}), _NoRedirect(),
+        urllib.request.HTTPSHandler(context=ssl.create_default_context()), *extra)

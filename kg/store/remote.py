@@ -20,18 +20,16 @@ from __future__ import annotations
 import json
 import netrc
 import os
-import ssl
 import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from http.client import HTTPException
-from typing import Any
 
 import pyoxigraph as ox
 
-from kg.core.netguard import NetworkRefused, only_endpoint
+from kg.core.netguard import NetworkRefused, guarded_opener, only_endpoint
 from kg.core.sparql_text import TOKEN, where_group
 
 Row = tuple[ox.NamedNode | ox.Literal | None, ...]
@@ -44,11 +42,6 @@ _PARTIAL_HEADERS = ("X-SPARQL-MaxRows", "X-SQL-State")
 
 class RemoteError(OSError):
     """A server cannot be reached, refuses a request, or gives a partial answer."""
-
-
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
-        return None  # a redirect is answered as the error it is: only the named URL is used
 
 
 def credentials(url: str, environ: Mapping[str, str] | None = None) -> tuple[str, str] | None:
@@ -91,15 +84,13 @@ class Endpoint:
     def opener(self) -> urllib.request.OpenerDirector:
         """The HTTP client: no proxy, no redirect, verified TLS, basic or digest authentication."""
         if self._opener is None:
-            handlers: list[urllib.request.BaseHandler] = [
-                urllib.request.ProxyHandler({}), _NoRedirect(),
-                urllib.request.HTTPSHandler(context=ssl.create_default_context())]
+            handlers: list[urllib.request.BaseHandler] = []
             if self.auth is not None:
                 passwords = urllib.request.HTTPPasswordMgrWithDefaultRealm()
                 passwords.add_password(None, self.url, *self.auth)
                 handlers += [urllib.request.HTTPDigestAuthHandler(passwords),
                              urllib.request.HTTPBasicAuthHandler(passwords)]
-            self._opener = urllib.request.build_opener(*handlers)
+            self._opener = guarded_opener(*handlers)
         return self._opener
 
     def post(self, form: Mapping[str, str], accept: str) -> bytes:

@@ -12,16 +12,14 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import ssl
 import urllib.error
 import urllib.parse
 import urllib.request
 from dataclasses import dataclass
 from http.client import HTTPException
 from pathlib import Path
-from typing import Any
 
-from kg.core.netguard import NetworkRefused, only_endpoint
+from kg.core.netguard import NetworkRefused, guarded_opener, only_endpoint
 from kg.core.record_model import NCT_ID_RE, PUBLIC_API
 from kg.curation.registry_record import RECORDS_DIR, parse_study
 from kg.curation.sources import check_sources_folder
@@ -51,11 +49,6 @@ class Fetched:
     #: whether a record of that NCT id was there before, and whether its text changed
     replaced: bool
     changed: bool
-
-
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
-        return None  # a redirect is an error: only the URL asked for is read
 
 
 def record_url(nct_id: str, api_url: str = PUBLIC_API) -> str:
@@ -104,9 +97,7 @@ def fetch_trial(nct_id: str, sources: Path, api_url: str = PUBLIC_API,
 
 
 def _get(url: str) -> bytes:
-    opener = urllib.request.build_opener(
-        urllib.request.ProxyHandler({}), _NoRedirect(),
-        urllib.request.HTTPSHandler(context=ssl.create_default_context()))
+    opener = guarded_opener()
     request = urllib.request.Request(url, headers={"Accept": "application/json",
                                                    "User-Agent": "cart-kg fetch-trial"})
     try:
