@@ -23,6 +23,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from kg.build.analyses import analyses_key, build_analyses
 from kg.build.builder import Builder
 from kg.build.cache import BuildCache, stamp, toolchain_digest
 from kg.build.parts import (
@@ -42,7 +43,7 @@ from kg.curation.sources import article_folders, load_article, load_registry
 from kg.curation.yamlfile import Problem, SourceError
 from kg.rdf.emit import Quads, entity_iri, sort_quads
 from kg.store import dataset
-from kg.store.dataset import ARTICLE_SHARDS, REGISTRY_SHARD
+from kg.store.dataset import ANALYSES_SHARD, ARTICLE_SHARDS, REGISTRY_SHARD
 from kg.validation.validate import ValidationReport, sorted_violations
 
 DEFAULT_SOURCES = Path("sources")
@@ -82,6 +83,7 @@ def _build(root: Path, out: Path | None, exclude: frozenset[str], jobs: int | No
     # each article's shard, in article order: the parts' names
     shards = {f"{ARTICLE_SHARDS}/{f.name}.nq": f for f in folders if f.name not in exclude}
     order = [REGISTRY_SHARD, *shards]
+    listed = [*order, ANALYSES_SHARD]  # the analyses are derived from all the others
     cache = BuildCache.at(out, toolchain_digest())  # the registry's records only, so far
     if clean:
         cache.forget()
@@ -95,12 +97,14 @@ def _build(root: Path, out: Path | None, exclude: frozenset[str], jobs: int | No
         todo = [f for name, f in shards.items() if name not in reused]
         new_registry = REGISTRY_SHARD not in reused
         parts = dict(reused)
-        if out is not None and not todo and not new_registry:
-            manifest = _manifest(parts, order)
+        analyses = plan.reuse_analyses(parts, order) if not todo and not new_registry else None
+        if out is not None and analyses is not None:
+            parts[ANALYSES_SHARD] = analyses
+            manifest = _manifest(parts, listed)
             current = out / dataset.DATASET_DIR / dataset.MANIFEST
             if current.is_file() and current.read_bytes() == dataset.manifest_bytes(manifest):
                 cache.save()  # nothing changed: nothing to write but the new stamps just taken
-                return _result(parts, order, manifest, out, len(reused), 0)
+                return _result(parts, listed, manifest, out, len(reused), 0)
         created = out is not None and not out.exists()
         staged = dataset.stage(out) if out is not None \
             else Path(tempfile.mkdtemp(prefix="cartkg-"))
@@ -122,12 +126,17 @@ def _build(root: Path, out: Path | None, exclude: frozenset[str], jobs: int | No
             problems = [p for name in shards for p in parts[name].problems]
             if problems:
                 raise SourceError(problems)
-            manifest = _manifest(parts, order)
+            if analyses is not None and plan.old is not None:
+                dataset.link(plan.old, staged, [ANALYSES_SHARD])
+            else:
+                plan.keys[ANALYSES_SHARD] = analyses_key(parts, order)
+                parts[ANALYSES_SHARD] = build_analyses(parts, order, staged)
+            manifest = _manifest(parts, listed)
             conforms = all(p.conforms for p in parts.values())
             if out is None or not conforms:
                 quads = _read_shards(staged, manifest) if out is None else ()
                 dataset.discard(staged, out if created else None)
-                return _result(parts, order, manifest, None, len(reused),
+                return _result(parts, listed, manifest, None, len(reused),
                                len(todo) + new_registry, lambda: quads)
             dataset.publish(staged, out, manifest)
         except BaseException:
@@ -138,15 +147,16 @@ def _build(root: Path, out: Path | None, exclude: frozenset[str], jobs: int | No
     remover.start()
     published = out / dataset.DATASET_DIR
     for name, built in parts.items():
-        if name not in reused:
+        if name not in reused and (name != ANALYSES_SHARD or analyses is None):
             cache.remember(name, plan.keys[name], built, stamp(published / name),
+                           "" if name == ANALYSES_SHARD else
                            builder.digests.get(name) or plan.entities_digest(built.entities))
     cache.keep_only(set(parts))
     if not plan.registry_reused:
         cache.remember_registry(plan.keys[REGISTRY_SHARD], plan.context().entities)
     cache.save()
     remover.join()
-    return _result(parts, order, manifest, out, len(reused), len(todo) + new_registry)
+    return _result(parts, listed, manifest, out, len(reused), len(todo) + new_registry)
 
 
 def _cores(jobs: int | None) -> int:
@@ -247,6 +257,13 @@ class Plan:
                 continue
             reused[name] = built
         return reused
+
+    def reuse_analyses(self, parts: dict[str, Built], order: list[str]) -> Built | None:
+        """The analyses part of the last build, if derived from these very parts."""
+        key = self.keys[ANALYSES_SHARD] = analyses_key(parts, order)
+        built = self.cache.lookup(ANALYSES_SHARD, key)
+        return built if built is not None and self._shard_unchanged(ANALYSES_SHARD, built) \
+            else None
 
     def _record_exists(self, name: str) -> bool:
         """Whether a registry record a part names (``registry-record/<NCT id>``) is there."""

@@ -44,7 +44,7 @@ PARTS_FILE = "parts.marshal"
 #: write than JSON at 10,000 articles) is specific to the Python version: another version, or any
 #: damage, makes the cache unreadable, and an unreadable cache is an empty one.
 _HEADER = f"cart-kg build cache {{}} python {sys.version_info[0]}.{sys.version_info[1]}\n"
-FORMAT = 8  # 6: files' stamps, the toolchain checked once; 7: parts as tuples; 8: two files
+FORMAT = 9  # 7: parts as tuples; 8: two files; 9: the parts' summaries for the analyses
 _PACKAGE = Path(__file__).resolve().parent.parent
 #: How recent a file's modification may be for its stamp to be trusted (2 s, in nanoseconds).
 RACY_NS = 2_000_000_000
@@ -53,7 +53,8 @@ RACY_NS = 2_000_000_000
 #: The modules that decide what a part becomes: :mod:`kg.build.parts` and every ``kg`` module it
 #: imports, directly or not (a test keeps this list complete). This module's own format is
 #: :data:`FORMAT`.
-BUILD_MODULES = ("build.parts", "core.checks", "core.curie", "core.given", "core.model",
+BUILD_MODULES = ("build.analysis_inputs", "build.parts", "core.checks", "core.curie",
+                 "core.given", "core.model",
                  "core.record_model", "core.record_vocab", "core.resources", "core.vocab",
                  "core.vocab_trials", "curation.articles", "curation.bibliography",
                  "curation.claims", "curation.consistency", "curation.derivations",

@@ -20,12 +20,13 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import pyoxigraph as ox
 from rdflib import Graph
 from rdflib.namespace import RDF
 
+from kg.build.analysis_inputs import read_inputs, registry_broader
 from kg.core.curie import compact
 from kg.core.model import Entity
 from kg.core.vocab import RESOURCE
@@ -79,6 +80,9 @@ class Built(NamedTuple):
     #: the registry entity keys and the other article ids that the part's quads name
     entities: tuple[str, ...] = ()
     articles: tuple[str, ...] = ()
+    #: what the evidence analyses need from the part (:mod:`kg.build.analysis_inputs`): an
+    #: article's summary, or the registry's ``broader`` links between indications
+    analysis: tuple[Any, ...] = ()
     problems: tuple[Problem, ...] = ()
 
     @property
@@ -130,6 +134,10 @@ class Context:
                  if q.graph_name == _REGISTRY_GRAPH)
         return cls(root=root, article_ids=article_ids, entities=entities,
                    registry=_by_subject(quads))
+
+    def is_entity(self, iri: str) -> bool:
+        """Whether an IRI is a registry entity's."""
+        return iri in self.registry
 
     def entity_key(self, iri: str) -> str | None:
         """The registry key of an entity IRI, or None when the IRI is not a registry entity."""
@@ -215,7 +223,7 @@ def build_registry(ctx: Context, dest: Path) -> Built:
     _, violations = shacl_violations(quads, ctx.shapes)
     digest = _write(dest, REGISTRY_SHARD, serialize_shard(quads))
     return Built("", REGISTRY_SHARD, digest, *part_stats(quads, None),
-                 violations=tuple(violations))
+                 violations=tuple(violations), analysis=registry_broader(quads))
 
 
 def build_articles(ctx: Context, folders: list[Path], dest: Path) -> list[Built]:
@@ -246,7 +254,8 @@ def build_articles(ctx: Context, folders: list[Path], dest: Path) -> list[Built]
         entities, articles = named[name]
         results[name] = Built(
             name, shard, _write(dest, shard, serialize_shard(quads)), *part_stats(quads, name),
-            violations=tuple(owners.get(name, ())), entities=entities, articles=articles)
+            violations=tuple(owners.get(name, ())), entities=entities, articles=articles,
+            analysis=read_inputs(quads, ctx.is_entity))
     return [results[folder.name] for folder in folders if folder.name in results]
 
 

@@ -3,9 +3,11 @@
 Corroboration counts independent origins, not articles: two news items that summarise one press
 release (``derived_from``) are one origin, and a claim that is curator inference is no origin.
 
-Two outcome reports are *comparable* when they share therapy, indication(s), measure, statistic,
-unit, grade and timepoint. Comparable reports from different articles agree (same value) or
-disagree (different values). Reports of the same therapy and measure that differ in population or
+Corroboration, agreement and disagreement are read from the analyses the build derived
+(``graph:analyses``, :mod:`kg.build.analyses`), so that they have one definition: reports of one
+result (same therapy, indication(s), measure, statistic, unit, grade, timepoint, data cut-off and
+endpoint) from different articles agree (same value) or disagree (different values). Reports of
+the same therapy and measure within one broadest indication that differ in population or
 timepoint are *distinct*, never a conflict, and the report says what differs.
 """
 
@@ -64,12 +66,14 @@ class OutcomeReport:
     data_cutoff: str | None = None
     #: the trial the outcome is reported for (its label), when the claim names one
     trial: str | None = None
+    #: the endpoint the outcome reports (its IRI), when the claim names one
+    endpoint: str | None = None
 
     @property
     def key(self) -> tuple[str | tuple[str, ...] | None, ...]:
         """What must match for two reports to be about the same result."""
         return (self.therapy, self.indications, self.measure, self.statistic, self.unit,
-                self.grade, self.timepoint, self.data_cutoff)
+                self.grade, self.timepoint, self.data_cutoff, self.endpoint)
 
 
 @dataclass(frozen=True)
@@ -156,29 +160,17 @@ class EvidenceReport:
         return tuple(f for f in self.facts if f.sources == 0)
 
 
-#: Each article's origin: the end of its derivation (``derived_from``, prov:wasDerivedFrom), by
-#: article id or IRI, or the article itself; of several, the first (as facts_by_number_of_sources).
-_ORIGIN = """
-  {
-    SELECT ?art ?art_id (MIN(?root_name) AS ?root_min)
-    WHERE {
-      ?art a cart:Article ; dcterms:identifier ?art_id .
-      OPTIONAL { ?art prov:wasDerivedFrom+ ?root
-                 FILTER NOT EXISTS { ?root prov:wasDerivedFrom ?up }
-                 OPTIONAL { ?root dcterms:identifier ?root_id }
-                 BIND(COALESCE(?root_id, STR(?root)) AS ?root_name) }
-    }
-    GROUP BY ?art ?art_id
-  }
-  BIND(COALESCE(?root_min, ?art_id) AS ?origin)
-"""
-
+#: Each fact with the claims that assert it and their articles' origins, as the build derived
+#: them into graph:analyses (kg.build.analyses): one definition of a fact and of an origin.
 _FACTS = _PREFIXES + """
 SELECT ?s ?p ?o ?sl ?pl ?ol ?aid ?disputed ?et ?origin WHERE {
-  ?a a cart:Assertion ; cart:fromArticle ?art ; cart:isDisputed ?disputed ;
-     cart:evidenceType ?et .
+  GRAPH graph:analyses {
+    ?fact a cart:FactSupport ; rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o ;
+          prov:wasDerivedFrom ?a .
+  }
+  ?a cart:fromArticle ?art ; cart:isDisputed ?disputed ; cart:evidenceType ?et .
   ?art dcterms:identifier ?aid .
-  GRAPH ?a { ?s ?p ?o }""" + _ORIGIN + """
+  GRAPH graph:analyses { ?art cart:origin ?origin }
   GRAPH graph:registry { ?s rdfs:label ?sl }
   OPTIONAL { GRAPH graph:registry { ?o rdfs:label ?ol0 } }
   BIND(COALESCE(?ol0, STR(?o)) AS ?ol)
@@ -186,10 +178,17 @@ SELECT ?s ?p ?o ?sl ?pl ?ol ?aid ?disputed ?et ?origin WHERE {
 }
 """
 
+#: The comparisons of one result across articles, as the build derived them.
+_COMPARISONS = _PREFIXES + """
+SELECT ?c ?agree ?o WHERE {
+  GRAPH graph:analyses { ?c cart:sourcesAgree ?agree ; cart:comparesReport ?o }
+}
+"""
+
 _OUTCOMES = _PREFIXES + """
 SELECT ?o ?aid ?claim ?therapy ?measure ?statistic ?value ?unit ?grade ?months ?qualifier
        ?ttext ?population ?finding (GROUP_CONCAT(DISTINCT ?ind; separator="|") AS ?indications)
-       ?note ?cutoff ?trial
+       ?note ?cutoff ?trial ?endpoint
 WHERE {
   ?a a cart:Assertion ; cart:claimId ?claim ; cart:fromArticle/dcterms:identifier ?aid .
   GRAPH ?a {
@@ -203,6 +202,7 @@ WHERE {
     OPTIONAL { ?o cart:timepointQualifier ?qualifier }
     OPTIONAL { ?o cart:timepointText ?ttext }
     OPTIONAL { ?o cart:dataCutoff ?cutoff }
+    OPTIONAL { ?o cart:reportsEndpoint ?endpoint }
   }
   OPTIONAL { GRAPH ?a { ?o cart:inTrial ?tr } ?tr rdfs:label ?trial }
   OPTIONAL { ?a rdfs:comment ?note }
@@ -213,7 +213,7 @@ WHERE {
   BIND(STR(?u) AS ?unit)
 }
 GROUP BY ?o ?aid ?claim ?therapy ?measure ?statistic ?value ?unit ?grade ?months ?qualifier
-         ?ttext ?population ?finding ?note ?cutoff ?trial
+         ?ttext ?population ?finding ?note ?cutoff ?trial ?endpoint
 """
 
 _DISPUTED = _PREFIXES + """
@@ -265,7 +265,7 @@ def outcome_reports(store: GraphStore) -> tuple[OutcomeReport, ...]:
     _, rows = store.select(_OUTCOMES)
     reports = []
     for (o, aid, claim, therapy, measure, statistic, value, unit, grade, months, qualifier,
-         ttext, population, finding, indications, note, cutoff, trial) in rows:
+         ttext, population, finding, indications, note, cutoff, trial, endpoint) in rows:
         # Only a normalised timepoint (months) makes two reports comparable; a text alone
         # ("not stated in the article") says nothing about when.
         timepoint = None
@@ -278,7 +278,8 @@ def outcome_reports(store: GraphStore) -> tuple[OutcomeReport, ...]:
             measure=_v(measure) or "", statistic=_v(statistic) or "", value=_v(value),
             unit=_UNIT_NAMES.get(_v(unit) or ""), grade=_v(grade), timepoint=timepoint,
             population=_v(population) or "", finding=_v(finding) or "",
-            timepoint_text=_v(ttext), note=_v(note), data_cutoff=_v(cutoff), trial=_v(trial)))
+            timepoint_text=_v(ttext), note=_v(note), data_cutoff=_v(cutoff), trial=_v(trial),
+            endpoint=_v(endpoint)))
     return tuple(sorted(reports, key=lambda r: (r.therapy, r.measure, r.article, r.claim)))
 
 
@@ -298,24 +299,39 @@ def indication_roots(store: GraphStore) -> dict[str, tuple[str, ...]]:
     return {label: tuple(sorted(found)) for label, found in roots.items()}
 
 
-def compare_outcomes(reports: tuple[OutcomeReport, ...],
-                     roots: dict[str, tuple[str, ...]] | None = None) -> tuple[
-        tuple[OutcomeComparison, ...], tuple[OutcomeComparison, ...], tuple[DistinctOutcomes, ...]]:
-    """Split reports into agreements, conflicts and distinct look-alikes.
+def compare_outcomes(store: GraphStore, reports: tuple[OutcomeReport, ...]) -> tuple[
+        tuple[OutcomeComparison, ...], tuple[OutcomeComparison, ...]]:
+    """The agreements and the conflicts: the build's comparisons (graph:analyses) of ``reports``.
 
-    Look-alikes are grouped by therapy, measure and broadest indication (``roots``: each
-    indication's broadest ones, by label; an indication missing from it is its own).
+    A comparison holds the reports, from two or more articles, of one result with a value (same
+    therapy, indications, measure, statistic, unit, grade, timepoint, data cut-off and endpoint);
+    the sources agree when they give one value.
     """
-    by_key: dict[tuple[object, ...], list[OutcomeReport]] = defaultdict(list)
-    for report in reports:
-        by_key[report.key].append(report)
-    agreements: list[OutcomeComparison] = []
-    conflicts: list[OutcomeComparison] = []
-    for group in by_key.values():
-        if len({r.article for r in group}) < 2:
-            continue
-        comparison = OutcomeComparison(tuple(group), agree=len({r.value for r in group}) == 1)
-        (agreements if comparison.agree else conflicts).append(comparison)
+    by_iri = {r.outcome: r for r in reports}
+    groups: dict[str, list[OutcomeReport]] = defaultdict(list)
+    agree: dict[str, bool] = {}
+    for c, agreed, o in store.select(_COMPARISONS)[1]:
+        if _v(o) in by_iri:
+            groups[_v(c) or ""].append(by_iri[_v(o) or ""])
+            agree[_v(c) or ""] = _v(agreed) == "true"
+    comparisons = [OutcomeComparison(tuple(sorted(group, key=lambda r: (r.article, r.claim))),
+                                     agree=agree[c]) for c, group in groups.items()]
+    comparisons.sort(key=lambda c: (c.reports[0].therapy, c.reports[0].measure,
+                                    c.reports[0].article, c.reports[0].claim))
+    return (tuple(c for c in comparisons if c.agree),
+            tuple(c for c in comparisons if not c.agree))
+
+
+def look_alikes(reports: tuple[OutcomeReport, ...],
+                roots: dict[str, tuple[str, ...]] | None = None) -> tuple[DistinctOutcomes, ...]:
+    """Reports of one therapy and measure, by broadest indication, that are not one result.
+
+    Grouped by therapy, measure and broadest indication (``roots``: each indication's broadest
+    ones, by label; an indication missing from it is its own); a group is listed when its
+    reports are not all the same result, with what differs between them (population, timepoint,
+    data cut-off, statistic). The library's look-alike query keeps, of these, the groups that
+    two or more articles report for two or more populations.
+    """
     by_measure: dict[tuple[str, str, str], list[OutcomeReport]] = defaultdict(list)
     for report in reports:
         families = {root for i in report.indications for root in (roots or {}).get(i, (i,))}
@@ -336,19 +352,19 @@ def compare_outcomes(reports: tuple[OutcomeReport, ...],
             differs.append("statistic")
         distinct.append(DistinctOutcomes(therapy, measure, tuple(differs), tuple(group),
                                           indication=family))
-    return tuple(agreements), tuple(conflicts), tuple(distinct)
+    return tuple(distinct)
 
 
 def data_cut_successions(reports: tuple[OutcomeReport, ...]) -> tuple[DataCutSuccession, ...]:
     """Results reported at two or more data cut-offs, each ordered by its cut-off.
 
-    The same result: same trial (or none named), therapy, indications, measure, statistic, unit
-    and grade; the timepoint may move on from one cut to the next.
+    The same result: same trial (or none named), therapy, indications, measure, statistic, unit,
+    grade and endpoint; the timepoint may move on from one cut to the next.
     """
     groups: dict[tuple[object, ...], list[OutcomeReport]] = defaultdict(list)
     for report in reports:
         if report.data_cutoff is not None:
-            groups[(report.trial, *report.key[:6])].append(report)
+            groups[(report.trial, *report.key[:6], report.endpoint)].append(report)
     successions = []
     for group in groups.values():
         if len({r.data_cutoff for r in group}) > 1:
@@ -371,7 +387,8 @@ def disputed_claims(store: GraphStore) -> tuple[DisputedClaim, ...]:
 def analyze_evidence(store: GraphStore) -> EvidenceReport:
     """Corroboration, single-source facts, disputes, outcome conflicts and registry records."""
     reports = outcome_reports(store)
-    agreements, conflicts, distinct = compare_outcomes(reports, indication_roots(store))
+    agreements, conflicts = compare_outcomes(store, reports)
+    distinct = look_alikes(reports, indication_roots(store))
     return EvidenceReport(facts=fact_support(store), disputed=disputed_claims(store),
                           agreements=agreements, conflicts=conflicts, distinct=distinct,
                           successions=data_cut_successions(reports),

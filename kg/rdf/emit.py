@@ -37,6 +37,8 @@ from kg.rdf.terms import named as _n
 Quads = tuple[ox.Quad, ...]
 
 REGISTRY_GRAPH = GRAPH["registry"]
+#: The evidence analyses derived at build from all the claims (kg.build.analyses)
+ANALYSES_GRAPH = GRAPH["analyses"]
 
 
 def term_value(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple | ox.DefaultGraph) -> str:

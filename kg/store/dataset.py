@@ -4,10 +4,11 @@
 
     manifest.json       what the folder holds: each shard with its SHA-256, and the totals
     registry.nq         the registry graph
+    analyses.nq         the evidence analyses derived from all the others (graph:analyses)
     articles/<id>.nq    one article: its provenance graph and one graph per claim
 
 Every shard is canonical N-Quads (sorted, one quad per line), and no graph spans two shards, so
-the shards concatenated (``cat build/dataset/registry.nq build/dataset/articles/*.nq``) are the
+the shards concatenated (``cat build/dataset/*.nq build/dataset/articles/*.nq``) are the
 whole dataset as one N-Quads file, ready for any RDF store. Single-file TriG, N-Quads and Turtle
 come from ``cartkg export``.
 
@@ -34,6 +35,8 @@ from kg.store.files import write_atomic
 
 DATASET_DIR = "dataset"
 REGISTRY_SHARD = "registry.nq"
+#: The evidence analyses derived from all the other shards (graph:analyses)
+ANALYSES_SHARD = "analyses.nq"
 ARTICLE_SHARDS = "articles"
 MANIFEST = "manifest.json"
 FORMAT = "cart-kg dataset 1"
@@ -198,7 +201,8 @@ def read_manifest(folder: Path) -> dict[str, Any]:
 
 #: The names a shard may have in a manifest: the registry, or one article's shard. Nothing else,
 #: so that a manifest cannot send a reader outside its folder (``../../etc/passwd``).
-SHARD_NAME = re.compile(rf"^(?:{re.escape(REGISTRY_SHARD)}|{ARTICLE_SHARDS}/"
+SHARD_NAME = re.compile(rf"^(?:{re.escape(REGISTRY_SHARD)}|{re.escape(ANALYSES_SHARD)}|"
+                        rf"{ARTICLE_SHARDS}/"
                         r"[A-Za-z0-9][A-Za-z0-9_.-]*\.nq)$")
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
@@ -213,8 +217,8 @@ def _check_parts(path: Path, parts: Any) -> None:
         name = part.get("file") if isinstance(part, dict) else None
         if not isinstance(name, str) or not SHARD_NAME.match(name) or ".." in name.split("/"):
             raise DatasetError(f"{path}: part {i} names {name!r}, which is not a shard of the "
-                               f"dataset (registry.nq or articles/<id>.nq); a manifest never "
-                               f"names a file outside its folder. {fix}")
+                               f"dataset (registry.nq, analyses.nq or articles/<id>.nq); a "
+                               f"manifest never names a file outside its folder. {fix}")
         if not isinstance(part.get("sha256"), str) or not _SHA256.match(part["sha256"]):
             raise DatasetError(f"{path}: part {i} ({name}) has no valid SHA-256. {fix}")
         if name in seen:

@@ -27,8 +27,8 @@ from typing import Any
 import pyoxigraph as ox
 
 from kg.core.vocab import CART
-from kg.rdf.emit import REGISTRY_GRAPH, article_iri, provenance_graph
-from kg.store.dataset import REGISTRY_SHARD, read_manifest
+from kg.rdf.emit import ANALYSES_GRAPH, REGISTRY_GRAPH, article_iri, provenance_graph
+from kg.store.dataset import ANALYSES_SHARD, REGISTRY_SHARD, read_manifest
 from kg.store.files import write_atomic
 from kg.store.shards import Shard, ShardError, changed_shard, invalid_shard, shard_bytes
 
@@ -144,11 +144,19 @@ def _clear(store: Path) -> None:
 def _graphs_of(store: ox.Store, shard: str) -> Iterator[ox.NamedNode]:
     """The named graphs a shard holds.
 
-    The registry graph, or an article's provenance graph and the graph of every assertion that
+    The registry graph with each registry record's graph and the graphs of its statements; the
+    analyses graph; or an article's provenance graph and the graph of every assertion that
     provenance graph lists.
     """
+    if shard == ANALYSES_SHARD:
+        yield ox.NamedNode(str(ANALYSES_GRAPH))
+        return
     if shard == REGISTRY_SHARD:
         yield ox.NamedNode(str(REGISTRY_GRAPH))
+        records = list(store.quads_for_pattern(None, ox.NamedNode(str(CART.fromRecord)), None))
+        for graph in sorted({t.value for q in records for t in (q.subject, q.graph_name)
+                             if isinstance(t, ox.NamedNode)}):
+            yield ox.NamedNode(graph)
         return
     article_id = Path(shard).stem
     provenance = provenance_graph(article_id)

@@ -28,9 +28,10 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kg.core.progress import Progress
+from kg.core.record_vocab import RECORD
 from kg.core.vocab import CART, GRAPH
-from kg.rdf.emit import REGISTRY_GRAPH, provenance_graph
-from kg.store.dataset import REGISTRY_SHARD
+from kg.rdf.emit import ANALYSES_GRAPH, REGISTRY_GRAPH, provenance_graph
+from kg.store.dataset import ANALYSES_SHARD, REGISTRY_SHARD
 from kg.store.remote import RemoteError, RemoteStore
 from kg.store.shards import shard_quads
 from kg.store.store import GraphStore, shard_errors
@@ -73,10 +74,23 @@ class _Unit:
     removal: bool = False
 
 
+_NOT_ARTICLES = (REGISTRY_SHARD, ANALYSES_SHARD)
+
+
 def _clear_article(provenance: ox.NamedNode) -> str:
     return (f"DELETE {{ GRAPH ?a {{ ?s ?p ?o }} }} WHERE {{ GRAPH {provenance} "
             f"{{ ?a <{CART.fromArticle}> ?article }} GRAPH ?a {{ ?s ?p ?o }} }} ;\n"
             f"DROP SILENT GRAPH {provenance}")
+
+
+def _clear_registry() -> str:
+    """Remove the registry graph and every registry record's graph and statements' graphs."""
+    record = f"<{RECORD.RegistryRecord}>"
+    return (f"DELETE {{ GRAPH ?a {{ ?s ?p ?o }} }} WHERE {{ GRAPH ?r {{ ?a <{RECORD.fromRecord}> "
+            f"?record }} GRAPH ?a {{ ?s ?p ?o }} }} ;\n"
+            f"DELETE {{ GRAPH ?r {{ ?s ?p ?o }} }} WHERE {{ GRAPH ?r {{ ?record a {record} }} "
+            f"GRAPH ?r {{ ?s ?p ?o }} }} ;\n"
+            f"DROP SILENT GRAPH <{REGISTRY_GRAPH}>")
 
 
 def _insert(quads: Sequence[ox.Quad]) -> str:
@@ -104,7 +118,9 @@ def _units(store: GraphStore, published: set[str]) -> Iterator[_Unit]:
         with shard_errors():
             quads = shard_quads(path, sha256)
         if path.name == REGISTRY_SHARD:
-            yield _Unit("registry", f"DROP SILENT GRAPH <{REGISTRY_GRAPH}>", quads)
+            yield _Unit("registry", _clear_registry(), quads)
+        elif path.name == ANALYSES_SHARD:
+            yield _Unit("analyses", f"DROP SILENT GRAPH <{ANALYSES_GRAPH}>", quads)
         else:
             yield _Unit(path.stem, _clear_article(provenance_graph(path.stem)), quads)
     for prov in sorted(published - _kept(store)):
@@ -190,7 +206,7 @@ def publish_dataset(data: Path, server: RemoteStore, batch: int = BATCH,
     except RemoteError as err:
         raise PublishError(f"nothing was published: {err}") from None
     done = quads = requests = 0
-    articles = sum(1 for path, _ in store.shards if path.name != REGISTRY_SHARD)
+    articles = sum(1 for path, _ in store.shards if path.name not in _NOT_ARTICLES)
     total = len(store.shards) + len(published - _kept(store))
     removed: list[str] = []
     if bar is not None:
@@ -216,6 +232,6 @@ def publish_dataset(data: Path, server: RemoteStore, batch: int = BATCH,
 def _kept(store: GraphStore) -> set[str]:
     """The provenance graphs of the dataset's articles."""
     return {provenance_graph(path.stem).value for path, _ in store.shards
-            if path.name != REGISTRY_SHARD}
+            if path.name not in _NOT_ARTICLES}
 
 

@@ -27,6 +27,7 @@ from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SH, SKOS, XSD
 from rdflib.term import Node
 
 from kg.core.given import DOSE_UNITS, ENDPOINT_ROLES, TRIAL_DESIGNS, TRIAL_STATUSES
+from kg.core.analysis_vocab import ANALYSIS
 from kg.core.record_vocab import RECORD
 from kg.core.vocab import (
     ARTICLE_KINDS,
@@ -54,7 +55,7 @@ CARTSH = Namespace("https://w3id.org/cart-kg/shapes#")
 CART_NS = str(CART._NS)
 #: The terms of the namespace: CART's own and those it inherits (kg/core/vocab_trials.py), and
 #: the registry records' (kg/core/record_vocab.py).
-TERMS = sorted({name for cls in (*CART.mro(), *RECORD.mro())
+TERMS = sorted({name for cls in (*CART.mro(), *RECORD.mro(), *ANALYSIS.mro())
                 for name in getattr(cls, "__annotations__", {}) if not name.startswith("_")})
 CURIES = {**PREFIXES, "cartsh": str(CARTSH)}
 SEVERITIES = {"violation": SH.Violation, "warning": SH.Warning}

@@ -1,0 +1,286 @@
+"""The evidence analyses, derived at build into their own named graph (``graph:analyses``).
+
+Corroboration, disagreement and look-alike outcomes compare claims of many articles. Computed
+here, once per build, from every part's summary (:mod:`kg.build.analysis_inputs`), they travel
+with the data: any SPARQL store answers them with a plain query, and the library's heavy queries
+read them instead of recomputing them (docs/decisions/0023-derived-analyses.md).
+
+What the graph holds (docs/data-model.md, "Derived analyses"); every result names the assertions
+it was derived from (``prov:wasDerivedFrom``):
+
+- each article's independent *origin* (``cart:origin``): the end of its lineage
+  (``prov:wasDerivedFrom``, followed to a source that derives from nothing; of several, the
+  first by name), by article id or IRI, or the article's own id;
+- a ``cart:FactSupport`` per fact between registry entities (``rdf:subject``, ``rdf:predicate``,
+  ``rdf:object``): the articles that assert it and the independent origins that state it (a claim
+  that is curator inference adds none);
+- a ``cart:OutcomeComparison`` per result that two or more articles report with a value: same
+  therapy, set of indications, measure, statistic, unit, grade, timepoint, data cut-off and
+  endpoint; the sources agree (one value) or not, with the lowest and highest value;
+- a ``cart:LookAlikeOutcomes`` per therapy, measure and broadest indication (by ``broader``)
+  that two or more articles report for two or more sets of indications: reports that must not
+  be read as agreement or disagreement, with the values that several articles report for several
+  sets (``cart:sharedValue``, which could be mistaken for corroboration).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+
+from kg.build.analysis_inputs import (
+    Inputs,
+    Plain,
+    read_inputs,
+    registry_broader,
+    registry_entities,
+    term,
+)
+from kg.build.parts import Built, serialize_shard
+from kg.core.analysis_vocab import ANALYSIS
+from kg.core.curie import compact
+from kg.core.vocab import RESOURCE
+from kg.rdf.emit import ANALYSES_GRAPH, sort_quads, term_value
+from kg.store.dataset import ANALYSES_SHARD, REGISTRY_SHARD
+from kg.store.files import write_atomic
+
+ANALYSES = ox.NamedNode(str(ANALYSES_GRAPH))
+_XSD = "http://www.w3.org/2001/XMLSchema#"
+_RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+_DERIVED = ox.NamedNode("http://www.w3.org/ns/prov#wasDerivedFrom")
+_TYPE = ox.NamedNode(_RDF + "type")
+#: The fields that make two reports with a value the same result.
+COMPARISON_KEY = ("forTherapy", "hasMeasure", "hasStatistic", "hasUnit", "grade",
+                  "timepointMonths", "timepointQualifier", "dataCutoff", "reportsEndpoint")
+
+
+def _p(name: str) -> ox.NamedNode:
+    return ox.NamedNode(str(ANALYSIS[name]))
+
+
+def _int(n: int) -> ox.Literal:
+    return ox.Literal(str(n), datatype=ox.NamedNode(_XSD + "integer"))
+
+
+def _node(kind: str, *key: object) -> ox.NamedNode:
+    digest = hashlib.sha256(repr(key).encode("utf-8")).hexdigest()[:24]
+    return ox.NamedNode(f"{RESOURCE}analysis/{kind}/{digest}")
+
+
+class _Corpus:
+    """Every part's summary, joined."""
+
+    def __init__(self, parts: Iterable[Inputs]) -> None:
+        #: article IRI -> (id, IRIs it derives from)
+        self.articles: dict[str, tuple[str, tuple[str, ...]]] = {}
+        #: assertion IRI -> (article IRI, claim id, stated, disputed)
+        self.claims: dict[str, tuple[str, str, bool, bool]] = {}
+        self.facts: dict[tuple[str, str, Plain], list[str]] = defaultdict(list)
+        self.reports: list[tuple[str, str, dict[str, Plain], tuple[str, ...]]] = []
+        for articles, claims, facts, outcomes in parts:
+            for iri, aid, derived in articles:
+                self.articles[iri] = (aid, tuple(derived))
+            for assertion, article, claim, stated, disputed in claims:
+                self.claims[assertion] = (article, claim, stated, disputed)
+            for s, p, o, assertion in facts:
+                self.facts[(s, p, (o[0], o[1], o[2]))].append(assertion)
+            for outcome, assertion, fields, indications in outcomes:
+                self.reports.append((outcome, assertion, {k: tuple(v) for k, v in fields},
+                                     tuple(indications)))
+        self.reports.sort()
+
+    def origins(self) -> dict[str, str]:
+        """Each article's independent origin, by name (article id, or the source's IRI)."""
+        found = {}
+        for iri, (aid, derived) in self.articles.items():
+            roots: set[str] = set()
+            seen: set[str] = set()
+            todo = list(derived)
+            while todo:
+                node = todo.pop()
+                if node in seen:
+                    continue
+                seen.add(node)
+                up = self.articles.get(node, ("", ()))[1]
+                if up:
+                    todo.extend(up)
+                else:
+                    roots.add(self.articles[node][0] if node in self.articles else node)
+            found[iri] = min(roots) if roots else aid
+        return found
+
+    def article_of(self, assertion: str) -> str:
+        return self.claims[assertion][0]
+
+    def report_name(self, assertion: str) -> str:
+        article, claim, _, _ = self.claims[assertion]
+        return f"{self.articles[article][0]} {claim}"
+
+
+def derive(parts: Iterable[Inputs], broader: Iterable[tuple[str, str]]) -> tuple[ox.Quad, ...]:
+    """The analyses graph's quads, in canonical order, from every part's summary."""
+    corpus = _Corpus(parts)
+    origins = corpus.origins()
+    quads = [*_origin_quads(origins), *_fact_quads(corpus, origins),
+             *_comparison_quads(corpus), *_look_alike_quads(corpus, _roots(broader))]
+    return sort_quads(ox.Quad(s, p, o, ANALYSES) for s, p, o in quads)
+
+
+Triple = tuple[ox.NamedNode, ox.NamedNode, Any]
+
+
+def _origin_quads(origins: dict[str, str]) -> Iterator[Triple]:
+    for article, origin in origins.items():
+        yield ox.NamedNode(article), _p("origin"), ox.Literal(origin)
+
+
+def _fact_quads(corpus: _Corpus, origins: dict[str, str]) -> Iterator[Triple]:
+    for (s, p, o), assertions in corpus.facts.items():
+        node = _node("fact", s, p, o)
+        articles = {corpus.article_of(a) for a in assertions if a in corpus.claims}
+        stated = {origins[corpus.article_of(a)] for a in assertions
+                  if a in corpus.claims and corpus.claims[a][2]}
+        yield node, _TYPE, _p("FactSupport")
+        yield node, ox.NamedNode(_RDF + "subject"), ox.NamedNode(s)
+        yield node, ox.NamedNode(_RDF + "predicate"), ox.NamedNode(p)
+        yield node, ox.NamedNode(_RDF + "object"), term(o)
+        yield node, _p("articleCount"), _int(len(articles))
+        yield node, _p("independentOrigins"), _int(len(stated))
+        for origin in stated:
+            yield node, _p("origin"), ox.Literal(origin)
+        for assertion in assertions:
+            yield node, _DERIVED, ox.NamedNode(assertion)
+
+
+def _number(value: Plain) -> tuple[int, Decimal | str]:
+    try:
+        return 0, Decimal(value[1])
+    except InvalidOperation:
+        return 1, value[1]
+
+
+def _comparison_quads(corpus: _Corpus) -> Iterator[Triple]:
+    groups: dict[tuple[Any, ...], list[tuple[str, str, Plain]]] = defaultdict(list)
+    for outcome, assertion, fields, indications in corpus.reports:
+        if "value" not in fields or "forTherapy" not in fields or "hasMeasure" not in fields \
+                or "hasStatistic" not in fields or assertion not in corpus.claims:
+            continue
+        key = (indications, *(fields[k][1:] if k in fields else None for k in COMPARISON_KEY))
+        groups[key].append((outcome, assertion, fields["value"]))
+    for key, reports in groups.items():
+        articles = {corpus.article_of(a) for _, a, _ in reports}
+        if len(articles) < 2:
+            continue
+        node = _node("comparison", *key)
+        values = sorted({v for _, _, v in reports}, key=_number)
+        agree = len({_number(v) for v in values}) == 1
+        yield node, _TYPE, _p("OutcomeComparison")
+        yield node, _p("sourcesAgree"), ox.Literal("true" if agree else "false",
+                                                   datatype=ox.NamedNode(_XSD + "boolean"))
+        yield node, _p("lowestValue"), term(values[0])
+        yield node, _p("highestValue"), term(values[-1])
+        yield node, _p("articleCount"), _int(len(articles))
+        yield node, _p("comparisonName"), ox.Literal(
+            min(corpus.report_name(a) for _, a, _ in reports))
+        for outcome, assertion, _ in reports:
+            yield node, _p("comparesReport"), ox.NamedNode(outcome)
+            yield node, _DERIVED, ox.NamedNode(assertion)
+
+
+def _roots(broader: Iterable[tuple[str, str]]) -> dict[str, tuple[str, ...]]:
+    """The broadest indications (by ``broader``) of every indication that has a broader one."""
+    up: dict[str, set[str]] = defaultdict(set)
+    for narrower, wider in broader:
+        up[narrower].add(wider)
+    roots: dict[str, tuple[str, ...]] = {}
+    for start in up:
+        found, seen, todo = set(), set(), [start]
+        while todo:
+            node = todo.pop()
+            if node in seen:
+                continue
+            seen.add(node)
+            if up.get(node):
+                todo.extend(up[node])
+            else:
+                found.add(node)
+        roots[start] = tuple(sorted(found))
+    return roots
+
+
+def _look_alike_quads(corpus: _Corpus, roots: dict[str, tuple[str, ...]]) -> Iterator[Triple]:
+    groups: dict[tuple[str, str, str], list[tuple[str, str, tuple[str, ...], Plain | None]]] = \
+        defaultdict(list)
+    for outcome, assertion, fields, indications in corpus.reports:
+        if "forTherapy" not in fields or "hasMeasure" not in fields \
+                or "populationDescription" not in fields or assertion not in corpus.claims:
+            continue
+        families = {r for i in indications for r in roots.get(i, (i,))} or {""}
+        for family in families:
+            groups[(fields["forTherapy"][1], fields["hasMeasure"][1], family)].append(
+                (outcome, assertion, indications, fields.get("value")))
+    for (therapy, measure, family), reports in groups.items():
+        sets = {r[2] for r in reports}
+        articles = {corpus.article_of(r[1]) for r in reports}
+        if len(sets) < 2 or len(articles) < 2:
+            continue
+        node = _node("look-alike", therapy, measure, family)
+        yield node, _TYPE, _p("LookAlikeOutcomes")
+        if family:
+            yield node, _p("withinIndication"), ox.NamedNode(family)
+        yield node, _p("populationCount"), _int(len(sets))
+        yield node, _p("articleCount"), _int(len(articles))
+        by_value: dict[Plain, list[tuple[str, tuple[str, ...]]]] = defaultdict(list)
+        for _, assertion, indications, value in reports:
+            if value is not None:
+                by_value[value].append((corpus.article_of(assertion), indications))
+        for value, seen in by_value.items():
+            if len({a for a, _ in seen}) > 1 and len({s for _, s in seen}) > 1:
+                yield node, _p("sharedValue"), term(value)
+        for outcome, assertion, _, _ in reports:
+            yield node, _p("lookAlikeReport"), ox.NamedNode(outcome)
+            yield node, _DERIVED, ox.NamedNode(assertion)
+
+
+def analyses_of(quads: Iterable[ox.Quad]) -> tuple[ox.Quad, ...]:
+    """The analyses graph of a whole dataset's quads (its own analyses graph left out).
+
+    The build derives it part by part (:func:`derive` over the parts' summaries); this reads
+    the same summaries from a dataset given as quads: tests and checks use it.
+    """
+    quads = [q for q in quads if q.graph_name != ANALYSES]
+    entities = registry_entities(quads)
+    return derive([read_inputs(quads, entities.__contains__)], registry_broader(quads))
+
+
+def analyses_key(parts: dict[str, Built], names: Iterable[str]) -> str:
+    """What the analyses part is derived from: the other parts' shards and this module's code."""
+    digest = hashlib.sha256(Path(__file__).read_bytes())
+    for name in names:
+        digest.update(f"{name} {parts[name].sha256}\n".encode())
+    return digest.hexdigest()
+
+
+def build_analyses(parts: dict[str, Built], names: Iterable[str], dest: Path) -> Built:
+    """Derive the analyses from the parts' summaries and write their shard into ``dest``."""
+    registry = parts.get(REGISTRY_SHARD)
+    quads = derive((parts[n].analysis for n in names if n != REGISTRY_SHARD),
+                   registry.analysis if registry is not None else ())
+    data = serialize_shard(quads)
+    write_atomic(dest / ANALYSES_SHARD, data)
+    classes = Counter(term_value(q.object) for q in quads if q.predicate == _TYPE)
+    return Built("", ANALYSES_SHARD, hashlib.sha256(data).hexdigest(), len(quads),
+                 1 if quads else 0, len(quads), "",
+                 " ".join(f"{compact(c)}={n}" for c, n in sorted(classes.items())), "")
+
+
+def refresh_analyses(quads: Iterable[ox.Quad]) -> list[ox.Quad]:
+    """The quads with their analyses graph derived anew (for quads changed after a build)."""
+    kept = [q for q in quads if q.graph_name != ANALYSES]
+    return [*kept, *analyses_of(kept)]
