@@ -118,6 +118,17 @@ def test_trace_a_record_or_its_fact(built: Path, args: list[str], expected: str)
     assert expected in out.splitlines()[0]
 
 
+def test_trace_of_a_therapy_shows_the_registered_intervention_that_names_it(built: Path) -> None:
+    code, out = run("trace", "sorafenib", "--data", str(built))
+    assert code == 0, out
+    assert out.startswith("sorafenib (res:therapy/sorafenib): 3 assertion(s) from 2 source(s)")
+    assert "  statement intervention/0  [registry record]" in out
+    assert ('    field /protocolSection/armsInterventionsModule/interventions/0/name: '
+            '"Sorafenib (Nexavar, BAY43-9006)"') in out
+    assert ("    asserts res:registry-item/NCT00791778/intervention/0 cart:registeredTherapy "
+            "res:therapy/sorafenib") in out
+
+
 # (a registry result, by its item's CURIE; the JSON Pointer and text of its value; what it asserts)
 RESULTS = [
     # a group's median of the primary outcome, with its 95% CI
