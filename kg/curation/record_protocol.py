@@ -212,7 +212,7 @@ def intervention_names(text: str) -> list[str]:
 def _therapy(r: RecordReader, at: Path, entities: dict[str, Entity]) -> list[Value]:
     """The therapy entity an intervention names (by its name, an alias or one of its other names).
 
-    None when no name is a therapy's label or synonym, or when its names fit several therapies.
+    Nothing when no name is a therapy's label or synonym, or when the names fit several therapies.
     """
     fields = [r.field((*at, "name")), *(r.field(o) for _, o in r.items((*at, "otherNames")))]
     found: dict[str, RecordField] = {}
