@@ -120,5 +120,6 @@ class RECORD(DefinedNamespace):
     registeredSponsor: URIRef
     registeredPhase: URIRef
     registeredCondition: URIRef
+    registeredTherapy: URIRef
     recordValue: URIRef
 

@@ -4,17 +4,20 @@ Identifiers, titles, status, sponsor, design, conditions, arms, interventions an
 outcomes.
 
 Where a value names something the registry of entities knows (the lead sponsor by name, the phase,
-a condition by name or by its MeSH id), the statement links that entity too
-(``registeredSponsor``, ``registeredPhase``, ``registeredCondition``, the counterparts of an
-article's ``sponsoredBy``, ``hasPhase`` and ``studiesIndication``): that is what sets the record
-beside the articles.
+a condition by name or by its MeSH id, an intervention by its name, an alias or another name), the
+statement links that entity too (``registeredSponsor``, ``registeredPhase``,
+``registeredCondition``, ``registeredTherapy``, the counterparts of an article's ``sponsoredBy``,
+``hasPhase``, ``studiesIndication`` and ``evaluatesTherapy``): that is what sets the record beside
+the articles.
 """
 
 from __future__ import annotations
 
+import re
+
 from kg.core.model import Entity
 from kg.core.record_model import RecordField, Statement, Value, pointer, value_text
-from kg.curation.record_reader import RecordReader, statement
+from kg.curation.record_reader import Path, RecordReader, statement
 
 _P = ("protocolSection",)
 #: The registry's phase codes, as the phases registry names them.
@@ -67,7 +70,7 @@ def read_protocol(r: RecordReader, entities: dict[str, Entity]) -> list[Statemen
     found += _sponsors(r, entities)
     found += _design(r, entities)
     found += _conditions(r, entities)
-    found += _arms(r)
+    found += _arms(r, entities)
     for role in ("primary", "secondary", "other"):
         path = (*_P, "outcomesModule", f"{role}Outcomes")
         for i, at in r.items(path):
@@ -176,7 +179,7 @@ def _conditions(r: RecordReader, entities: dict[str, Entity]) -> list[Statement]
     return statement("conditions", values)
 
 
-def _arms(r: RecordReader) -> list[Statement]:
+def _arms(r: RecordReader, entities: dict[str, Entity]) -> list[Statement]:
     at = (*_P, "armsInterventionsModule")
     found: list[Statement] = []
     for i, arm in r.items((*at, "armGroups")):
@@ -184,8 +187,43 @@ def _arms(r: RecordReader) -> list[Statement]:
             {"label": ("armLabel", _S), "type": ("armType", _S),
              "description": ("description", _S)}, arm), item=f"arm/{i}", cls="ArmGroup")
     for i, it in r.items((*at, "interventions")):
-        found += statement(f"intervention/{i}", r.values(
-            {"type": ("interventionType", _S), "name": ("interventionName", _S),
-             "description": ("description", _S)}, it), item=f"intervention/{i}",
-            cls="RegisteredIntervention")
+        values = r.values({"type": ("interventionType", _S), "name": ("interventionName", _S),
+                           "description": ("description", _S)}, it)
+        found += statement(f"intervention/{i}", values + _therapy(r, it, entities),
+                           item=f"intervention/{i}", cls="RegisteredIntervention")
     return found
+
+
+#: A name with its aliases in parentheses, as registries write them:
+#: "Sorafenib (Nexavar, BAY43-9006)".
+_ALIASES = re.compile(r"^(?P<name>[^()]+?)\s*\((?P<aliases>[^()]+)\)$")
+
+
+def intervention_names(text: str) -> list[str]:
+    """The names an intervention's name field gives: itself, and for "X (A, B)" also X, A and B."""
+    names = [text.strip()]
+    match = _ALIASES.match(text.strip())
+    if match is not None:
+        names.append(match.group("name"))
+        names += [a.strip() for a in re.split(r"[,;]", match.group("aliases")) if a.strip()]
+    return names
+
+
+def _therapy(r: RecordReader, at: Path, entities: dict[str, Entity]) -> list[Value]:
+    """The therapy entity an intervention names (by its name, an alias or one of its other names).
+
+    Nothing when no name is a therapy's label or synonym, or when the names fit several therapies.
+    """
+    fields = [r.field((*at, "name")), *(r.field(o) for _, o in r.items((*at, "otherNames")))]
+    found: dict[str, RecordField] = {}
+    for field in fields:
+        if field is None:
+            continue
+        for name in intervention_names(field.text):
+            key = find_entity(entities, "therapies", name)
+            if key is not None:
+                found.setdefault(key, field)
+    if len(found) != 1:
+        return []
+    key, field = next(iter(found.items()))
+    return [Value("registeredTherapy", field, "entity", key)]

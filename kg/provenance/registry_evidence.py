@@ -31,7 +31,7 @@ class RegistryComparison:
 
 
 def compare_registry(store: GraphStore) -> tuple[RegistryComparison, ...]:
-    """Every row of ``registry_vs_articles``: sponsor, phase, conditions, enrolment, status."""
+    """Every row of ``registry_vs_articles``: sponsor, phase, conditions, therapy, status, ..."""
     query = load_query(queries_folder() / f"{QUERY}.rq")
     columns, found = store.select(query.sparql)
     rows = []

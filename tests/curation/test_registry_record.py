@@ -11,7 +11,10 @@ from pathlib import Path
 import pytest
 from conftest import CTGOV, assert_refused, edit
 
+from kg.core.model import Entity
 from kg.core.record_model import RegistryRecord, pointer, resolve_pointer, value_text
+from kg.curation.record_protocol import intervention_names, read_protocol
+from kg.curation.record_reader import RecordReader
 from kg.curation.sources import load_sources
 
 NCT = "NCT00791778"
@@ -58,6 +61,9 @@ def _values(record: RegistryRecord, key: str) -> list[tuple[str, str, str]]:
     ("arm/1", "armType", "PLACEBO_COMPARATOR", f"{P}/armsInterventionsModule/armGroups/1/type"),
     ("intervention/0", "interventionType", "DRUG",
      f"{P}/armsInterventionsModule/interventions/0/type"),
+    # the intervention "Sorafenib (Nexavar, BAY43-9006)" names the therapy entity sorafenib
+    ("intervention/0", "registeredTherapy", "sorafenib",
+     f"{P}/armsInterventionsModule/interventions/0/name"),
     ("endpoint/primary/0", "endpointRole", "primary",
      f"{P}/outcomesModule/primaryOutcomes/0/measure"),
     ("endpoint/primary/0", "timeFrame",
@@ -123,6 +129,55 @@ def test_nothing_of_a_module_read_is_dropped(record: RegistryRecord,
     document = json.loads(record.text)
     read = {v.field.pointer for s in record.statements for v in s.values}
     assert [p for p in _leaves(document[module[0]][module[1]], module) if p not in read] == []
+
+
+def test_an_intervention_that_names_no_therapy_stays_unlinked(record: RegistryRecord) -> None:
+    # intervention/1 is "Placebo": no therapy of the registry has that name
+    assert [v for v in _values(record, "intervention/1") if v[0] == "registeredTherapy"] == []
+
+
+@pytest.mark.parametrize(("name", "names"), [
+    # a name with its aliases in parentheses, as the record writes it
+    ("Sorafenib (Nexavar, BAY43-9006)", ["Sorafenib (Nexavar, BAY43-9006)", "Sorafenib",
+                                         "Nexavar", "BAY43-9006"]),
+    # a plain name
+    ("Placebo", ["Placebo"]),
+    # parentheses inside a name are not aliases
+    ("Cyclophosphamide (low dose) (Cytoxan)", ["Cyclophosphamide (low dose) (Cytoxan)"]),
+])
+def test_intervention_names_read_aliases_in_parentheses(name: str, names: list[str]) -> None:
+    assert intervention_names(name) == names
+
+
+# Test data written for this test (not a real record): two therapies of a made-up registry.
+_THERAPIES = {
+    "sorafenib": Entity("sorafenib", "therapies", "sorafenib", "a test therapy",
+                        synonyms=("Nexavar",)),
+    "rese-cel": Entity("rese-cel", "therapies", "resecabtagene autoleucel", "a test therapy",
+                       synonyms=("CABA-201",)),
+}
+
+
+@pytest.mark.parametrize(("intervention", "expected"), [
+    # the name is a therapy's label (any case)
+    ({"name": "SORAFENIB"}, ("sorafenib", "/name")),
+    # one of the other names is a therapy's synonym
+    ({"name": "BAY 43-9006", "otherNames": ["Nexavar"]}, ("sorafenib", "/otherNames/0")),
+    # an alias in parentheses is a synonym
+    ({"name": "Rese-cel (CABA-201)"}, ("rese-cel", "/name")),
+    # names that fit two therapies link neither
+    ({"name": "Nexavar", "otherNames": ["CABA-201"]}, None),
+    # a name no therapy has stays unlinked
+    ({"name": "Placebo"}, None),
+])
+def test_an_intervention_is_linked_to_the_therapy_it_names(
+        intervention: dict[str, object], expected: tuple[str, str] | None) -> None:
+    document = {"protocolSection": {"armsInterventionsModule": {"interventions": [intervention]}}}
+    statements = read_protocol(RecordReader(document), _THERAPIES)
+    links = [(v.object, v.field.pointer.removeprefix(
+        "/protocolSection/armsInterventionsModule/interventions/0"))
+        for s in statements for v in s.values if v.prop == "registeredTherapy"]
+    assert links == ([expected] if expected else [])
 
 
 def test_the_trial_entity_that_names_the_nct_id_is_found(record: RegistryRecord) -> None:

@@ -11,7 +11,7 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import CTGOV, run
+from conftest import CTGOV, edit, run
 
 from kg.query.library import QUERIES, load_query
 from kg.query.run import rdflib_dataset, run_query, run_query_rdflib
@@ -36,6 +36,8 @@ EXPECTED = [
     ("phase", "Phase 2", "Phase 3", "differ", "phase"),
     ("sponsor", "Bayer", "Bayer", "agree", "sponsor"),
     ("status", "COMPLETED", None, "registry only", None),
+    # the record's intervention names the therapy the article's trial evaluates
+    ("therapy", "Sorafenib (Nexavar, BAY43-9006)", "sorafenib", "agree", "phase"),
 ]
 
 
@@ -59,10 +61,26 @@ def test_both_engines_give_the_same_comparison(built: Path) -> None:
     assert len(oxigraph.rows) == len(EXPECTED)
 
 
+def test_a_therapy_no_intervention_names_differs_from_the_record(ctgov: Path,
+                                                                  tmp_path: Path) -> None:
+    # the registry's therapy renamed so that no name of the record's interventions fits it: the
+    # interventions stay unlinked, and the article's therapy is not among them
+    edit(ctgov / "registry" / "therapies.yaml", "label: sorafenib", "label: test-therapy")
+    edit(ctgov / "registry" / "therapies.yaml", "synonyms: [Nexavar, BAY43-9006]", "synonyms: []")
+    code, output = run("build", "--sources", str(ctgov), "--out", str(tmp_path / "build"))
+    assert code == 0, output
+    code, out = run("query", "registry_vs_articles", "--data", str(tmp_path / "build"),
+                    "--format", "json")
+    assert code == 0, out
+    assert [(r["registry"], r["article"], r["agreement"]) for r in json.loads(out)
+            if r["aspect"] == "therapy"] == [
+        ("not among the registered interventions", "test-therapy", "differ")]
+
+
 def test_evidence_reports_agreements_and_differences(built: Path) -> None:
     code, out = run("evidence", "--data", str(built))
     assert code == 0, out
-    assert "Registry records beside the articles: 5 comparison(s), 2 difference(s)" in out
+    assert "Registry records beside the articles: 6 comparison(s), 2 difference(s)" in out
     assert (f"[differ] {TRIAL} / phase: registry Phase 2; article t1 phase: Phase 3  "
             "(ClinicalTrials.gov NCT00791778, retrieved 2026-09-02)") in out
     assert f"[agree] {TRIAL} / sponsor: registry Bayer; article t1 sponsor: Bayer" in out
@@ -98,6 +116,52 @@ def test_trace_a_record_or_its_fact(built: Path, args: list[str], expected: str)
     code, out = run("trace", *args, "--data", str(built))
     assert code == 0, out
     assert expected in out.splitlines()[0]
+
+
+def test_trace_of_a_therapy_shows_the_registered_intervention_that_names_it(built: Path) -> None:
+    code, out = run("trace", "sorafenib", "--data", str(built))
+    assert code == 0, out
+    assert out.startswith("sorafenib (res:therapy/sorafenib): 3 assertion(s) from 2 source(s)")
+    assert "  statement intervention/0  [registry record]" in out
+    assert ('    field /protocolSection/armsInterventionsModule/interventions/0/name: '
+            '"Sorafenib (Nexavar, BAY43-9006)"') in out
+    assert ("    asserts res:registry-item/NCT00791778/intervention/0 cart:registeredTherapy "
+            "res:therapy/sorafenib") in out
+
+
+# (a registry result, by its item's CURIE; the JSON Pointer and text of its value; what it asserts)
+RESULTS = [
+    # a group's median of the primary outcome, with its 95% CI
+    ("res:registry-item/NCT00791778/measure/0/value/0/0/0",
+     "/resultsSection/outcomeMeasuresModule/outcomeMeasures/0/classes/0/categories/0/"
+     "measurements/0/value", "386", "cart:value '386'"),
+    # a value the record gives as "NA": kept as text, traced to its field
+    ("res:registry-item/NCT00791778/measure/2/value/0/0/1",
+     "/resultsSection/outcomeMeasuresModule/outcomeMeasures/2/classes/0/categories/0/"
+     "measurements/1/value", "NA", "cart:nonNumericValue 'NA'"),
+    # an analysis's p-value
+    ("res:registry-item/NCT00791778/measure/0/analysis/0",
+     "/resultsSection/outcomeMeasuresModule/outcomeMeasures/0/analyses/0/pValue", "0.655",
+     "cart:pValue '0.655'"),
+    # one adverse event's count in one group
+    ("res:registry-item/NCT00791778/ae/serious/0/1",
+     "/resultsSection/adverseEventsModule/seriousEvents/0/stats/1/numAffected", "1",
+     "cart:numerator '1'"),
+]
+
+
+@pytest.mark.parametrize(("item", "pointer", "text", "asserts"), RESULTS)
+def test_a_registry_result_traces_to_the_pointer_of_its_value(
+        built: Path, item: str, pointer: str, text: str, asserts: str) -> None:
+    code, out = run("trace", item, "--data", str(built))
+    assert code == 0, out
+    assert out.splitlines()[0].endswith("1 assertion(s) from 1 source(s)")
+    assert "retrieved 2026-09-02, https://clinicaltrials.gov/api/v2/studies/NCT00791778)" in out
+    assert f'    field {pointer}: "{text}"' in out
+    assert f"    asserts {item} {asserts}" in out
+    code, out = run("trace", item, "--data", str(built), "--format", "json")
+    [found] = json.loads(out)["registry_assertions"]
+    assert [pointer, text] in found["fields"] and found["nct_id"] == "NCT00791778"
 
 
 def test_trace_json_lists_the_registry_assertions(built: Path) -> None:

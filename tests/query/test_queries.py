@@ -152,6 +152,12 @@ def test_cartkg_queries_lists_every_query_with_its_title_and_example() -> None:
             assert f"--param {param.name}={param.example}" in out
 
 
+@pytest.mark.parametrize("name", NAMES)
+def test_docs_list_every_query(name: str) -> None:
+    docs = Path(__file__).resolve().parents[2] / "docs" / "queries.md"
+    assert f"| `{name}` |" in docs.read_text(encoding="utf-8")
+
+
 # (header text, what the error says)
 BAD_HEADERS = [
     ("#+ title: [unclosed\n", "not valid YAML"),

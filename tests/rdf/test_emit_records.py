@@ -67,6 +67,17 @@ def test_each_assertion_names_its_record_and_the_pointer_and_text_of_its_fields(
     assert [(q.object.value, q.graph_name.value) for q in enrolment] == [("246", assertion)]
 
 
+def test_a_registered_intervention_links_the_therapy_it_names(quads: Quads) -> None:
+    items = f"{RES}registry-item/NCT00791778/intervention"
+    # "Sorafenib (Nexavar, BAY43-9006)" names the therapy sorafenib of tests/data/ctgov/registry
+    links = [q for q in quads if q.predicate.value == f"{CART}registeredTherapy"]
+    assert [(q.subject.value, q.object.value, q.graph_name.value) for q in links] == [
+        (f"{items}/0", f"{RES}therapy/sorafenib",
+         f"{RES}record-assertion/NCT00791778/intervention/0")]
+    # "Placebo" names no therapy: the intervention stays unlinked
+    assert _objects(quads, f"{items}/1", f"{CART}interventionName") == {"Placebo"}
+
+
 def test_a_dispute_names_the_record(quads: Quads) -> None:
     assert _objects(quads, f"{RES}assertion/t1/phase", f"{CART}disputedBy") == {RECORD}
 
