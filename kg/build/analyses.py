@@ -37,8 +37,9 @@ import pyoxigraph as ox
 from kg.build.analysis_inputs import (
     Inputs,
     Plain,
+    Registry,
     read_inputs,
-    registry_broader,
+    read_registry,
     registry_entities,
     term,
 )
@@ -94,6 +95,24 @@ class _Corpus:
                 self.reports.append((outcome, assertion, {k: tuple(v) for k, v in fields},
                                      tuple(indications)))
         self.reports.sort()
+        #: entity IRI -> label (the registry's)
+        self.labels: dict[str, str] = {}
+        #: outcome IRI -> its indications, and the outcomes an analysis names
+        self.indications = {r[0]: r[3] for r in self.reports}
+        self.shown: set[str] = set()
+
+    def label(self, iri: str) -> str:
+        """An entity's label, or its IRI."""
+        return self.labels.get(iri, iri)
+
+    def indications_label(self, indications: tuple[str, ...]) -> str | None:
+        """One, two ("A and B"), or the first and last labels and their number."""
+        names = sorted(self.label(i) for i in indications)
+        if not names:
+            return None
+        if len(names) <= 2:
+            return " and ".join(names)
+        return f"{names[0]}, ..., {names[-1]} ({len(names)} indications)"
 
     def origins(self) -> dict[str, str]:
         """Each article's independent origin, by name (article id, or the source's IRI)."""
@@ -123,16 +142,37 @@ class _Corpus:
         return f"{self.articles[article][0]} {claim}"
 
 
-def derive(parts: Iterable[Inputs], broader: Iterable[tuple[str, str]]) -> tuple[ox.Quad, ...]:
+def derive(parts: Iterable[Inputs], registry: Registry) -> tuple[ox.Quad, ...]:
     """The analyses graph's quads, in canonical order, from every part's summary."""
     corpus = _Corpus(parts)
+    broader, labels = registry
+    corpus.labels = dict(labels)
     origins = corpus.origins()
     quads = [*_origin_quads(origins), *_fact_quads(corpus, origins),
-             *_comparison_quads(corpus), *_look_alike_quads(corpus, _roots(broader))]
+             *_comparison_quads(corpus), *_look_alike_quads(corpus, _roots(broader)),
+             *_indication_labels(corpus)]
     return sort_quads(ox.Quad(s, p, o, ANALYSES) for s, p, o in quads)
 
 
 Triple = tuple[ox.NamedNode, ox.NamedNode, Any]
+
+
+def _ranks(keys: dict[ox.NamedNode, tuple[Any, ...]]) -> Iterator[Triple]:
+    """Each result's ``cart:rank``: its place in the order of ``keys`` (from 1).
+
+    The library's queries order their rows by it, an integer, instead of by the labels it stands
+    for: a store sorts integers without reading any text.
+    """
+    for n, node in enumerate(sorted(keys, key=lambda k: (keys[k], k.value)), 1):
+        yield node, _p("rank"), _int(n)
+
+
+def _indication_labels(corpus: _Corpus) -> Iterator[Triple]:
+    """The labels of the indications of every outcome an analysis names, as one text."""
+    for outcome in sorted(corpus.shown):
+        label = corpus.indications_label(corpus.indications[outcome])
+        if label is not None:
+            yield ox.NamedNode(outcome), _p("indicationsLabel"), ox.Literal(label)
 
 
 def _origin_quads(origins: dict[str, str]) -> Iterator[Triple]:
@@ -141,6 +181,7 @@ def _origin_quads(origins: dict[str, str]) -> Iterator[Triple]:
 
 
 def _fact_quads(corpus: _Corpus, origins: dict[str, str]) -> Iterator[Triple]:
+    order: dict[ox.NamedNode, tuple[Any, ...]] = {}
     for (s, p, o), assertions in corpus.facts.items():
         node = _node("fact", s, p, o)
         articles = {corpus.article_of(a) for a in assertions if a in corpus.claims}
@@ -152,10 +193,13 @@ def _fact_quads(corpus: _Corpus, origins: dict[str, str]) -> Iterator[Triple]:
         yield node, ox.NamedNode(_RDF + "object"), term(o)
         yield node, _p("articleCount"), _int(len(articles))
         yield node, _p("independentOrigins"), _int(len(stated))
+        order[node] = (-len(stated), corpus.label(s), p,
+                       corpus.label(o[1]) if o[0] == "I" else o[1])
         for origin in stated:
             yield node, _p("origin"), ox.Literal(origin)
         for assertion in assertions:
             yield node, _DERIVED, ox.NamedNode(assertion)
+    yield from _ranks(order)
 
 
 def _number(value: Plain) -> tuple[int, Decimal | str]:
@@ -173,6 +217,7 @@ def _comparison_quads(corpus: _Corpus) -> Iterator[Triple]:
             continue
         key = (indications, *(fields[k][1:] if k in fields else None for k in COMPARISON_KEY))
         groups[key].append((outcome, assertion, fields["value"]))
+    order: dict[ox.NamedNode, tuple[Any, ...]] = {}
     for key, reports in groups.items():
         articles = {corpus.article_of(a) for _, a, _ in reports}
         if len(articles) < 2:
@@ -186,11 +231,17 @@ def _comparison_quads(corpus: _Corpus) -> Iterator[Triple]:
         yield node, _p("lowestValue"), term(values[0])
         yield node, _p("highestValue"), term(values[-1])
         yield node, _p("articleCount"), _int(len(articles))
-        yield node, _p("comparisonName"), ox.Literal(
-            min(corpus.report_name(a) for _, a, _ in reports))
+        name, first = min((corpus.report_name(a), o) for o, a, _ in reports)
+        yield node, _p("comparisonName"), ox.Literal(name)
+        yield node, _p("firstReport"), ox.NamedNode(first)
+        parts: tuple[Any, ...] = key  # (indications, therapy, measure, ...)
+        order[node] = (corpus.label(parts[1][0]), corpus.indications_label(parts[0]) or "",
+                       corpus.label(parts[2][0]), name)
         for outcome, assertion, _ in reports:
             yield node, _p("comparesReport"), ox.NamedNode(outcome)
             yield node, _DERIVED, ox.NamedNode(assertion)
+            corpus.shown.add(outcome)
+    yield from _ranks(order)
 
 
 def _roots(broader: Iterable[tuple[str, str]]) -> dict[str, tuple[str, ...]]:
@@ -225,12 +276,14 @@ def _look_alike_quads(corpus: _Corpus, roots: dict[str, tuple[str, ...]]) -> Ite
         for family in families:
             groups[(fields["forTherapy"][1], fields["hasMeasure"][1], family)].append(
                 (outcome, assertion, indications, fields.get("value")))
+    order: dict[ox.NamedNode, tuple[Any, ...]] = {}
     for (therapy, measure, family), reports in groups.items():
         sets = {r[2] for r in reports}
         articles = {corpus.article_of(r[1]) for r in reports}
         if len(sets) < 2 or len(articles) < 2:
             continue
         node = _node("look-alike", therapy, measure, family)
+        order[node] = (corpus.label(therapy), corpus.label(measure), corpus.label(family))
         yield node, _TYPE, _p("LookAlikeOutcomes")
         if family:
             yield node, _p("withinIndication"), ox.NamedNode(family)
@@ -246,6 +299,8 @@ def _look_alike_quads(corpus: _Corpus, roots: dict[str, tuple[str, ...]]) -> Ite
         for outcome, assertion, _, _ in reports:
             yield node, _p("lookAlikeReport"), ox.NamedNode(outcome)
             yield node, _DERIVED, ox.NamedNode(assertion)
+            corpus.shown.add(outcome)
+    yield from _ranks(order)
 
 
 def analyses_of(quads: Iterable[ox.Quad]) -> tuple[ox.Quad, ...]:
@@ -256,7 +311,7 @@ def analyses_of(quads: Iterable[ox.Quad]) -> tuple[ox.Quad, ...]:
     """
     quads = [q for q in quads if q.graph_name != ANALYSES]
     entities = registry_entities(quads)
-    return derive([read_inputs(quads, entities.__contains__)], registry_broader(quads))
+    return derive([read_inputs(quads, entities.__contains__)], read_registry(quads))
 
 
 def analyses_key(parts: dict[str, Built], names: Iterable[str]) -> str:
@@ -271,7 +326,7 @@ def build_analyses(parts: dict[str, Built], names: Iterable[str], dest: Path) ->
     """Derive the analyses from the parts' summaries and write their shard into ``dest``."""
     registry = parts.get(REGISTRY_SHARD)
     quads = derive((parts[n].analysis for n in names if n != REGISTRY_SHARD),
-                   registry.analysis if registry is not None else ())
+                   registry.analysis if registry is not None else ((), ()))
     data = serialize_shard(quads)
     write_atomic(dest / ANALYSES_SHARD, data)
     classes = Counter(term_value(q.object) for q in quads if q.predicate == _TYPE)

@@ -120,15 +120,27 @@ def read_inputs(quads: Iterable[ox.Quad], is_entity: Callable[[str], bool]) -> I
     return (articles, tuple(sorted(claims)), tuple(sorted(facts)), tuple(sorted(reports)))
 
 
-def registry_broader(quads: Iterable[ox.Quad]) -> tuple[tuple[str, str], ...]:
-    """Each indication's ``skos:broader`` links in the registry graph: (narrower, broader)."""
+#: The registry's summary: (broader links (narrower, broader) between indications, labels
+#: (entity IRI, label)): what the analyses need to group by indication and to order their results.
+Registry = tuple[tuple[tuple[str, str], ...], tuple[tuple[str, str], ...]]
+
+
+def read_registry(quads: Iterable[ox.Quad]) -> Registry:
+    """The registry graph's ``skos:broader`` links between indications, and its labels."""
     registry = ox.NamedNode(str(REGISTRY_GRAPH))
     quads = [q for q in quads if q.graph_name == registry]
     indications = {term_value(q.subject) for q in quads if q.predicate.value == _TYPE
                    and term_value(q.object) == _INDICATION}
-    return tuple(sorted((term_value(q.subject), term_value(q.object)) for q in quads
-                        if q.predicate.value == _BROADER and term_value(q.subject) in indications
-                        and isinstance(q.object, ox.NamedNode)))
+    broader = tuple(sorted((term_value(q.subject), term_value(q.object)) for q in quads
+                           if q.predicate.value == _BROADER
+                           and term_value(q.subject) in indications
+                           and isinstance(q.object, ox.NamedNode)))
+    labels: dict[str, str] = {}
+    for q in quads:
+        if q.predicate.value == _LABEL and isinstance(q.subject, ox.NamedNode):
+            label = term_value(q.object)
+            labels[q.subject.value] = min(label, labels.get(q.subject.value, label))
+    return broader, tuple(sorted(labels.items()))
 
 
 def registry_entities(quads: Iterable[ox.Quad]) -> frozenset[str]:

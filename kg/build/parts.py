@@ -26,7 +26,7 @@ import pyoxigraph as ox
 from rdflib import Graph
 from rdflib.namespace import RDF
 
-from kg.build.analysis_inputs import read_inputs, registry_broader
+from kg.build.analysis_inputs import read_inputs, read_registry
 from kg.core.curie import compact
 from kg.core.model import Entity
 from kg.core.vocab import RESOURCE
@@ -81,7 +81,7 @@ class Built(NamedTuple):
     entities: tuple[str, ...] = ()
     articles: tuple[str, ...] = ()
     #: what the evidence analyses need from the part (:mod:`kg.build.analysis_inputs`): an
-    #: article's summary, or the registry's ``broader`` links between indications
+    #: article's summary, or the registry's (``broader`` links, labels)
     analysis: tuple[Any, ...] = ()
     problems: tuple[Problem, ...] = ()
 
@@ -223,7 +223,7 @@ def build_registry(ctx: Context, dest: Path) -> Built:
     _, violations = shacl_violations(quads, ctx.shapes)
     digest = _write(dest, REGISTRY_SHARD, serialize_shard(quads))
     return Built("", REGISTRY_SHARD, digest, *part_stats(quads, None),
-                 violations=tuple(violations), analysis=registry_broader(quads))
+                 violations=tuple(violations), analysis=read_registry(quads))
 
 
 def build_articles(ctx: Context, folders: list[Path], dest: Path) -> list[Built]:

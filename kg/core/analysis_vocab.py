@@ -35,3 +35,6 @@ class ANALYSIS(DefinedNamespace):
     populationCount: URIRef
     sharedValue: URIRef
     lookAlikeReport: URIRef
+    firstReport: URIRef
+    rank: URIRef
+    indicationsLabel: URIRef
