@@ -26,8 +26,8 @@ from rdflib.collection import Collection
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SH, SKOS, XSD
 from rdflib.term import Node
 
-from kg.core.given import DOSE_UNITS, ENDPOINT_ROLES, TRIAL_DESIGNS, TRIAL_STATUSES
 from kg.core.analysis_vocab import ANALYSIS
+from kg.core.given import DOSE_UNITS, ENDPOINT_ROLES, TRIAL_DESIGNS, TRIAL_STATUSES
 from kg.core.record_vocab import RECORD
 from kg.core.vocab import (
     ARTICLE_KINDS,
