@@ -139,7 +139,12 @@ class _Corpus:
 
     def report_name(self, assertion: str) -> str:
         article, claim, _, _ = self.claims[assertion]
-        return f"{self.articles[article][0]} {claim}"
+        return f"{self.article_id(article)} {claim}"
+
+    def article_id(self, article: str) -> str:
+        """An article's id (that of its IRI when the part that holds it is not given)."""
+        return self.articles[article][0] if article in self.articles \
+            else article.rsplit("/", 1)[-1]
 
 
 def derive(parts: Iterable[Inputs], registry: Registry) -> tuple[ox.Quad, ...]:
@@ -185,7 +190,8 @@ def _fact_quads(corpus: _Corpus, origins: dict[str, str]) -> Iterator[Triple]:
     for (s, p, o), assertions in corpus.facts.items():
         node = _node("fact", s, p, o)
         articles = {corpus.article_of(a) for a in assertions if a in corpus.claims}
-        stated = {origins[corpus.article_of(a)] for a in assertions
+        stated = {origins.get(corpus.article_of(a)) or corpus.article_id(corpus.article_of(a))
+                  for a in assertions
                   if a in corpus.claims and corpus.claims[a][2]}
         yield node, _TYPE, _p("FactSupport")
         yield node, ox.NamedNode(_RDF + "subject"), ox.NamedNode(s)

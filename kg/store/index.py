@@ -26,6 +26,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from kg.core.record_vocab import RECORD
 from kg.core.vocab import CART
 from kg.rdf.emit import ANALYSES_GRAPH, REGISTRY_GRAPH, article_iri, provenance_graph
 from kg.store.dataset import ANALYSES_SHARD, REGISTRY_SHARD, read_manifest
@@ -153,7 +154,7 @@ def _graphs_of(store: ox.Store, shard: str) -> Iterator[ox.NamedNode]:
         return
     if shard == REGISTRY_SHARD:
         yield ox.NamedNode(str(REGISTRY_GRAPH))
-        records = list(store.quads_for_pattern(None, ox.NamedNode(str(CART.fromRecord)), None))
+        records = list(store.quads_for_pattern(None, ox.NamedNode(str(RECORD.fromRecord)), None))
         for graph in sorted({t.value for q in records for t in (q.subject, q.graph_name)
                              if isinstance(t, ox.NamedNode)}):
             yield ox.NamedNode(graph)

@@ -15,6 +15,9 @@ What a reader sees, and what a dropped connection leaves:
   default ``batch``) changes for readers at once; a larger one article by article;
 - Virtuoso applies a request's operations in order: a reader may see an article missing for the
   moment between its removal and its insertion.
+
+The analyses graph (``graph:analyses``, derived from all the articles) is sent last, cleared and
+then inserted in requests of ``batch`` quads: a reader may see it incomplete until the last.
 """
 
 from __future__ import annotations
@@ -113,14 +116,17 @@ def _insert_data(quads: Sequence[ox.Quad]) -> str:
     return f"INSERT DATA {{\n{body}\n}}"
 
 
-def _units(store: GraphStore, published: set[str]) -> Iterator[_Unit]:
+def _units(store: GraphStore, published: set[str], batch: int) -> Iterator[_Unit]:
     for path, sha256 in store.shards:
         with shard_errors():
             quads = shard_quads(path, sha256)
         if path.name == REGISTRY_SHARD:
             yield _Unit("registry", _clear_registry(), quads)
-        elif path.name == ANALYSES_SHARD:
-            yield _Unit("analyses", f"DROP SILENT GRAPH <{ANALYSES_GRAPH}>", quads)
+        elif path.name == ANALYSES_SHARD:  # large: cleared, then inserted in several requests
+            step = max(batch, INSERT_CHUNK)
+            for start in range(0, max(len(quads), 1), step):
+                yield _Unit("analyses", "" if start else f"DROP SILENT GRAPH <{ANALYSES_GRAPH}>",
+                            quads[start:start + step])
         else:
             yield _Unit(path.stem, _clear_article(provenance_graph(path.stem)), quads)
     for prov in sorted(published - _kept(store)):
@@ -142,8 +148,13 @@ def _requests(units: Iterator[_Unit], batch: int) -> Iterator[list[_Unit]]:
 
 
 def _text(group: list[_Unit]) -> str:
-    return " ;\n".join(f"{unit.clear} ;\n{_insert(unit.quads)}" if unit.quads else unit.clear
-                       for unit in group)
+    parts = []
+    for unit in group:
+        steps = [unit.clear] if unit.clear else []
+        if unit.quads:
+            steps.append(_insert(unit.quads))
+        parts.append(" ;\n".join(steps))
+    return " ;\n".join(parts)
 
 
 def _prepared(groups: Iterator[list[_Unit]]) -> Iterator[tuple[list[_Unit], str]]:
@@ -212,7 +223,7 @@ def publish_dataset(data: Path, server: RemoteStore, batch: int = BATCH,
     if bar is not None:
         bar.total = total
     try:
-        for group, text in _prepared(_requests(_units(store, published), batch)):
+        for group, text in _prepared(_requests(_units(store, published, batch), batch)):
             server.update(text)
             requests += 1
             done += len(group)

@@ -31,9 +31,6 @@ NAMES = sorted(p.stem for p in QUERIES.glob("*.rq"))
 #: The Virtuoso 7 defects each of these queries was rewritten around (in standard SPARQL 1.1),
 #: each described in docs/server.md.
 WORKED_AROUND = {
-    "conflicting_outcomes": "an expression over an aggregate in a grouped subquery",
-    "facts_by_number_of_sources": "an expression over an aggregate in a grouped subquery",
-    "same_measure_reported_for_different_populations": "CONCAT over MIN of literals",
     "therapies_in_indications_by_trial_and_sponsor":
         "FILTER EXISTS in a UNION branch of a grouped subquery",
 }

@@ -12,6 +12,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner, Result
+from conftest import CTGOV
 
 from kg.build.build import build_dataset
 from kg.cli.main import main
@@ -246,3 +247,19 @@ def test_the_warning_that_the_index_cannot_be_used_names_the_line_that_used_the_
         use(store)
     assert [Path(w.filename).name for w in caught] == [Path(__file__).name]
     assert len(store) == len(read_quads(out / "dataset"))  # loaded in memory instead
+
+
+def test_the_index_drops_a_registry_record_the_sources_no_longer_hold(tmp_path: Path) -> None:
+    """The test sources with a registry record (tests/data/ctgov); then the record and the one
+    article that names it removed: the record's graph and its statements' graphs leave too."""
+    sources = Path(shutil.copytree(CTGOV, tmp_path / "sources"))
+    out = tmp_path / "out"
+    build_dataset(sources, out)
+    assert any("/graph/record/" in str(q.graph_name) for q in indexed(out))
+    shutil.rmtree(sources / "registry-records")
+    build_dataset(sources, out, exclude=frozenset({"t1"}))
+
+    now = indexed(out)
+
+    assert now == read_quads(out / "dataset")
+    assert not any("/graph/record/" in str(q.graph_name) for q in now)

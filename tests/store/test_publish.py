@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from conftest import SOURCES
+from conftest import CTGOV, SOURCES
 from servers import CuttingProxy, Server
 
 from kg.build.build import build_dataset
@@ -114,7 +114,7 @@ def test_a_connection_cut_midway_is_a_clear_error_and_leaves_the_server_consiste
     with pytest.raises(PublishError) as raised:
         publish_dataset(seed_build, remote(server, proxy.url), batch=1)
     message = str(raised.value)
-    assert "publishing stopped after 1 of 4 parts (1 request(s) answered)" in message
+    assert "publishing stopped after 1 of 5 parts (1 request(s) answered)" in message
     assert "run `cartkg publish` again" in message
     assert proxy.cut, "the proxy cut a request in the middle of its body"
     after, wanted = _articles(held(server)), _articles(built(seed_build))
@@ -155,7 +155,7 @@ def test_a_shard_damaged_after_the_build_stops_the_publish_at_that_article(
     with pytest.raises(PublishError) as raised:
         publish_dataset(damaged, remote(oxigraph_server), batch=1)
     message = str(raised.value)
-    assert "publishing stopped after 1 of 4 parts (1 request(s) answered)" in message
+    assert "publishing stopped after 1 of 5 parts (1 request(s) answered)" in message
     assert shard.name in message
 
 
@@ -181,3 +181,14 @@ def test_a_result_cut_by_virtuosos_row_cap_is_an_error(
             remote(capped).select_named(_QUADS)
     finally:
         capped.stop()
+
+
+def test_a_registry_record_no_longer_in_the_sources_disappears_from_the_server(
+        server: Server, seed_build: Path, tmp_path: Path) -> None:
+    """The test sources with a registry record (tests/data/ctgov), then the real sources, which
+    hold none: the record's graph and its statements' graphs go with the registry."""
+    build_dataset(CTGOV, tmp_path / "build")
+    publish_dataset(tmp_path / "build", remote(server))
+    assert any("/graph/record/NCT00791778>" in line for line in held(server))
+    publish_dataset(seed_build, remote(server))
+    assert held(server) == built(seed_build)
