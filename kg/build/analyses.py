@@ -345,3 +345,15 @@ def refresh_analyses(quads: Iterable[ox.Quad]) -> list[ox.Quad]:
     """The quads with their analyses graph derived anew (for quads changed after a build)."""
     kept = [q for q in quads if q.graph_name != ANALYSES]
     return [*kept, *analyses_of(kept)]
+
+
+def analyses_mismatch(quads: Iterable[ox.Quad]) -> str | None:
+    """Why a dataset's analyses graph is not the one its claims give, or None when it is."""
+    quads = list(quads)
+    held = {q for q in quads if q.graph_name == ANALYSES}
+    wanted = set(analyses_of(quads))
+    if held == wanted:
+        return None
+    return (f"the analyses graph <{ANALYSES.value}> is not the one the claims give "
+            f"({len(held - wanted)} quad(s) not derived from them, {len(wanted - held)} missing): "
+            "it was edited, or the claims were, after the build.")

@@ -123,6 +123,7 @@ def validate(path: Path | None, sources: Path) -> None:
       cartkg validate build
       cartkg validate edited.nq
     """
+    from kg.build.analyses import analyses_mismatch
     from kg.build.build import build_dataset
     from kg.core.memory import collector_off
     from kg.core.progress import progress
@@ -133,6 +134,7 @@ def validate(path: Path | None, sources: Path) -> None:
     from kg.validation.validate import validate_dataset
 
     integrity: list[str] = []
+    stale: str | None = None
     try:
         if path:
             with progress(f"Validating {path}", total=2, leave=False) as bar:
@@ -146,6 +148,7 @@ def validate(path: Path | None, sources: Path) -> None:
                          "build`, or a file that holds it.")
                 bar.advance(status=f"pyshacl on {len(quads)} quads")
                 report = validate_dataset(quads)
+                stale = analyses_mismatch(quads)
                 bar.advance()
         else:
             with collector_off():
@@ -166,7 +169,10 @@ def validate(path: Path | None, sources: Path) -> None:
     if integrity:
         click.echo(f"the dataset does not match its manifest: {len(integrity)} problem(s). "
                    "Fix: rebuild it with `cartkg build`.")
-    sys.exit(EXIT_OK if report.conforms and not integrity else EXIT_VIOLATIONS)
+    if stale is not None:
+        click.echo(f"Violation: {stale} Fix: rebuild it with `cartkg build`.")
+    sys.exit(EXIT_OK if report.conforms and not integrity and stale is None
+             else EXIT_VIOLATIONS)
 
 
 @click.command()

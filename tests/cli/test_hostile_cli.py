@@ -63,6 +63,21 @@ def test_validate_a_shard_that_lost_a_line_does_not_conform(build_copy: Path) ->
     assert "the dataset does not match its manifest: 1 problem(s)" in out
 
 
+def test_validate_an_analyses_graph_edited_after_the_build_does_not_conform(
+        build_copy: Path, tmp_path: Path) -> None:
+    # one derived count changed in a copy of the dataset as one file: the manifest cannot tell
+    quads = [line for shard in sorted((build_copy / "dataset").rglob("*.nq"))
+             for line in shard.read_text(encoding="utf-8").splitlines()]
+    changed = next(i for i, line in enumerate(quads) if "#articleCount>" in line)
+    quads[changed] = quads[changed].replace('"2"^^', '"3"^^').replace('"1"^^', '"3"^^')
+    edited = tmp_path / "edited.nq"
+    edited.write_text("\n".join(quads) + "\n", encoding="utf-8")
+    code, out = run("validate", str(edited))
+    assert code == 1
+    assert "Violation: the analyses graph <https://w3id.org/cart-kg/graph/analyses> is not the " \
+           "one the claims give (1 quad(s) not derived from them, 1 missing)" in out
+
+
 def test_validate_a_manifest_that_omits_a_shard_does_not_conform(build_copy: Path) -> None:
     manifest_path = build_copy / "dataset/manifest.json"
     manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
