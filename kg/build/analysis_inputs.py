@@ -11,6 +11,7 @@ as (kind, value, datatype or language) triples (:func:`plain`), turned back by :
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -47,9 +48,9 @@ _FOR_INDICATION = str(CART.forIndication)
 
 
 def plain(t: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple | ox.DefaultGraph) -> Plain:
-    """A term as plain strings."""
+    """A term as plain strings (an IRI interned: the same IRIs recur in every part)."""
     if isinstance(t, ox.NamedNode):
-        return ("I", t.value, "")
+        return ("I", sys.intern(t.value), "")
     if isinstance(t, ox.Literal):
         return ("L", t.value, f"@{t.language}" if t.language else t.datatype.value)
     return ("B", str(t), "")
@@ -106,7 +107,8 @@ def read_inputs(quads: Iterable[ox.Quad], is_entity: Callable[[str], bool]) -> I
             continue
         subject = q.subject.value
         if is_entity(subject):
-            facts.append((subject, q.predicate.value, plain(q.object), graph.value))
+            facts.append((sys.intern(subject), sys.intern(q.predicate.value), plain(q.object),
+                          graph.value))
         if q.predicate.value == _TYPE and isinstance(q.object, ox.NamedNode) \
                 and q.object.value == _OUTCOME:
             outcomes[subject] = graph.value
