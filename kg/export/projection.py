@@ -159,8 +159,8 @@ def _support(records: list[Evidence]) -> dict[str, Any]:
     articles = sorted({r.article_id for r in records})
     origins = sorted({r.origin for r in records if r.origin is not None})
     attrs: dict[str, Any] = {"sources": len(origins)}
-    if origins:
-        attrs["origins"] = origins
+    if origins:  # most often the articles themselves: one list for both, in memory
+        attrs["origins"] = articles if origins == articles else origins
     attrs.update({
         "articles": len(articles),
         "article_ids": articles,
