@@ -28,7 +28,8 @@ LIST_SEPARATOR = "; "
 NEO4J_ARRAY_DELIMITER = ";"
 #: Attributes shown first, in this order, where a format has columns.
 LEADING = ("label", "class", "iri", "identifiers", "synonyms", "definition", "predicate",
-           "status", "sources", "source_ids", "claims", "quote", "quote_source")
+           "status", "sources", "origins", "articles", "article_ids", "claims", "quote",
+           "quote_source", "said_by")
 STATUS_STYLES = {"stated": "solid", "inferred": "dashed", "disputed": "dashed"}
 DISPUTED_COLOUR = "#C00000"
 EDGE_COLOUR = "#808080"

@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from kg.store.store import GraphStore
 
 #: Attributes shown in the page's own fields rather than in its attribute table.
-_OWN_FIELDS = {"label", "class", "sources", "source_ids", "claims"}
+_OWN_FIELDS = {"label", "class", "article_ids", "claims"}
 
 
 def vis_network_js() -> tuple[str, Path]:
@@ -111,7 +111,7 @@ def page_pieces(store: GraphStore, graph: PropertyGraph) -> Iterator[str]:
                for name in NODE_CLASSES.values() if counts[name]]
 
     def item(attrs: dict[str, Any]) -> dict[str, Any]:
-        return {"sources": list(attrs.get("source_ids", [])),
+        return {"articles": list(attrs.get("article_ids", [])),
                 "claims": list(attrs.get("claims", [])),
                 "attrs": {k: v for k, v in attrs.items() if k not in _OWN_FIELDS}}
 

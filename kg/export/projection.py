@@ -2,7 +2,8 @@
 
 Nodes are the domain entities, cohorts, plans, outcomes (optionally) and articles (optionally);
 edges are the relations the claims assert between them, each with its support: the number of
-sources, their article ids, a quote and a status. Node and edge ids are stable across builds.
+independent origins and of articles, their ids, a quote, who said it and a status. Node and edge
+ids are stable across builds.
 :func:`project` gives it as a :class:`~kg.export.property_graph.PropertyGraph`, from which the
 writers of :mod:`kg.export.xml_formats`, :mod:`kg.export.formats` and :mod:`kg.export.html` start;
 :func:`project_graph` gives it as a networkx ``MultiDiGraph``.
@@ -74,7 +75,8 @@ _CATEGORIES = {str(iri): name for name, iri in OUTCOME_CATEGORIES.items()}
 _SKIPPED = {_SKOS + "prefLabel", str(CART.curationFile), str(CART.text), str(CART.sha256)}
 
 #: What an outcome edge (``outcomes="edges"``) carries besides the outcome's own values.
-_FOLDED = {str(CART.inTrial): "trial", str(CART.achievedWithout): "achieved_without"}
+_FOLDED = {str(CART.inTrial): "trial", str(CART.achievedWithout): "achieved_without",
+           str(CART.reportsEndpoint): "reports_endpoint"}
 
 
 class ExportError(Exception):
@@ -139,19 +141,32 @@ def _attributes(props: Mapping[str, set[Term]], category: str | None,
     return attrs
 
 
+#: The support attributes a node carries (an edge carries all of :func:`_support`'s).
+NODE_SUPPORT = ("sources", "origins", "articles", "article_ids", "claims", "said_by")
+
+
 def _support(records: list[Evidence]) -> dict[str, Any]:
-    """The support attributes of an edge or a node, from the assertions behind it."""
+    """The support attributes of an edge or a node, from the assertions behind it.
+
+    ``sources`` counts the independent origins of the claims that state it
+    (:mod:`kg.core.origins`: an article summarising another is not a second source, a claim of
+    curator inference adds none), ``articles`` the articles asserting it.
+    """
     records = sorted(records, key=lambda r: (r.article_id, r.claim))
     if not records:
-        return {"sources": 0}
+        return {"sources": 0, "articles": 0}
     statuses = {_status(r) for r in records}
-    sources = sorted({r.article_id for r in records})
-    attrs: dict[str, Any] = {
-        "sources": len(sources),
-        "source_ids": sources,
+    articles = sorted({r.article_id for r in records})
+    origins = sorted({r.origin for r in records if r.origin is not None})
+    attrs: dict[str, Any] = {"sources": len(origins)}
+    if origins:  # most often the articles themselves: one list for both, in memory
+        attrs["origins"] = articles if origins == articles else origins
+    attrs.update({
+        "articles": len(articles),
+        "article_ids": articles,
         "claims": [r.claim for r in records],
         "status": next(s for s in ("stated", "inferred", "disputed") if s in statuses),
-    }
+    })
     first = next((r for r in records if r.quote is not None), None)
     if first is not None:
         attrs["quote"] = first.quote
@@ -159,6 +174,9 @@ def _support(records: list[Evidence]) -> dict[str, Any]:
     disputed = sorted({r.article_id for r in records if r.disputed})
     if disputed:
         attrs["disputed_in"] = disputed
+    said = sorted({r.said_by for r in records if r.said_by is not None})
+    if said:
+        attrs["said_by"] = said
     return attrs
 
 
@@ -181,14 +199,18 @@ def project(store: GraphStore, *, articles: bool = False,
     ``outcomes="nodes"`` and the articles when ``articles`` is true. A node's id is its CURIE
     (``therapy:rese-cel``); its attributes are ``label``, ``class``, ``iri``, external
     ``identifiers`` (CURIEs), synonyms and definition, the values of an outcome, cohort or plan,
-    and its support (``sources``, ``source_ids``, ``claims``).
+    and its support (:data:`NODE_SUPPORT`: ``sources``, ``origins``, ``articles``,
+    ``article_ids``, ``claims``, ``said_by``).
 
     Edges are the triples of assertion graphs between two nodes, keyed by predicate name. Each
-    carries ``predicate``, ``label``, ``iri``, ``sources`` (distinct articles), ``source_ids``,
-    ``claims``, one ``quote`` (the first by article id, then claim) with its ``quote_source``,
-    and ``status``: ``stated`` when an undisputed assertion states it, ``inferred`` when the
-    undisputed support is curator inference only, ``disputed`` when every assertion behind it is
-    disputed (``disputed_in`` lists the articles whose claim is disputed).
+    carries ``predicate``, ``label``, ``iri``, ``sources`` (the independent origins stating it,
+    :mod:`kg.core.origins`) and ``origins`` (their names, when there are any), ``articles`` (the
+    distinct articles asserting it) and ``article_ids``, ``claims``, one ``quote`` (the first by
+    article id, then claim) with its ``quote_source``, ``said_by`` (who the statements are
+    attributed to, "name (role, affiliation)", when the source says) and ``status``: ``stated``
+    when an undisputed assertion states it, ``inferred`` when the undisputed support is curator
+    inference only, ``disputed`` when every assertion behind it is disputed (``disputed_in``
+    lists the articles whose claim is disputed).
 
     With ``outcomes="edges"`` each outcome becomes a ``hasOutcome`` edge from its therapy to each
     of its indications, keyed by the outcome's id and carrying its values; with ``"none"``
@@ -306,7 +328,7 @@ def project(store: GraphStore, *, articles: bool = False,
         if iri in registry:
             attrs["registry_records"] = registry[iri]
         attrs.update((k, v) for k, v in support(mentioned.get(iri, ())).items()
-                     if k in ("sources", "source_ids", "claims"))
+                     if k in NODE_SUPPORT)
         graph.add_node(ids[iri], attrs)
     del classes, nodes, ids, mentioned, active, folds  # what is left to hold: edges and records
     release_freed_memory()

@@ -25,8 +25,10 @@ from typing import Any, NamedTuple
 
 import pyoxigraph as ox
 
+from kg.core.origins import article_origins
 from kg.core.record_vocab import RECORD
-from kg.core.vocab import CART, OA, PREFIXES
+from kg.core.vocab import CART, EVIDENCE_TYPES, OA, PREFIXES
+from kg.provenance.attribution import speaker
 from kg.rdf.emit import graph_key
 from kg.store.store import GraphStore
 
@@ -42,6 +44,15 @@ _TYPE = PREFIXES["rdf"] + "type"
 _LABEL = PREFIXES["rdfs"] + "label"
 _DCTERMS = PREFIXES["dcterms"]
 _ASSERTION = str(CART.Assertion)
+#: Articles (typed so in the first pass): what they derive from is read, for their origins.
+ARTICLE_CLASS = str(CART.Article)
+_DERIVED_FROM = PREFIXES["prov"] + "wasDerivedFrom"
+_STATED = str(EVIDENCE_TYPES["stated"])
+#: Who a claim's statement is attributed to (kg.rdf.lineage): the assertion's agent, and the
+#: agent's fields by their slot in :func:`kg.provenance.attribution.speaker`.
+_ATTRIBUTED_TO = PREFIXES["prov"] + "wasAttributedTo"
+_AGENT_FIELDS = {PREFIXES["schema"] + "name": "name", PREFIXES["schema"] + "jobTitle": "role",
+                 PREFIXES["schema"] + "affiliation": "org", str(CART.affiliationText): "text"}
 
 #: The predicates of an assertion's support (see :class:`Evidence`), by the group of subjects
 #: they describe and their slot in it. An assertion has a record only when it has every field,
@@ -79,6 +90,10 @@ class Evidence(NamedTuple):
     basis: str
     #: the exact text of the assertion's first quote (by start offset)
     quote: str | None
+    #: the independent origin of a stated claim (:mod:`kg.core.origins`); None when inferred
+    origin: str | None = None
+    #: who the statement is attributed to, "name (role, affiliation)", if anyone
+    said_by: str | None = None
 
 
 class Types(NamedTuple):
@@ -140,6 +155,11 @@ class Content:
         self._records = {s for s, cls in types.typed if cls == RECORD_CLASS}
         self._record_fields: dict[str, dict[str, str]] = {}
         self._registered: dict[str, set[str]] = {}
+        #: what each article derives from; each attributed assertion's agents and their fields
+        self._articles = {s for s, cls in types.typed if cls == ARTICLE_CLASS}
+        self._derived: dict[str, set[str]] = {}
+        self._attributed: dict[str, set[str]] = {}
+        self._agents: dict[str, dict[str, set[str]]] = {}
         self._done = False
 
     def asserted(self) -> Iterator[tuple[str, str, str | None, str | None]]:
@@ -175,6 +195,14 @@ class Content:
                         props += (intern(predicate), obj)
                 if predicate == _REGISTERED_AS and isinstance(obj, ox.NamedNode):
                     self._registered.setdefault(obj.value, set()).add(subject)
+                elif predicate == _DERIVED_FROM and subject in self._articles \
+                        and isinstance(obj, ox.NamedNode):
+                    self._derived.setdefault(intern(subject), set()).add(intern(obj.value))
+                elif predicate == _ATTRIBUTED_TO and isinstance(obj, ox.NamedNode):
+                    self._attributed.setdefault(intern(subject), set()).add(obj.value)
+                elif predicate in _AGENT_FIELDS and isinstance(obj, (ox.NamedNode, ox.Literal)):
+                    agent = self._agents.setdefault(subject, {})
+                    agent.setdefault(_AGENT_FIELDS[predicate], set()).add(obj.value)
                 elif subject in self._records and predicate in _RECORD_FIELDS \
                         and isinstance(obj, (ox.NamedNode, ox.Literal)):
                     self._record_fields.setdefault(subject, {})[_RECORD_FIELDS[predicate]] = \
@@ -230,6 +258,9 @@ class Content:
         self._check()
         fields = self._fields
         assertions, quotes, articles = (fields[g] for g in ("assertion", "quote", "article"))
+        names = {subject: slots[0] for subject, slots in articles.items() if slots[0] is not None}
+        origins = article_origins((a for a in self._articles if a in names), self._derived,
+                                  names)
         found: dict[str, Evidence] = {}
         for assertion in sorted(self.types.assertions):
             claim, article, eco, disputed, file, quoted = assertions.get(assertion, [None] * 6)
@@ -248,10 +279,28 @@ class Content:
             found[assertion] = Evidence(
                 article=article, article_id=aid, claim=f"{aid}/{claim}",
                 disputed=disputed == "true",
-                basis="inferred" if eco.endswith("0000305") else "stated", quote=min(first)[1])
+                basis="inferred" if eco.endswith("0000305") else "stated", quote=min(first)[1],
+                origin=origins.get(article) if eco == _STATED else None,
+                said_by=self._said_by(assertion))
         for values in fields.values():
             values.clear()
         return found
+
+    def _said_by(self, assertion: str) -> str | None:
+        """Who an assertion's statement is attributed to, as :func:`attribution.said_by` reads it.
+
+        Of several readings (two agents, two roles...), the least.
+        """
+        said = []
+        for agent in self._attributed.get(assertion, ()):
+            fields = self._agents.get(agent, {})
+            orgs = {label for org in fields.get("org", ()) if (label := self.label(org))}
+            affiliations: list[str | None] = [*sorted(orgs or fields.get("text", set()))] \
+                or [None]
+            roles: list[str | None] = [*sorted(fields.get("role", set()))] or [None]
+            said += [speaker(name, role, affiliation) for name in fields.get("name", ())
+                     for role in roles for affiliation in affiliations]
+        return min(said, default=None)
 
     def registry_records(self) -> dict[str, list[str]]:
         """The registry records of each trial entity, named as their data terms ask.

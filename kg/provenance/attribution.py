@@ -86,13 +86,20 @@ def said_by(store: GraphStore, values: str) -> dict[str, str]:
     """"Name (role, affiliation)" by assertion IRI, for the assertions of a VALUES block."""
     found: dict[str, str] = {}
     for a, name, role, affiliation in store.select(_SAID % values)[1]:
-        details = ", ".join(t.value for t in (role, affiliation)
-                            if t is not None and t != name)
-        text = f"{name.value} ({details})" if name is not None and details else \
-            (name.value if name is not None else "")
+        text = speaker(name.value, role and role.value, affiliation and affiliation.value) \
+            if name is not None else ""
         if a is not None and text:
             found[a.value] = min(text, found.get(a.value, text))
     return found
+
+
+def speaker(name: str, role: str | None, affiliation: str | None) -> str:
+    """"Name (role, affiliation)": who a statement is attributed to, as trace and exports show it.
+
+    A role or affiliation that repeats the name (a body speaking for itself) is left out.
+    """
+    details = ", ".join(t for t in (role, affiliation) if t is not None and t != name)
+    return f"{name} ({details})" if details else name
 
 
 def article_sources(store: GraphStore, article: str) -> ArticleSources:

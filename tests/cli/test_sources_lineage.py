@@ -127,3 +127,22 @@ def test_the_export_carries_the_bibliography_and_lineage(built: Path) -> None:
         "pages": "101-109", "doi": "10.5555/test.2025.0001", "pmid": "99999901"}
     assert nodes["article:s3-news"]["derived_from"] == ["res:article/s2-news"]
     assert "derived_from" not in nodes["article:s1-release"]
+
+
+def test_the_export_counts_independent_origins_and_says_who_said_it(built: Path) -> None:
+    import networkx as nx
+
+    target = built / "export.graphml"
+    code, text = run("export", "--format", "graphml", "--data", str(built), "-o", str(target))
+    assert code == 0, text
+    graph = nx.read_graphml(target)
+    [sponsor] = [a for u, v, a in graph.edges(data=True)
+                 if (u, v, a["predicate"]) == ("trial:trial-one", "sponsor:acme-bio",
+                                               "sponsoredBy")]
+    # four articles, two independent origins; the news item s2 attributes it to Acme Bio
+    assert {k: sponsor[k] for k in ("sources", "origins", "articles", "article_ids",
+                                    "said_by")} == {
+        "sources": 2, "origins": "s1-release; s4-paper", "articles": 4,
+        "article_ids": "s1-release; s2-news; s3-news; s4-paper", "said_by": "Acme Bio"}
+    plan = graph.nodes["plan:s1-release/registrational-trial"]
+    assert plan["said_by"] == "Jane Roe (Chief Executive Officer, Acme Bio)"

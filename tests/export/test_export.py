@@ -148,8 +148,8 @@ def test_edges_carry_predicate_sources_quote_and_status(graph: nx.MultiDiGraph) 
     edge = graph.edges["trial:trial-one", "phase:phase-1", "hasPhase"]
     assert edge == {
         "predicate": "hasPhase", "label": "hasPhase",
-        "iri": "https://w3id.org/cart-kg/ontology#hasPhase", "sources": 1,
-        "source_ids": ["a1"], "claims": ["a1/trial-phase"], "status": "stated",
+        "iri": "https://w3id.org/cart-kg/ontology#hasPhase", "sources": 1, "origins": ["a1"],
+        "articles": 1, "article_ids": ["a1"], "claims": ["a1/trial-phase"], "status": "stated",
         "quote": "the Phase 1 TRIAL-ONE trial", "quote_source": "a1"}
     disputed = graph.edges["plan:a1/plan", "sponsor:acme-bio", "plannedBy"]
     assert disputed["status"] == "disputed"
@@ -165,7 +165,7 @@ def test_status_is_inferred_when_the_support_is_undisputed_inference(mini: Path)
     assert "disputed_in" not in edge
 
 
-def test_sources_count_distinct_articles_and_the_quote_is_the_first(mini: Path) -> None:
+def test_sources_count_independent_articles_and_the_quote_is_the_first(mini: Path) -> None:
     # a second article with the same text and claims: every fact now has two sources
     shutil.copytree(mini / "articles/a1", mini / "articles/a0")
     text = (mini / "articles/a0/article.txt").read_bytes()
@@ -174,11 +174,15 @@ def test_sources_count_distinct_articles_and_the_quote_is_the_first(mini: Path) 
          "quote: In the Phase 1 TRIAL-ONE trial")
     graph = project_graph(store_of(mini))
     edge = graph.edges["trial:trial-one", "phase:phase-1", "hasPhase"]
-    assert edge["sources"] == 2
-    assert edge["source_ids"] == ["a0", "a1"]
+    assert (edge["sources"], edge["origins"]) == (2, ["a0", "a1"])
+    assert (edge["articles"], edge["article_ids"]) == (2, ["a0", "a1"])
     assert edge["claims"] == ["a0/trial-phase", "a1/trial-phase"]
     assert (edge["quote"], edge["quote_source"]) == ("In the Phase 1 TRIAL-ONE trial", "a0")
-    assert graph.nodes["therapy:tx-cel"]["source_ids"] == ["a0", "a1"]
+    assert graph.nodes["therapy:tx-cel"]["article_ids"] == ["a0", "a1"]
+    # the same article, saying it summarises a1: two articles, one independent origin
+    edit(mini / "articles/a0/article.yaml", "kind:", "derived_from: [{article: a1}]\nkind:")
+    edge = project_graph(store_of(mini)).edges["trial:trial-one", "phase:phase-1", "hasPhase"]
+    assert (edge["sources"], edge["origins"], edge["articles"]) == (1, ["a1"], 2)
 
 
 @pytest.mark.parametrize(("options", "nodes", "edges"), [
@@ -352,7 +356,7 @@ def test_neo4j_csv_follows_admin_import_conventions(store: GraphStore,
     header = rels[0]
     phase = next(r for r in rels[1:] if r[2] == "hasPhase")
     assert phase[header.index("sources:int")] == "1"
-    assert phase[header.index("source_ids:string[]")] == "a1"
+    assert phase[header.index("article_ids:string[]")] == "a1"
     assert phase[header.index("quote")] == "the Phase 1 TRIAL-ONE trial"
 
 

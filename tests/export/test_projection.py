@@ -22,7 +22,7 @@ from typing import Any
 import networkx as nx
 import pyoxigraph as ox
 import pytest
-from conftest import MINI
+from conftest import EVIDENCE, MINI
 
 from kg.build.build import build_dataset
 from kg.build.summary import BuildResult
@@ -31,6 +31,7 @@ from kg.export.projection import (
     _CATEGORIES,
     _FOLDED,
     NODE_CLASSES,
+    NODE_SUPPORT,
     _attributes,
     _local,
     node_id,
@@ -38,6 +39,7 @@ from kg.export.projection import (
     project_graph,
 )
 from kg.export.property_graph import PropertyGraph
+from kg.provenance.evidence import fact_support
 from kg.provenance.trace import EvidenceRecord, evidence_for
 from kg.store.store import GraphStore, StoreError, read_quads
 
@@ -89,6 +91,7 @@ def specified_graph(store: GraphStore, *, articles: bool, outcomes: str) -> nx.M
                                                   if isinstance(o, ox.NamedNode)}
                 for a, triples in said.items()}
     records = {r.assertion: r for r in evidence_for(store, [ox.NamedNode(a) for a in said])}
+    origins = specified_origins(store)
 
     def supported_by(iri: str) -> set[str]:
         """The assertions that mention a node, and for an article those of its claims."""
@@ -99,8 +102,9 @@ def specified_graph(store: GraphStore, *, articles: bool, outcomes: str) -> nx.M
     for iri in sorted(nodes, key=node_id):
         attrs = {"label": label(iri), "class": nodes[iri], "iri": iri,
                  **_attributes(props[iri], category(iri), label)}
-        support = specified_support([records[a] for a in supported_by(iri) if a in records])
-        attrs.update((k, v) for k, v in support.items() if k in ("sources", "source_ids", "claims"))
+        support = specified_support([records[a] for a in supported_by(iri) if a in records],
+                                    origins)
+        attrs.update((k, v) for k, v in support.items() if k in NODE_SUPPORT)
         graph.add_node(node_id(iri), **attrs)
 
     edges: dict[tuple[str, str, str], dict[str, Any]] = {}
@@ -134,19 +138,51 @@ def specified_graph(store: GraphStore, *, articles: bool, outcomes: str) -> nx.M
                 backing[key].add(a)
     for key in sorted(edges):
         graph.add_edge(*key, **edges[key],
-                       **specified_support([records[a] for a in backing[key] if a in records]))
+                       **specified_support([records[a] for a in backing[key] if a in records],
+                                           origins))
     return graph
 
 
-def specified_support(records: list[EvidenceRecord]) -> dict[str, Any]:
-    """Sources, claims, status and quote of the assertions behind an edge or a node."""
+#: Each article's independent origin, as facts_by_number_of_sources.rq finds it: the ends of
+#: its prov:wasDerivedFrom chain (by identifier, else IRI; the least), or the article itself.
+ORIGINS = """
+PREFIX cart: <https://w3id.org/cart-kg/ontology#>
+PREFIX dcterms: <http://purl.org/dc/terms/>
+PREFIX prov: <http://www.w3.org/ns/prov#>
+SELECT ?art (COALESCE(?root_min, ?art_id) AS ?origin) WHERE {
+  {
+    SELECT ?art ?art_id (MIN(?root_name) AS ?root_min)
+    WHERE {
+      ?art a cart:Article ; dcterms:identifier ?art_id .
+      OPTIONAL { ?art prov:wasDerivedFrom+ ?root
+                 FILTER NOT EXISTS { ?root prov:wasDerivedFrom ?up }
+                 OPTIONAL { ?root dcterms:identifier ?root_id }
+                 BIND(COALESCE(?root_id, STR(?root)) AS ?root_name) }
+    }
+    GROUP BY ?art ?art_id
+  }
+}
+"""
+
+
+def specified_origins(store: GraphStore) -> dict[str, str]:
+    """The origin of each article, by article IRI."""
+    return {row[0].value: row[1].value for row in store.select(ORIGINS)[1]
+            if row[0] is not None and row[1] is not None}
+
+
+def specified_support(records: list[EvidenceRecord], origins: dict[str, str]) -> dict[str, Any]:
+    """Sources, articles, claims, status, quote and speakers of the assertions behind an edge or
+    a node."""
     if not records:
-        return {"sources": 0}
+        return {"sources": 0, "articles": 0}
     records = sorted(records, key=lambda r: (r.article_id, r.claim_id))
     statuses = {"disputed" if r.disputed else r.basis for r in records}
-    attrs: dict[str, Any] = {
-        "sources": len({r.article_id for r in records}),
-        "source_ids": sorted({r.article_id for r in records}),
+    # the independent origins of the stated claims (inferred ones add none)
+    stated = sorted({origins[r.article] for r in records if r.basis == "stated"})
+    attrs: dict[str, Any] = {"sources": len(stated), **({"origins": stated} if stated else {}),
+        "articles": len({r.article_id for r in records}),
+        "article_ids": sorted({r.article_id for r in records}),
         "claims": [f"{r.article_id}/{r.claim_id}" for r in records],
         # stated wins over inferred, which wins over disputed
         "status": next(s for s in ("stated", "inferred", "disputed") if s in statuses),
@@ -157,6 +193,9 @@ def specified_support(records: list[EvidenceRecord]) -> dict[str, Any]:
         attrs["quote_source"] = quoted[0].article_id
     if any(r.disputed for r in records):
         attrs["disputed_in"] = sorted({r.article_id for r in records if r.disputed})
+    said = sorted({r.said_by for r in records if r.said_by})
+    if said:
+        attrs["said_by"] = said
     return attrs
 
 
@@ -202,6 +241,12 @@ def mini() -> GraphStore:
     return GraphStore.from_quads(build_dataset(MINI, out=None).quads)
 
 
+@pytest.fixture(scope="module")
+def sourced() -> GraphStore:
+    """The evidence test corpus: news items that summarise a press release, an attribution."""
+    return GraphStore.from_quads(build_dataset(EVIDENCE, out=None).quads)
+
+
 # --- the projection is its specification ---------------------------------------------------------
 
 
@@ -215,6 +260,55 @@ def test_a_synthetic_corpus_projects_as_specified(synthetic: GraphStore) -> None
 
 def test_the_test_corpus_projects_as_specified(mini: GraphStore) -> None:
     assert_as_specified(mini)
+
+
+def test_the_evidence_corpus_projects_as_specified(sourced: GraphStore) -> None:
+    assert_as_specified(sourced)
+
+
+@pytest.mark.parametrize(("corpus", "least"), [
+    ("sourced", 3),  # the trial's sponsor (four articles, two origins) and its two endpoints
+    ("real", 40),  # the three real articles
+])
+def test_edges_count_independent_origins_as_the_evidence_report_does(
+        corpus: str, least: int, request: pytest.FixtureRequest) -> None:
+    """A fact's edge has the origins and articles of :func:`fact_support`: one way to count."""
+    store = request.getfixturevalue(corpus)
+    graph = project_graph(store)
+    edges = {(graph.nodes[u]["iri"], a["iri"], graph.nodes[v]["iri"]): a
+             for u, v, a in graph.edges(data=True) if "iri" in a}
+    linked = [f for f in fact_support(store) if (f.subject, f.predicate, f.object) in edges]
+    assert len(linked) >= least  # the facts between two nodes (the others link to a literal)
+    for fact in linked:
+        edge = edges[(fact.subject, fact.predicate, fact.object)]
+        assert (edge["sources"], edge.get("origins", []), edge["article_ids"]) == (
+            fact.sources, list(fact.origins), list(fact.articles)), fact.label
+
+
+@pytest.mark.parametrize(("edge", "expected"), [
+    # four articles, two origins: s2-news summarises s1-release and s3-news summarises s2-news;
+    # the paper s4-paper derives from nothing
+    (("trial:trial-one", "sponsor:acme-bio", "sponsoredBy"),
+     {"sources": 2, "origins": ["s1-release", "s4-paper"], "articles": 4,
+      "article_ids": ["s1-release", "s2-news", "s3-news", "s4-paper"],
+      "said_by": ["Acme Bio"]}),
+    # a statement attributed to a person, with role and affiliation
+    (("plan:s1-release/registrational-trial", "sponsor:acme-bio", "plannedBy"),
+     {"sources": 1, "origins": ["s1-release"], "articles": 1, "article_ids": ["s1-release"],
+      "said_by": ["Jane Roe (Chief Executive Officer, Acme Bio)"]}),
+])
+def test_an_edge_carries_its_origins_articles_and_speakers(
+        sourced: GraphStore, edge: tuple[str, str, str], expected: dict[str, Any]) -> None:
+    attrs = project_graph(sourced).edges[edge]
+    assert {k: attrs.get(k) for k in expected} == expected
+
+
+def test_a_claim_of_curator_inference_adds_no_origin(real: GraphStore) -> None:
+    graph = project_graph(real)
+    edge = graph.edges["cohort:000_5ef16d2ca6f7ae03/study-71-cohort", "trial:breakfree-1",
+                       "inTrial"]
+    assert (edge["status"], edge["sources"], edge["articles"]) == ("inferred", 0, 1)
+    assert "origins" not in edge
 
 
 def test_the_projection_does_not_depend_on_the_order_of_the_quads(
@@ -334,16 +428,17 @@ def test_article_nodes_are_supported_by_their_claims_and_report_what_they_mentio
     graph = project_graph(synthetic, articles=True)
     for node, attrs in graph.nodes(data=True):
         if attrs["class"] == "Article":
-            assert attrs["sources"] == 1 and attrs["source_ids"] == [attrs["article_id"]]
+            assert attrs["articles"] == 1 and attrs["article_ids"] == [attrs["article_id"]]
             assert all(c.startswith(attrs["article_id"] + "/") for c in attrs["claims"])
             reported = [v for _, v, k in graph.out_edges(node, keys=True) if k == "reports"]
             assert reported, node
     for _, _, attrs in graph.edges(data=True):
-        assert attrs["sources"] == len(attrs["source_ids"]) >= 1
+        assert attrs["articles"] == len(attrs["article_ids"]) >= 1
+        assert attrs["sources"] == len(attrs.get("origins", [])) <= attrs["articles"]
         assert attrs["status"] in ("stated", "inferred", "disputed")
-        assert attrs["quote_source"] in attrs["source_ids"]
+        assert attrs["quote_source"] in attrs["article_ids"]
         if attrs["status"] == "disputed":
-            assert attrs["disputed_in"] == attrs["source_ids"]
+            assert attrs["disputed_in"] == attrs["article_ids"]
 
 
 # --- the graph the writers read ------------------------------------------------------------------

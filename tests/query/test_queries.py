@@ -1292,3 +1292,43 @@ def test_reports_at_different_data_cuts_are_never_a_disagreement(real_build: Bui
                      ox.NamedNode(res(f"assertion/{SYNTHETIC}/ssc-pfvc-6m")))
     for rows in _both_engines([*real_build.quads, *copied, cutoff], "conflicting_outcomes"):
         assert rows == []
+
+
+def test_reports_per_trial_of_the_seed_articles(store: GraphStore) -> None:
+    rows = answer(store, "reports_per_trial")
+    # every report of each trial, with its kind, date, claims and results; no seed article gives
+    # a data cut-off, so none is current
+    assert pick(rows, "trial", "article", "kind", "date", "claims", "results", "cut") == [
+        ("Breakfree-1", A003, "news", None, "23", "14", "no cut-off given"),
+        ("Breakfree-1", A000, "news", "2025-10-25", "19", "14", "no cut-off given"),
+        ("RESET-Myositis", A002, "news", None, "8", "1", "no cut-off given"),
+        ("RESET-SLE", A002, "news", None, "10", "2", "no cut-off given"),
+        ("RESET-SSc", A002, "news", None, "8", "1", "no cut-off given")]
+
+
+def test_reports_per_trial_mark_the_latest_data_cut_current() -> None:
+    # the evidence test corpus: TRIAL-ONE is reported by a press release, two news items that
+    # summarise it, a paper, an abstract with a June 2025 cut, an update with an October 2025 cut
+    # of the same result, and a release on how it was given
+    from conftest import EVIDENCE
+
+    quads = build_dataset(EVIDENCE, out=None).quads
+    for rows in _both_engines(quads, "reports_per_trial"):
+        assert pick(rows, "trial", "article", "kind", "date", "results", "data_cutoffs",
+                    "latest_cutoff", "cut") == [
+            ("TRIAL-ONE", "s1-release", "press-release", "2025-09-10", "1", None, "2025-10-01",
+             "no cut-off given"),
+            ("TRIAL-ONE", "s2-news", "news", "2025-09-11", "0", None, "2025-10-01",
+             "no cut-off given"),
+            ("TRIAL-ONE", "s3-news", "news", "2025-09-12", "0", None, "2025-10-01",
+             "no cut-off given"),
+            ("TRIAL-ONE", "s4-paper", "paper", "2025-10-01", "0", None, "2025-10-01",
+             "no cut-off given"),
+            ("TRIAL-ONE", "t1-abstract", "congress-abstract", "2025-11-01", "8", "2025-06-01",
+             "2025-10-01", "earlier cut"),
+            ("TRIAL-ONE", "t2-update", "press-release", "2025-11-15", "1", "2025-10-01",
+             "2025-10-01", "current"),
+            ("TRIAL-ONE", "t3-regimen", "press-release", "2025-11-20", "0", None, "2025-10-01",
+             "no cut-off given"),
+            ("TRIAL-TWO", "t4-trial", "congress-abstract", "2025-11-25", "1", None, None,
+             "no cut-off given")]
