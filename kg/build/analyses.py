@@ -45,8 +45,11 @@ from kg.build.analysis_inputs import (
     term,
 )
 from kg.build.parts import Built
+from kg.core import analysis_vocab
+from kg.core import origins as origins_module
 from kg.core.analysis_vocab import ANALYSIS
 from kg.core.curie import compact
+from kg.core.origins import article_origins
 from kg.core.vocab import RESOURCE
 from kg.rdf.emit import ANALYSES_GRAPH
 from kg.store.dataset import ANALYSES_SHARD, REGISTRY_SHARD
@@ -136,24 +139,10 @@ class _Corpus:
         return f"{names[0]}, ..., {names[-1]} ({len(names)} indications)"
 
     def origins(self) -> dict[str, str]:
-        """Each article's independent origin, by name (article id, or the source's IRI)."""
-        found = {}
-        for iri, (aid, derived) in self.articles.items():
-            roots: set[str] = set()
-            seen: set[str] = set()
-            todo = list(derived)
-            while todo:
-                node = todo.pop()
-                if node in seen:
-                    continue
-                seen.add(node)
-                up = self.articles.get(node, ("", ()))[1]
-                if up:
-                    todo.extend(up)
-                else:
-                    roots.add(self.articles[node][0] if node in self.articles else node)
-            found[iri] = min(roots) if roots else aid
-        return found
+        """Each article's independent origin, by name (:mod:`kg.core.origins`)."""
+        return article_origins(self.articles, {iri: derived for iri, (_, derived)
+                                               in self.articles.items()},
+                               {iri: aid for iri, (aid, _) in self.articles.items()})
 
     def article_of(self, assertion: str) -> str:
         return self.claims[assertion][0]
@@ -354,8 +343,10 @@ def analyses_of(quads: Iterable[ox.Quad]) -> tuple[ox.Quad, ...]:
 
 
 def analyses_key(parts: dict[str, Built], names: Iterable[str]) -> str:
-    """What the analyses part is derived from: the other parts' shards and this module's code."""
-    digest = hashlib.sha256(Path(__file__).read_bytes())
+    """What the analyses part is derived from: the other parts' shards and the deriving code."""
+    digest = hashlib.sha256()
+    for module in (__file__, origins_module.__file__, analysis_vocab.__file__):
+        digest.update(Path(module).read_bytes())
     for name in names:
         digest.update(f"{name} {parts[name].sha256}\n".encode())
     return digest.hexdigest()

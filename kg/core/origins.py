@@ -8,9 +8,9 @@ or a URL); of several ends, the least name; an article that derives from nothing
 through a cycle) is its own origin. Two news items that summarise one press release have one
 origin. A claim that is curator inference adds no origin (the caller leaves it out).
 
-The same definition, in SPARQL, is the origin subquery of ``queries/facts_by_number_of_sources.rq``
-and of :mod:`kg.provenance.evidence`; this is it for readers that do not query (the
-property-graph projection reads the shards).
+The build derives each article's origin with it into the analyses graph (``cart:origin``,
+:mod:`kg.build.analyses`), which the library's queries and :mod:`kg.provenance.evidence` read;
+the property-graph projection, which reads the shards, uses it too.
 """
 
 from __future__ import annotations
