@@ -64,7 +64,8 @@ BUILD_MODULES = ("build.analysis_inputs", "build.parts", "core.checks", "core.cu
                  "curation.sources", "curation.spelling", "curation.statistics", "curation.times",
                  "curation.trials", "curation.yamlfile", "rdf.emit", "rdf.given", "rdf.lineage",
                  "rdf.registry_record", "rdf.terms", "store.dataset", "store.files",
-                 "validation.datagraph", "validation.prepared_queries", "validation.validate")
+                 "validation.datagraph", "validation.prepared_queries", "validation.record_check",
+                 "validation.validate")
 
 
 def toolchain_digest() -> str:

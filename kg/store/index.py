@@ -127,7 +127,10 @@ def _update(index: Path, folder: Path, wanted: dict[str, str]) -> None:
         # loads everything again; the store is closed now, not when the error is forgotten
         del store
         raise failed
-    uncompacted += len(stale) + len(new)
+    # the analyses shard, derived from all the others, changes with any of them: it is not
+    # counted, or one edited article would count as two
+    uncompacted += sum(1 for name in stale if name != ANALYSES_SHARD) + \
+        sum(1 for path, _ in new if path.name != ANALYSES_SHARD)
     if uncompacted > max(BATCH, len(wanted) // COMPACT_AFTER):
         store.optimize()
         uncompacted = 0

@@ -237,7 +237,10 @@ def test_both_engines_give_the_same_rows_on_a_synthetic_corpus(tmp_path: Path) -
         assert oxigraph.columns == rdflib.columns == query.returns, name
         assert _terms(oxigraph) == _terms(rdflib), name
         answered += bool(oxigraph.rows)
-    assert answered >= len(NAMES) // 2, "the synthetic corpus answers most queries"
+    # the synthetic corpus has no registry records: the queries of records have nothing to say
+    about_records = [name for name in NAMES if name.startswith("registry_")]
+    assert answered >= (len(NAMES) - len(about_records)) // 2, \
+        "the synthetic corpus answers most queries"
 
 
 class _Interrupted(Exception):
@@ -726,10 +729,12 @@ def test_populations_of_three_indications_differ_when_one_indication_does(
         for rows in _both_engines(quads, "conflicting_outcomes"):
             assert rows == []
         for rows in _both_engines(quads, "same_measure_reported_for_different_populations"):
-            # with article 000's SLE-only report, three populations from two articles
+            # within lupus (lupus nephritis is narrower), with article 000's SLE-only report:
+            # three populations from two articles
             measure = next(r for r in rows if r["claim"] == OFF_IS)["measure"]
-            assert pick([r for r in rows if r["measure"] == measure], "article", "claim",
-                        "populations", "articles", "indications", "same_value_elsewhere") == [
+            assert pick([r for r in rows if r["measure"] == measure and r["within"] == SLE],
+                        "article", "claim", "populations", "articles", "indications",
+                        "same_value_elsewhere") == [
                 (A000, OFF_IS, "3", "2", indications, look_alike),
                 (SYNTHETIC, OFF_IS, "3", "2", indications, look_alike),
                 (A000, "sle-off-immunosuppressants-92pct", "3", "2",
