@@ -343,12 +343,15 @@ def analyses_of(quads: Iterable[ox.Quad]) -> tuple[ox.Quad, ...]:
 
 
 def analyses_key(parts: dict[str, Built], names: Iterable[str]) -> str:
-    """What the analyses part is derived from: the other parts' shards and the deriving code."""
+    """What the analyses part is derived from: the other parts' summaries and the deriving code.
+
+    An edit that changes no summary (a note, a quote's wording) leaves the analyses as they were.
+    """
     digest = hashlib.sha256()
     for module in (__file__, origins_module.__file__, analysis_vocab.__file__):
         digest.update(Path(module).read_bytes())
     for name in names:
-        digest.update(f"{name} {parts[name].sha256}\n".encode())
+        digest.update(f"{name} {parts[name].analysis_digest}\n".encode())
     return digest.hexdigest()
 
 

@@ -11,6 +11,7 @@ as (kind, value, datatype or language) triples (:func:`plain`), turned back by :
 
 from __future__ import annotations
 
+import hashlib
 import sys
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -125,6 +126,11 @@ def read_inputs(quads: Iterable[ox.Quad], is_entity: Callable[[str], bool]) -> I
 #: The registry's summary: (broader links (narrower, broader) between indications, labels
 #: (entity IRI, label)): what the analyses need to group by indication and to order their results.
 Registry = tuple[tuple[tuple[str, str], ...], tuple[tuple[str, str], ...]]
+
+
+def summary_digest(summary: tuple[Any, ...]) -> str:
+    """A digest of a part's summary (its ``repr``: plain tuples, strings and booleans)."""
+    return hashlib.sha256(repr(summary).encode("utf-8")).hexdigest()[:32]
 
 
 def read_registry(quads: Iterable[ox.Quad]) -> Registry:

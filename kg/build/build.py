@@ -126,10 +126,12 @@ def _build(root: Path, out: Path | None, exclude: frozenset[str], jobs: int | No
             problems = [p for name in shards for p in parts[name].problems]
             if problems:
                 raise SourceError(problems)
+            analyses = plan.reuse_analyses(parts, order)
             if analyses is not None and plan.old is not None:
                 dataset.link(plan.old, staged, [ANALYSES_SHARD])
+                parts[ANALYSES_SHARD] = analyses
             else:
-                plan.keys[ANALYSES_SHARD] = analyses_key(parts, order)
+                analyses = None
                 parts[ANALYSES_SHARD] = build_analyses(parts, order, staged)
             manifest = _manifest(parts, listed)
             conforms = all(p.conforms for p in parts.values())

@@ -26,7 +26,7 @@ import pyoxigraph as ox
 from rdflib import Graph
 from rdflib.namespace import RDF
 
-from kg.build.analysis_inputs import read_inputs, read_registry
+from kg.build.analysis_inputs import read_inputs, read_registry, summary_digest
 from kg.core.curie import compact
 from kg.core.model import Entity
 from kg.core.vocab import RESOURCE
@@ -83,6 +83,8 @@ class Built(NamedTuple):
     #: what the evidence analyses need from the part (:mod:`kg.build.analysis_inputs`): an
     #: article's summary, or the registry's (``broader`` links, labels)
     analysis: tuple[Any, ...] = ()
+    #: a digest of ``analysis``: the analyses are derived again only when one changes
+    analysis_digest: str = ""
     problems: tuple[Problem, ...] = ()
 
     @property
@@ -222,8 +224,10 @@ def build_registry(ctx: Context, dest: Path) -> Built:
                         *emit_records(records, ctx.entities)))
     _, violations = shacl_violations(quads, ctx.shapes)
     digest = _write(dest, REGISTRY_SHARD, serialize_shard(quads))
+    summary = read_registry(quads)
     return Built("", REGISTRY_SHARD, digest, *part_stats(quads, None),
-                 violations=tuple(violations), analysis=read_registry(quads))
+                 violations=tuple(violations), analysis=summary,
+                 analysis_digest=summary_digest(summary))
 
 
 def build_articles(ctx: Context, folders: list[Path], dest: Path) -> list[Built]:
@@ -255,7 +259,8 @@ def build_articles(ctx: Context, folders: list[Path], dest: Path) -> list[Built]
         results[name] = Built(
             name, shard, _write(dest, shard, serialize_shard(quads)), *part_stats(quads, name),
             violations=tuple(owners.get(name, ())), entities=entities, articles=articles,
-            analysis=read_inputs(quads, ctx.is_entity))
+            analysis=(summary := read_inputs(quads, ctx.is_entity)),
+            analysis_digest=summary_digest(summary))
     return [results[folder.name] for folder in folders if folder.name in results]
 
 
