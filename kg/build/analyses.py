@@ -172,9 +172,12 @@ def derive(parts: Iterable[Inputs], registry: Registry) -> bytes:
         _origin_quads(origins), _fact_quads(corpus, origins), _comparison_quads(corpus),
         _look_alike_quads(corpus, _roots(broader)), _indication_labels(corpus))
     graph = str(ANALYSES)
-    lines = sorted({f"{s} {p} {o} {graph} .\n" for s, p, o in triples})
+    lines = [f"{s} {p} {o} {graph} .\n".encode() for s, p, o in triples]
     del corpus
-    return "".join(lines).encode("utf-8")
+    lines.sort()
+    unique = [line for line, before in zip(lines, itertools.chain([b""], lines), strict=False)
+              if line != before]
+    return b"".join(unique)
 
 
 def derive_quads(parts: Iterable[Inputs], registry: Registry) -> tuple[ox.Quad, ...]:
