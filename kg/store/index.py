@@ -43,6 +43,8 @@ BATCH = 100
 #: claims_per_article took 24 s on an index loaded in batches and later updated, 11 s once
 #: compacted (10 s to compact, 44 MB). A one-article edit does not pay for it.
 COMPACT_AFTER = 20
+#: The index's copy of the analyses shard it holds (see :func:`_update_analyses`).
+ANALYSES_COPY = "analyses.nq"
 
 
 class IndexUnavailable(Exception):
@@ -112,12 +114,19 @@ def _update(index: Path, folder: Path, wanted: dict[str, str]) -> None:
         _clear(index / "store")
     store = ox.Store(str(index / "store"))
     stale = [name for name, digest in held.items() if wanted.get(name) != digest]
-    for name in stale:
-        for graph in _graphs_of(store, name):
-            store.remove_graph(graph)
-    new = [(folder / name, digest) for name, digest in wanted.items() if held.get(name) != digest]
+    analyses_changed = held.get(ANALYSES_SHARD) != wanted.get(ANALYSES_SHARD)
     failed: ShardError | None = None
     try:
+        if ANALYSES_SHARD in stale and ANALYSES_SHARD in wanted and _update_analyses(
+                store, index, folder / ANALYSES_SHARD, held[ANALYSES_SHARD],
+                wanted[ANALYSES_SHARD]):
+            stale.remove(ANALYSES_SHARD)
+            held = {**held, ANALYSES_SHARD: wanted[ANALYSES_SHARD]}
+        for name in stale:
+            for graph in _graphs_of(store, name):
+                store.remove_graph(graph)
+        new = [(folder / name, digest) for name, digest in wanted.items()
+               if held.get(name) != digest]
         for start in range(0, len(new), BATCH):
             load_checked(store, new[start:start + BATCH])
     except ShardError as err:
@@ -136,8 +145,39 @@ def _update(index: Path, folder: Path, wanted: dict[str, str]) -> None:
         uncompacted = 0
     store.flush()
     del store  # closes it, before anything opens it read-only
+    if ANALYSES_SHARD in wanted and (analyses_changed or not (index / ANALYSES_COPY).exists()):
+        write_atomic(index / ANALYSES_COPY, shard_bytes(folder / ANALYSES_SHARD,
+                                                        wanted[ANALYSES_SHARD]))
     write_atomic(state, json.dumps({"parts": wanted, "uncompacted": uncompacted},
                                    sort_keys=True).encode())
+
+
+def _copy_digest(index: Path) -> str | None:
+    try:
+        with open(index / ANALYSES_COPY, "rb") as handle:
+            return hashlib.file_digest(handle, "sha256").hexdigest()
+    except OSError:
+        return None
+
+
+def _update_analyses(store: ox.Store, index: Path, shard: Path, held: str, wanted: str) -> bool:
+    """Bring the analyses graph from the shard the index holds to the new one, quad by quad.
+
+    The analyses are derived from every article (``graph:analyses``, 600,000 quads at 10,000
+    articles), and one edited article changes a few of them: the index keeps a copy of the shard
+    it holds (:data:`ANALYSES_COPY`), and removes and adds only the lines that differ, instead of
+    removing the graph and loading it again (34 s at 10,000 articles). False when there is no
+    copy of the shard held: the caller loads it whole.
+    """
+    if _copy_digest(index) != held:
+        return False
+    old = set((index / ANALYSES_COPY).read_bytes().splitlines())
+    new = set(shard_bytes(shard, wanted).splitlines())
+    for line in old - new:
+        for quad in ox.parse(line, format=ox.RdfFormat.N_QUADS):
+            store.remove(quad)
+    store.extend(ox.parse(b"\n".join(new - old), format=ox.RdfFormat.N_QUADS))
+    return True
 
 
 def _clear(store: Path) -> None:

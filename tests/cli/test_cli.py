@@ -29,7 +29,7 @@ def test_build_writes_the_dataset_and_prints_a_summary(tmp_path: Path) -> None:
     assert sorted(p.name for p in tmp_path.iterdir()) == [".cache", "dataset"]
     assert sorted(str(p.relative_to(tmp_path / "dataset"))
                   for p in (tmp_path / "dataset").rglob("*")) == [
-        "articles", "articles/a1.nq", "manifest.json", "registry.nq"]
+        "analyses.nq", "articles", "articles/a1.nq", "manifest.json", "registry.nq"]
     assert f"wrote {tmp_path / 'dataset'}" in out
 
 

@@ -18,7 +18,7 @@ from kg.build.build import build_dataset
 from kg.cli.main import main
 from kg.export.export import EXPORTERS
 from kg.rdf.emit import sort_quads
-from kg.store.index import INDEX_DIR, IndexUnavailable, open_index
+from kg.store.index import INDEX_DIR, IndexUnavailable, load_checked, open_index
 from kg.store.store import GraphStore, StoreError, read_quads
 from kg.synth.corpus import generate_corpus
 
@@ -263,3 +263,29 @@ def test_the_index_drops_a_registry_record_the_sources_no_longer_hold(tmp_path: 
 
     assert now == read_quads(out / "dataset")
     assert not any("/graph/record/" in str(q.graph_name) for q in now)
+
+
+def test_the_analyses_graph_follows_an_edit_line_by_line_not_reloaded_whole(
+        sources: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    out = tmp_path / "out"
+    build_dataset(sources, out)
+    indexed(out)
+    before = (out / "dataset" / "analyses.nq").read_bytes()
+    loaded: list[str] = []
+    real_load = load_checked
+
+    def recording(store: ox.Store, shards: list[tuple[Path, str]]) -> None:
+        loaded.extend(path.name for path, _ in shards)
+        real_load(store, shards)
+
+    monkeypatch.setattr("kg.store.index.load_checked", recording)
+    articles = sorted(p for p in (sources / "articles").iterdir())
+    build_dataset(sources, out, exclude=frozenset({articles[3].name}))  # analyses change too
+
+    now = indexed(out)
+
+    assert now == read_quads(out / "dataset")
+    assert (out / "dataset" / "analyses.nq").read_bytes() != before
+    assert "analyses.nq" not in loaded
+    assert (out / INDEX_DIR / "analyses.nq").read_bytes() == \
+        (out / "dataset" / "analyses.nq").read_bytes()
