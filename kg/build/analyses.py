@@ -36,13 +36,13 @@ from typing import Any
 import pyoxigraph as ox
 
 from kg.build.analysis_inputs import (
-    Inputs,
     Plain,
-    Registry,
+    pack,
     read_inputs,
     read_registry,
     registry_entities,
     term,
+    unpack,
 )
 from kg.build.parts import Built
 from kg.core import analysis_vocab
@@ -101,14 +101,15 @@ def _node(kind: str, *key: object) -> str:
 class _Corpus:
     """Every part's summary, joined."""
 
-    def __init__(self, parts: Iterable[Inputs]) -> None:
+    def __init__(self, parts: Iterable[str]) -> None:
         #: article IRI -> (id, IRIs it derives from)
         self.articles: dict[str, tuple[str, tuple[str, ...]]] = {}
         #: assertion IRI -> (article IRI, claim id, stated, disputed)
         self.claims: dict[str, tuple[str, str, bool, bool]] = {}
         self.facts: dict[tuple[str, str, Plain], list[str]] = defaultdict(list)
         self.reports: list[tuple[str, str, dict[str, Plain], tuple[str, ...]]] = []
-        for articles, claims, facts, outcomes in parts:
+        for text in parts:
+            articles, claims, facts, outcomes = unpack(text)
             for iri, aid, derived in articles:
                 self.articles[iri] = (aid, tuple(derived))
             for assertion, article, claim, stated, disputed in claims:
@@ -157,7 +158,7 @@ class _Corpus:
             else article.rsplit("/", 1)[-1]
 
 
-def derive(parts: Iterable[Inputs], registry: Registry) -> bytes:
+def derive(parts: Iterable[str], registry: str) -> bytes:
     """The analyses shard: the graph's quads as canonical N-Quads, from every part's summary.
 
     Written as text and sorted as lines: for quads of one graph whose subjects and predicates are
@@ -165,7 +166,7 @@ def derive(parts: Iterable[Inputs], registry: Registry) -> bytes:
     the cost (600,000 quads at 10,000 articles).
     """
     corpus = _Corpus(parts)
-    broader, labels = registry
+    broader, labels = unpack(registry) if registry else ([], [])
     corpus.labels = dict(labels)
     origins = corpus.origins()
     triples = itertools.chain(
@@ -180,7 +181,7 @@ def derive(parts: Iterable[Inputs], registry: Registry) -> bytes:
     return b"".join(unique)
 
 
-def derive_quads(parts: Iterable[Inputs], registry: Registry) -> tuple[ox.Quad, ...]:
+def derive_quads(parts: Iterable[str], registry: str) -> tuple[ox.Quad, ...]:
     """The analyses graph's quads (:func:`derive`), parsed back."""
     return tuple(ox.parse(derive(parts, registry), format=ox.RdfFormat.N_QUADS))
 
@@ -342,7 +343,8 @@ def analyses_of(quads: Iterable[ox.Quad]) -> tuple[ox.Quad, ...]:
     """
     quads = [q for q in quads if q.graph_name != ANALYSES]
     entities = registry_entities(quads)
-    return derive_quads([read_inputs(quads, entities.__contains__)], read_registry(quads))
+    return derive_quads([pack(read_inputs(quads, entities.__contains__))],
+                        pack(read_registry(quads)))
 
 
 def analyses_key(parts: dict[str, Built], names: Iterable[str]) -> str:
@@ -362,7 +364,7 @@ def build_analyses(parts: dict[str, Built], names: Iterable[str], dest: Path) ->
     """Derive the analyses from the parts' summaries and write their shard into ``dest``."""
     registry = parts.get(REGISTRY_SHARD)
     data = derive((parts[n].analysis for n in names if n != REGISTRY_SHARD),
-                  registry.analysis if registry is not None else ((), ()))
+                  registry.analysis if registry is not None else "")
     write_atomic(dest / ANALYSES_SHARD, data)
     lines = data.count(b"\n")
     typed = f" {_TYPE} ".encode()

@@ -20,13 +20,13 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 import pyoxigraph as ox
 from rdflib import Graph
 from rdflib.namespace import RDF
 
-from kg.build.analysis_inputs import read_inputs, read_registry, summary_digest
+from kg.build.analysis_inputs import pack, read_inputs, read_registry, summary_digest
 from kg.core.curie import compact
 from kg.core.model import Entity
 from kg.core.vocab import RESOURCE
@@ -80,9 +80,9 @@ class Built(NamedTuple):
     #: the registry entity keys and the other article ids that the part's quads name
     entities: tuple[str, ...] = ()
     articles: tuple[str, ...] = ()
-    #: what the evidence analyses need from the part (:mod:`kg.build.analysis_inputs`): an
-    #: article's summary, or the registry's (``broader`` links, labels)
-    analysis: tuple[Any, ...] = ()
+    #: what the evidence analyses need from the part, as text (:mod:`kg.build.analysis_inputs`):
+    #: an article's summary, or the registry's (``broader`` links, labels)
+    analysis: str = ""
     #: a digest of ``analysis``: the analyses are derived again only when one changes
     analysis_digest: str = ""
     problems: tuple[Problem, ...] = ()
@@ -224,7 +224,7 @@ def build_registry(ctx: Context, dest: Path) -> Built:
                         *emit_records(records, ctx.entities)))
     _, violations = shacl_violations(quads, ctx.shapes)
     digest = _write(dest, REGISTRY_SHARD, serialize_shard(quads))
-    summary = read_registry(quads)
+    summary = pack(read_registry(quads))
     return Built("", REGISTRY_SHARD, digest, *part_stats(quads, None),
                  violations=tuple(violations), analysis=summary,
                  analysis_digest=summary_digest(summary))
@@ -259,7 +259,7 @@ def build_articles(ctx: Context, folders: list[Path], dest: Path) -> list[Built]
         results[name] = Built(
             name, shard, _write(dest, shard, serialize_shard(quads)), *part_stats(quads, name),
             violations=tuple(owners.get(name, ())), entities=entities, articles=articles,
-            analysis=(summary := read_inputs(quads, ctx.is_entity)),
+            analysis=(summary := pack(read_inputs(quads, ctx.is_entity))),
             analysis_digest=summary_digest(summary))
     return [results[folder.name] for folder in folders if folder.name in results]
 
