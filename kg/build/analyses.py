@@ -31,6 +31,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from sys import intern
 from typing import Any
 
 import pyoxigraph as ox
@@ -113,9 +114,10 @@ class _Corpus:
             for iri, aid, derived in articles:
                 self.articles[iri] = (aid, tuple(derived))
             for assertion, article, claim, stated, disputed in claims:
-                self.claims[assertion] = (article, claim, stated, disputed)
-            for s, p, o, assertion in facts:
-                self.facts[(s, p, (o[0], o[1], o[2]))].append(assertion)
+                self.claims[intern(assertion)] = (intern(article), claim, stated, disputed)
+            for s, p, o, assertion in facts:  # IRIs interned: they recur in every part
+                self.facts[(intern(s), intern(p), (o[0], intern(o[1]), o[2]))].append(
+                    intern(assertion))
             for outcome, assertion, fields, indications in outcomes:
                 self.reports.append((outcome, assertion, {k: tuple(v) for k, v in fields},
                                      tuple(indications)))
@@ -158,8 +160,8 @@ class _Corpus:
             else article.rsplit("/", 1)[-1]
 
 
-def derive(parts: Iterable[str], registry: str) -> bytes:
-    """The analyses shard: the graph's quads as canonical N-Quads, from every part's summary.
+def derive(parts: Iterable[str], registry: str) -> list[bytes]:
+    """The analyses shard's lines: the graph's quads as canonical N-Quads, from every summary.
 
     Written as text and sorted as lines: for quads of one graph whose subjects and predicates are
     IRIs, the order of the lines is that of :func:`kg.rdf.emit.sort_quads`, at a fraction of
@@ -176,14 +178,15 @@ def derive(parts: Iterable[str], registry: str) -> bytes:
     lines = [f"{s} {p} {o} {graph} .\n".encode() for s, p, o in triples]
     del corpus
     lines.sort()
-    unique = [line for line, before in zip(lines, itertools.chain([b""], lines), strict=False)
-              if line != before]
-    return b"".join(unique)
+    duplicates = [i for i in range(1, len(lines)) if lines[i] == lines[i - 1]]
+    for i in reversed(duplicates):
+        del lines[i]
+    return lines
 
 
 def derive_quads(parts: Iterable[str], registry: str) -> tuple[ox.Quad, ...]:
     """The analyses graph's quads (:func:`derive`), parsed back."""
-    return tuple(ox.parse(derive(parts, registry), format=ox.RdfFormat.N_QUADS))
+    return tuple(ox.parse(b"".join(derive(parts, registry)), format=ox.RdfFormat.N_QUADS))
 
 
 Triple = tuple[str, str, str]
@@ -363,15 +366,22 @@ def analyses_key(parts: dict[str, Built], names: Iterable[str]) -> str:
 def build_analyses(parts: dict[str, Built], names: Iterable[str], dest: Path) -> Built:
     """Derive the analyses from the parts' summaries and write their shard into ``dest``."""
     registry = parts.get(REGISTRY_SHARD)
-    data = derive((parts[n].analysis for n in names if n != REGISTRY_SHARD),
-                  registry.analysis if registry is not None else "")
-    write_atomic(dest / ANALYSES_SHARD, data)
-    lines = data.count(b"\n")
+    lines = derive((parts[n].analysis for n in names if n != REGISTRY_SHARD),
+                   registry.analysis if registry is not None else "")
+    digest = hashlib.sha256()
     typed = f" {_TYPE} ".encode()
-    classes = Counter(line.split(b" ")[2].decode()[1:-1] for line in data.splitlines()
-                      if typed in line)
-    return Built("", ANALYSES_SHARD, hashlib.sha256(data).hexdigest(), lines,
-                 1 if lines else 0, lines, "",
+    classes: Counter[str] = Counter()
+
+    def pieces() -> Iterator[bytes]:  # written as they come: no second copy of the shard
+        for start in range(0, len(lines), 10_000):
+            piece = b"".join(lines[start:start + 10_000])
+            digest.update(piece)
+            yield piece
+        classes.update(line.split(b" ")[2].decode()[1:-1] for line in lines if typed in line)
+
+    write_atomic(dest / ANALYSES_SHARD, pieces())
+    count = len(lines)
+    return Built("", ANALYSES_SHARD, digest.hexdigest(), count, 1 if count else 0, count, "",
                  " ".join(f"{compact(c)}={n}" for c, n in sorted(classes.items())), "")
 
 
