@@ -38,10 +38,6 @@ import pyoxigraph as ox
 
 from kg.build.analysis_inputs import (
     Plain,
-    pack,
-    read_inputs,
-    read_registry,
-    registry_entities,
     term,
     unpack,
 )
@@ -338,18 +334,6 @@ def _look_alike_quads(corpus: _Corpus, roots: dict[str, tuple[str, ...]]) -> Ite
     yield from _ranks(order)
 
 
-def analyses_of(quads: Iterable[ox.Quad]) -> tuple[ox.Quad, ...]:
-    """The analyses graph of a whole dataset's quads (its own analyses graph left out).
-
-    The build derives it part by part (:func:`derive` over the parts' summaries); this reads
-    the same summaries from a dataset given as quads: tests and checks use it.
-    """
-    quads = [q for q in quads if q.graph_name != ANALYSES]
-    entities = registry_entities(quads)
-    return derive_quads([pack(read_inputs(quads, entities.__contains__))],
-                        pack(read_registry(quads)))
-
-
 def analyses_key(parts: dict[str, Built], names: Iterable[str]) -> str:
     """What the analyses part is derived from: the other parts' summaries and the deriving code.
 
@@ -383,21 +367,3 @@ def build_analyses(parts: dict[str, Built], names: Iterable[str], dest: Path) ->
     count = len(lines)
     return Built("", ANALYSES_SHARD, digest.hexdigest(), count, 1 if count else 0, count, "",
                  " ".join(f"{compact(c)}={n}" for c, n in sorted(classes.items())), "")
-
-
-def refresh_analyses(quads: Iterable[ox.Quad]) -> list[ox.Quad]:
-    """The quads with their analyses graph derived anew (for quads changed after a build)."""
-    kept = [q for q in quads if q.graph_name != ANALYSES]
-    return [*kept, *analyses_of(kept)]
-
-
-def analyses_mismatch(quads: Iterable[ox.Quad]) -> str | None:
-    """Why a dataset's analyses graph is not the one its claims give, or None when it is."""
-    quads = list(quads)
-    held = {q for q in quads if q.graph_name == ANALYSES}
-    wanted = set(analyses_of(quads))
-    if held == wanted:
-        return None
-    return (f"the analyses graph <{ANALYSES.value}> is not the one the claims give "
-            f"({len(held - wanted)} quad(s) not derived from them, {len(wanted - held)} missing): "
-            "it was edited, or the claims were, after the build.")

@@ -123,8 +123,8 @@ def validate(path: Path | None, sources: Path) -> None:
       cartkg validate build
       cartkg validate edited.nq
     """
-    from kg.build.analyses import analyses_mismatch
     from kg.build.build import build_dataset
+    from kg.build.dataset_analyses import analyses_mismatch
     from kg.core.memory import collector_off
     from kg.core.progress import progress
     from kg.core.workers import WorkerDied

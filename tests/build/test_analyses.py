@@ -13,8 +13,9 @@ import pyoxigraph as ox
 import pytest
 from conftest import EVIDENCE, SOURCES, edit
 
-from kg.build.analyses import ANALYSES, analyses_of
+from kg.build.analyses import ANALYSES
 from kg.build.build import build_dataset
+from kg.build.dataset_analyses import analyses_of
 from kg.build.parts import serialize_shard
 from kg.build.summary import BuildResult
 from kg.core.vocab import CART, RESOURCE

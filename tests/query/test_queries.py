@@ -16,8 +16,8 @@ import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
 
-from kg.build.analyses import refresh_analyses
 from kg.build.build import build_dataset
+from kg.build.dataset_analyses import refresh_analyses
 from kg.build.summary import BuildResult
 from kg.cli.main import main
 from kg.core.sparql_text import bind_values, where_group
