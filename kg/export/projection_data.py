@@ -114,7 +114,7 @@ def read_types(store: GraphStore, classes: Collection[str]) -> Types:
     typed: set[tuple[str, str]] = set()
     literals: dict[tuple[str, str, str], ox.Literal] = {}
     assertions: set[str] = set()
-    for part in store.parts(_TYPE):
+    for part in store.parts(_TYPE, analyses=False):
         for quad in part:
             subject, obj = quad.subject, quad.object
             if quad.predicate.value != _TYPE or not isinstance(subject, ox.NamedNode):
@@ -172,7 +172,7 @@ class Content:
         intern = sys.intern
         assertions, wanted, skipped = self.types.assertions, self.wanted, self.skipped
         properties, labels, fields = self._properties, self._labels, self._fields
-        for part in self.store.parts():
+        for part in self.store.parts(analyses=False):  # derived: the projection needs none
             for quad in part:
                 s = quad.subject
                 if not isinstance(s, ox.NamedNode):

@@ -19,7 +19,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kg.core.sparql_text import bind_values
-from kg.rdf.emit import Quads, graph_key, sort_quads, sort_triples
+from kg.rdf.emit import ANALYSES_GRAPH, Quads, graph_key, sort_quads, sort_triples
 from kg.store import dataset
 from kg.store.index import IndexUnavailable, load_checked, open_index
 from kg.store.shards import ShardError, graph_texts, shard_quads, subject_groups
@@ -156,26 +156,31 @@ class GraphStore:
                               if path.parent.name == dataset.ARTICLE_SHARDS}
         return self._articles
 
-    def parts(self, predicate: str | None = None) -> Iterator[Iterable[ox.Quad]]:
+    def parts(self, predicate: str | None = None, *,
+              analyses: bool = True) -> Iterator[Iterable[ox.Quad]]:
         """Every quad of the dataset, a part at a time, in no particular order.
 
         From a build's folder, each shard is read and parsed in turn: reading everything once
         this way takes time in proportion to the dataset, where reading it through the on-disk
         index costs more per quad as the index grows. Otherwise the store's quads, as one part.
         With ``predicate`` (an IRI), the parts hold at least every quad with that predicate, and
-        few others: only the shards' lines that name it are parsed.
+        few others: only the shards' lines that name it are parsed. Without ``analyses``, a build's
+        analyses shard (derived from the others, ``graph:analyses``) is left out.
 
         Raises :class:`StoreError` when a shard is not the one the manifest lists (the dataset
         was rebuilt meanwhile, or damaged) or cannot be parsed.
         """
         if not self.shards:
             node = None if predicate is None else ox.NamedNode(predicate)
-            yield self.store.quads_for_pattern(None, node, None, None)
+            found = self.store.quads_for_pattern(None, node, None, None)
+            derived = ox.NamedNode(str(ANALYSES_GRAPH))
+            yield found if analyses else (q for q in found if q.graph_name != derived)
             return
         token = None if predicate is None else f"<{predicate}>".encode()
         with shard_errors():
             for path, sha256 in self.shards:
-                yield shard_quads(path, sha256, token)
+                if analyses or path.name != dataset.ANALYSES_SHARD:
+                    yield shard_quads(path, sha256, token)
 
     def quads(self) -> Quads:
         """Every quad of the store, in canonical order."""
