@@ -25,6 +25,7 @@ it was derived from (``prov:wasDerivedFrom``):
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import itertools
 from collections import Counter, defaultdict
@@ -334,14 +335,21 @@ def _look_alike_quads(corpus: _Corpus, roots: dict[str, tuple[str, ...]]) -> Ite
     yield from _ranks(order)
 
 
+@functools.cache
+def _code_digest() -> str:
+    """The digest of the code the analyses are derived with (read once a process)."""
+    digest = hashlib.sha256()
+    for module in (__file__, origins_module.__file__, analysis_vocab.__file__):
+        digest.update(Path(module).read_bytes())
+    return digest.hexdigest()
+
+
 def analyses_key(parts: dict[str, Built], names: Iterable[str]) -> str:
     """What the analyses part is derived from: the other parts' summaries and the deriving code.
 
     An edit that changes no summary (a note, a quote's wording) leaves the analyses as they were.
     """
-    digest = hashlib.sha256()
-    for module in (__file__, origins_module.__file__, analysis_vocab.__file__):
-        digest.update(Path(module).read_bytes())
+    digest = hashlib.sha256(_code_digest().encode())
     for name in names:
         digest.update(f"{name} {parts[name].analysis_digest}\n".encode())
     return digest.hexdigest()
