@@ -15,6 +15,10 @@ What it measures, in one run:
   loader on the same N-Quads (``cartkg export --format nquads``) into another empty one:
   ``oxigraph load --location DIR --file dataset.nq`` (the server stopped, as that command needs),
   and Virtuoso's ``ld_dir`` + ``rdf_loader_run`` + ``checkpoint`` through ``isql-vt``.
+* ``prepared`` (with ``--floor``): the floor of SPARQL 1.1 Update on each server, the same
+  quads as ``INSERT DATA`` requests made beforehand (as ``cartkg publish`` cuts them: operations
+  of ``INSERT_CHUNK`` quads, requests of at most ``BATCH`` quads and ``MAX_BYTES``), posted into
+  another empty server; only the posting is timed.
 * ``queries``: each library query with its header's example parameters, ``--runs`` times
   (the median; once when a run takes over 10 s), on the embedded store (``run_query``), on the
   Oxigraph server and on Virtuoso (the published copies), with the number of rows of each.
@@ -85,6 +89,34 @@ def _virtuoso_bulk(server: Server, folder: Path, nquads: Path) -> float:
                    VIRTUOSO_PASSWORD, f"exec={script}"])
 
 
+def _prepared_requests(data: Path) -> list[str]:
+    from kg.store.publish import BATCH, MAX_BYTES
+    from kg.store.shards import shard_quads
+    from kg.store.update_text import insert
+
+    quads = [q for path, sha256 in GraphStore.from_file(data).shards
+             for q in shard_quads(path, sha256)]
+    texts: list[str] = []
+    start = 0
+    while start < len(quads):
+        step = BATCH
+        while len(text := insert(quads[start:start + step]).encode("utf-8")) > MAX_BYTES:
+            step //= 2
+        texts.append(text.decode("utf-8"))
+        start += step
+    return texts
+
+
+def _post_prepared(texts: list[str], server: Server) -> float:
+    if server.auth:
+        os.environ[USER_VARIABLE], os.environ[PASSWORD_VARIABLE] = server.auth
+    remote = RemoteStore.at(server.update_url)
+    start = time.perf_counter()
+    for text in texts:
+        remote.update(text)
+    return time.perf_counter() - start
+
+
 def _median_time(run: Callable[[], int], runs: int) -> dict[str, Any]:
     times, rows = [], 0
     try:
@@ -107,6 +139,11 @@ def main() -> None:
     parser.add_argument("--servers", default="oxigraph,virtuoso",
                         help="which servers to measure (comma-separated)")
     parser.add_argument("--virtuoso-buffers", type=int, default=340_000)
+    parser.add_argument("--queries-on", choices=("published", "bulk"), default="published",
+                        help="query the published copies (and time publish), or only the "
+                             "bulk-loaded ones (no publish)")
+    parser.add_argument("--floor", action="store_true",
+                        help="also post prepared INSERT DATA requests into an empty server")
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
     args.work.mkdir(parents=True, exist_ok=False)
@@ -116,26 +153,47 @@ def main() -> None:
                                       "--format", "nquads", "-o", str(nquads)])
 
     servers: dict[str, Server] = {}
+    texts = _prepared_requests(args.data) if args.floor else []
+    starters: dict[str, Callable[[Path], Server]] = {
+        "oxigraph": start_oxigraph,
+        "virtuoso": lambda folder: start_virtuoso(folder, buffers=args.virtuoso_buffers)}
+    for name, start in starters.items():
+        if texts and name in args.servers:
+            (args.work / f"{name}-prepared").mkdir()
+            empty = start(args.work / f"{name}-prepared")
+            try:
+                result.setdefault("prepared", {})[name] = _post_prepared(texts, empty)
+            finally:
+                empty.stop()
+            print(json.dumps(result["prepared"]), flush=True)
     if "oxigraph" in args.servers:
         folder = args.work / "oxigraph-bulk"
         folder.mkdir()
         bulk = _timed([_tool("oxigraph"), "load", "--location", str(folder / "store"),
                        "--file", str(nquads)])
-        (args.work / "oxigraph-published").mkdir()
-        servers["oxigraph"] = start_oxigraph(args.work / "oxigraph-published")
-        result["publish"]["oxigraph"] = {"publish": _publish(args.data, servers["oxigraph"]),
-                                         "bulk": bulk}
+        if args.queries_on == "bulk":
+            servers["oxigraph"] = start_oxigraph(folder)
+            result["publish"]["oxigraph"] = {"bulk": bulk}
+        else:
+            (args.work / "oxigraph-published").mkdir()
+            servers["oxigraph"] = start_oxigraph(args.work / "oxigraph-published")
+            result["publish"]["oxigraph"] = {"publish": _publish(args.data, servers["oxigraph"]),
+                                             "bulk": bulk}
         print(json.dumps(result["publish"]), flush=True)
     if "virtuoso" in args.servers:
         (args.work / "virtuoso-bulk").mkdir()
         loaded = start_virtuoso(args.work / "virtuoso-bulk", buffers=args.virtuoso_buffers)
         bulk = _virtuoso_bulk(loaded, args.work / "virtuoso-bulk", nquads)
-        loaded.stop()
-        (args.work / "virtuoso-published").mkdir()
-        servers["virtuoso"] = start_virtuoso(args.work / "virtuoso-published",
-                                             buffers=args.virtuoso_buffers)
-        result["publish"]["virtuoso"] = {"publish": _publish(args.data, servers["virtuoso"]),
-                                         "bulk": bulk}
+        if args.queries_on == "bulk":
+            servers["virtuoso"] = loaded
+            result["publish"]["virtuoso"] = {"bulk": bulk}
+        else:
+            loaded.stop()
+            (args.work / "virtuoso-published").mkdir()
+            servers["virtuoso"] = start_virtuoso(args.work / "virtuoso-published",
+                                                 buffers=args.virtuoso_buffers)
+            result["publish"]["virtuoso"] = {
+                "publish": _publish(args.data, servers["virtuoso"]), "bulk": bulk}
         print(json.dumps(result["publish"]), flush=True)
 
     store = GraphStore.from_file(args.data)

@@ -70,8 +70,10 @@ def publish(endpoint: str, update_endpoint: str | None, batch: int, data: Path) 
     """Publish the built graph to a SPARQL 1.1 server, replacing the last publish of it.
 
     Every named graph goes as it is; an article that is no longer in the build is removed from
-    the server. Credentials come from CARTKG_ENDPOINT_USER and CARTKG_ENDPOINT_PASSWORD, or a
-    netrc file; nothing but the named endpoints is contacted. See docs/server.md.
+    the server. Only the parts that changed since the last publish are sent (the server keeps a
+    record of each part's shard). Credentials come from CARTKG_ENDPOINT_USER and
+    CARTKG_ENDPOINT_PASSWORD, or a netrc file; nothing but the named endpoints is contacted.
+    See docs/server.md.
 
     \b
     Examples:
@@ -96,5 +98,8 @@ def publish(endpoint: str, update_endpoint: str | None, batch: int, data: Path) 
                                                if len(result.removed) > 10 else "")
     removed = (f"; removed {len(result.removed)} article(s) no longer in the build: {shown}"
                if result.removed else "")
-    click.echo(f"published {result.articles} article(s) and the registry ({result.quads} quads, "
-               f"{result.requests} request(s)) to {update_endpoint or endpoint}{removed}")
+    unchanged = (f"; {result.unchanged} part(s) already there as built, not sent"
+                 if result.unchanged else "")
+    click.echo(f"published {result.articles} article(s) and the registry ({result.quads} quads "
+               f"sent, {result.requests} request(s)) to {update_endpoint or endpoint}{unchanged}"
+               f"{removed}")

@@ -148,6 +148,8 @@ class CART(GivenTerms):
     rationale: URIRef
     claimId: URIRef
     curationFile: URIRef
+    # Publishing (the server's records of what a publish sent)
+    publishedShard: URIRef
     articleKind: URIRef
     sha256: URIRef
     text: URIRef

@@ -31,7 +31,14 @@ from kg.core.vocab import CART
 from kg.rdf.emit import ANALYSES_GRAPH, REGISTRY_GRAPH, article_iri, provenance_graph
 from kg.store.dataset import ANALYSES_SHARD, REGISTRY_SHARD, read_manifest
 from kg.store.files import write_atomic
-from kg.store.shards import Shard, ShardError, changed_shard, invalid_shard, shard_bytes
+from kg.store.shards import (
+    Shard,
+    ShardError,
+    changed_shard,
+    invalid_shard,
+    line_changes,
+    shard_bytes,
+)
 
 INDEX_DIR = ".index"
 #: Shards loaded per bulk load: bounds the loader's memory without slowing it down. At 10,000
@@ -152,14 +159,6 @@ def _update(index: Path, folder: Path, wanted: dict[str, str]) -> None:
                                    sort_keys=True).encode())
 
 
-def _copy_digest(index: Path) -> str | None:
-    try:
-        with open(index / ANALYSES_COPY, "rb") as handle:
-            return hashlib.file_digest(handle, "sha256").hexdigest()
-    except OSError:
-        return None
-
-
 def _update_analyses(store: ox.Store, index: Path, shard: Path, held: str, wanted: str) -> bool:
     """Bring the analyses graph from the shard the index holds to the new one, quad by quad.
 
@@ -169,14 +168,14 @@ def _update_analyses(store: ox.Store, index: Path, shard: Path, held: str, wante
     removing the graph and loading it again (34 s at 10,000 articles). False when there is no
     copy of the shard held: the caller loads it whole.
     """
-    if _copy_digest(index) != held:
+    try:
+        old = shard_bytes(index / ANALYSES_COPY, held)
+    except ShardError:  # no copy, or not of that shard
         return False
-    old = set((index / ANALYSES_COPY).read_bytes().splitlines())
-    new = set(shard_bytes(shard, wanted).splitlines())
-    for line in old - new:
-        for quad in ox.parse(line, format=ox.RdfFormat.N_QUADS):
-            store.remove(quad)
-    store.extend(ox.parse(b"\n".join(new - old), format=ox.RdfFormat.N_QUADS))
+    removed, added = line_changes(old, shard_bytes(shard, wanted))
+    for quad in removed:
+        store.remove(quad)
+    store.extend(added)
     return True
 
 

@@ -6,6 +6,13 @@ provenance graph and every assertion graph that graph lists) and inserts the art
 in one request. The registry graph is a unit too, and so is each article the server holds that the
 dataset no longer has (it is removed). Units are sent in requests of about ``batch`` quads.
 
+What a publish sent is recorded on the server, in the graph ``graph:published``: for each part,
+the SHA-256 of the shard it came from (``cart:publishedShard``), written in the request that
+carries the part. The next publish sends again only the parts whose shard changed, and removes
+the articles the build no longer has: after one article is edited, one article goes (with the
+analyses graph, if the edit changed it). An article the server does not hold is inserted without
+a removal first.
+
 What a reader sees, and what a dropped connection leaves:
 
 - a request is applied whole or not at all: one cut before its end is never applied (the server
@@ -16,8 +23,10 @@ What a reader sees, and what a dropped connection leaves:
 - Virtuoso applies a request's operations in order: a reader may see an article missing for the
   moment between its removal and its insertion.
 
-The analyses graph (``graph:analyses``, derived from all the articles) is sent last, cleared and
-then inserted in requests of ``batch`` quads: a reader may see it incomplete until the last.
+The analyses graph (``graph:analyses``, derived from all the articles) is sent last, when it
+changed: as the lines that differ from the copy of the shard the server holds, kept in the build
+folder (:data:`PUBLISHED_DIR`), or, without that copy, cleared and inserted whole. Either may take
+several requests; a reader may see it incomplete until the last.
 """
 
 from __future__ import annotations
@@ -31,24 +40,47 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kg.core.progress import Progress
-from kg.core.record_vocab import RECORD
-from kg.core.vocab import CART, GRAPH
+from kg.core.vocab import CART
 from kg.rdf.emit import ANALYSES_GRAPH, REGISTRY_GRAPH, provenance_graph
 from kg.store.dataset import ANALYSES_SHARD, REGISTRY_SHARD
+from kg.store.files import write_atomic
 from kg.store.remote import RemoteError, RemoteStore
-from kg.store.shards import shard_quads
+from kg.store.shards import (
+    ShardError,
+    line_changes,
+    shard_bytes,
+    shard_quads,
+)
 from kg.store.store import GraphStore, shard_errors
+from kg.store.update_text import (
+    INSERT_CHUNK,
+    PROVENANCE,
+    PUBLISHED_GRAPH,
+    clear_article,
+    clear_registry,
+    delete,
+    forget,
+    insert,
+    remember,
+)
 
 #: Quads per update request: the seed dataset and small ones go in one request (atomic where the
 #: server applies a request in one transaction); a large one article by article in requests of
 #: about this size.
 BATCH = 50_000
-#: Quads per ``INSERT DATA`` operation (see :func:`_insert`).
-INSERT_CHUNK = 1_000
-_PROVENANCE = str(GRAPH) + "provenance/"
+#: Bytes of update text per request, at most (but for one unit larger than that): Virtuoso 7
+#: refuses an update over 10 MB ("The requested string session is longer than 10Mb"), and a
+#: request of ``BATCH`` quads with long quotes passes that.
+MAX_BYTES = 8_000_000
+#: The build folder's copy of the analyses shard last published, named by its SHA-256: the next
+#: publish sends the lines that differ from it (see :func:`_analyses_units`).
+PUBLISHED_DIR = ".published"
 _PUBLISHED = f"""SELECT DISTINCT ?prov WHERE {{
   GRAPH ?prov {{ ?a <{CART.fromArticle}> ?article }}
-  FILTER(STRSTARTS(STR(?prov), "{_PROVENANCE}"))
+  FILTER(STRSTARTS(STR(?prov), "{PROVENANCE}"))
+}}"""
+_RECORDS = f"""SELECT ?part ?sha256 WHERE {{
+  GRAPH <{PUBLISHED_GRAPH}> {{ ?part <{CART.publishedShard}> ?sha256 }}
 }}"""
 
 
@@ -64,6 +96,8 @@ class PublishResult:
     removed: tuple[str, ...]
     quads: int
     requests: int
+    #: parts (the registry, articles, the analyses) the server already held as built: not sent
+    unchanged: int = 0
 
 
 @dataclass(frozen=True)
@@ -75,89 +109,163 @@ class _Unit:
     quads: Sequence[ox.Quad]
     #: whether the unit removes an article the build no longer has
     removal: bool = False
+    #: the operation that records the part's shard as published, after its quads
+    record: str = ""
 
 
 _NOT_ARTICLES = (REGISTRY_SHARD, ANALYSES_SHARD)
 
 
-def _clear_article(provenance: ox.NamedNode) -> str:
-    return (f"DELETE {{ GRAPH ?a {{ ?s ?p ?o }} }} WHERE {{ GRAPH {provenance} "
-            f"{{ ?a <{CART.fromArticle}> ?article }} GRAPH ?a {{ ?s ?p ?o }} }} ;\n"
-            f"DROP SILENT GRAPH {provenance}")
+@dataclass(frozen=True)
+class _Server:
+    """What the server holds of the project: its articles' provenance graphs and the records."""
+
+    articles: set[str]
+    records: dict[str, str]
 
 
-def _clear_registry() -> str:
-    """Remove the registry graph and every registry record's graph and statements' graphs."""
-    record = f"<{RECORD.RegistryRecord}>"
-    return (f"DELETE {{ GRAPH ?a {{ ?s ?p ?o }} }} WHERE {{ GRAPH ?r {{ ?a <{RECORD.fromRecord}> "
-            f"?record }} GRAPH ?a {{ ?s ?p ?o }} }} ;\n"
-            f"DELETE {{ GRAPH ?r {{ ?s ?p ?o }} }} WHERE {{ GRAPH ?r {{ ?record a {record} }} "
-            f"GRAPH ?r {{ ?s ?p ?o }} }} ;\n"
-            f"DROP SILENT GRAPH <{REGISTRY_GRAPH}>")
-
-
-def _insert(quads: Sequence[ox.Quad]) -> str:
-    """``INSERT DATA`` of the quads, each term written by pyoxigraph (as in N-Quads).
-
-    One operation per :data:`INSERT_CHUNK` quads, in the same request: Virtuoso 7's SPARQL
-    compiler runs out of memory on one ``INSERT DATA`` of about 5,000 triples (the registry of a
-    10,000-article build holds 16,214 quads), and takes any number of smaller ones.
-    """
-    return " ;\n".join(_insert_data(quads[start:start + INSERT_CHUNK])
-                        for start in range(0, len(quads), INSERT_CHUNK))
-
-
-def _insert_data(quads: Sequence[ox.Quad]) -> str:
-    graphs: dict[str, list[str]] = {}
-    for q in quads:
-        graphs.setdefault(str(q.graph_name), []).append(f"{q.subject} {q.predicate} {q.object} .")
-    body = "\n".join(f"GRAPH {name} {{\n" + "\n".join(lines) + "\n}" for name, lines in
-                     graphs.items())
-    return f"INSERT DATA {{\n{body}\n}}"
-
-
-def _units(store: GraphStore, published: set[str], batch: int) -> Iterator[_Unit]:
-    for path, sha256 in store.shards:
+def _units(changed: list[tuple[Path, str]], removed: list[str], held: _Server,
+           copies: Path | None) -> Iterator[_Unit]:
+    """The parts to send: each shard the server does not hold as built, then the removals."""
+    for path, sha256 in changed:
+        part = _part(path)
+        if path.name == ANALYSES_SHARD:
+            yield from _analyses_units(path, sha256, held, copies)
+            continue
         with shard_errors():
             quads = shard_quads(path, sha256)
         if path.name == REGISTRY_SHARD:
-            yield _Unit("registry", _clear_registry(), quads)
-        elif path.name == ANALYSES_SHARD:  # large: cleared, then inserted in several requests
-            step = max(batch, INSERT_CHUNK)
-            for start in range(0, max(len(quads), 1), step):
-                yield _Unit("analyses", "" if start else f"DROP SILENT GRAPH <{ANALYSES_GRAPH}>",
-                            quads[start:start + step])
+            yield _Unit("registry", f"{forget(part)} ;\n{clear_registry()}", quads,
+                        record=remember(part, sha256))
         else:
-            yield _Unit(path.stem, _clear_article(provenance_graph(path.stem)), quads)
-    for prov in sorted(published - _kept(store)):
-        yield _Unit(prov.removeprefix(_PROVENANCE), _clear_article(ox.NamedNode(prov)), (),
-                    removal=True)
+            on_server = part in held.articles or part in held.records
+            clear = f"{forget(part)} ;\n{clear_article(ox.NamedNode(part))}" if on_server else ""
+            yield _Unit(path.stem, clear, quads, record=remember(part, sha256))
+    for part in removed:
+        yield _Unit(part.removeprefix(PROVENANCE),
+                    f"{forget(part)} ;\n{clear_article(ox.NamedNode(part))}", (), removal=True)
 
 
-def _requests(units: Iterator[_Unit], batch: int) -> Iterator[list[_Unit]]:
+def _analyses_units(path: Path, sha256: str, held: _Server, copies: Path | None,
+                    ) -> Iterator[_Unit]:
+    """The analyses graph's units: the lines that differ from the published copy, or all.
+
+    One edited article changes a few of the graph's quads (600,000 at 10,000 articles); with a
+    copy of the shard the server holds, only those go (and fit in one request, applied at once
+    where the server applies a request in one transaction).
+    """
+    part = str(ANALYSES_GRAPH)
+    held_sha256 = held.records.get(part)
+    old = None
+    if copies is not None and held_sha256 is not None:
+        try:
+            old = shard_bytes(copies / f"{held_sha256}.nq", held_sha256)
+        except ShardError:  # no copy, or not that shard: the graph goes whole
+            old = None
+    removed: list[ox.Quad] = []
+    with shard_errors():
+        if old is None:
+            added = shard_quads(path, sha256)
+            first = f"{forget(part)} ;\nDROP SILENT GRAPH <{part}>"
+        else:
+            removed, added = line_changes(old, shard_bytes(path, sha256))
+            first = forget(part)
+    yield _Unit("analyses", first, ())
+    for start in range(0, len(removed), INSERT_CHUNK):
+        yield _Unit("analyses", delete(removed[start:start + INSERT_CHUNK]), ())
+    for start in range(0, len(added), INSERT_CHUNK):
+        yield _Unit("analyses", "", added[start:start + INSERT_CHUNK])
+    yield _Unit("analyses", "", (), record=remember(part, sha256))
+
+
+def _copies(store: GraphStore) -> Path | None:
+    """Where the build folder keeps the copy of the analyses shard last published."""
+    return None if store.folder is None else store.folder.parent / PUBLISHED_DIR
+
+
+def _keep_copy(store: GraphStore) -> None:
+    """Keep a copy of the build's analyses shard (now on the server), and no older one.
+
+    A folder that cannot be written is no error: the next publish sends the graph whole.
+    """
+    copies = _copies(store)
+    shard = next(((path, sha256) for path, sha256 in store.shards
+                  if path.name == ANALYSES_SHARD), None)
+    if copies is None or shard is None:
+        return
+    path, sha256 = shard
+    try:
+        copies.mkdir(exist_ok=True)
+        if not (copies / f"{sha256}.nq").exists():
+            write_atomic(copies / f"{sha256}.nq", shard_bytes(path, sha256))
+        for old in copies.glob("*.nq"):
+            if old.name != f"{sha256}.nq":
+                old.unlink()
+    except (OSError, ShardError):
+        return
+
+
+def _part(path: Path) -> str:
+    """The graph that names a shard's part in the records."""
+    if path.name == REGISTRY_SHARD:
+        return str(REGISTRY_GRAPH)
+    if path.name == ANALYSES_SHARD:
+        return str(ANALYSES_GRAPH)
+    return provenance_graph(path.stem).value
+
+
+def _changed(store: GraphStore, held: _Server) -> list[tuple[Path, str]]:
+    """The shards the server does not hold as built (an article's needs its provenance graph)."""
+    return [(path, sha256) for path, sha256 in store.shards
+            if held.records.get(part := _part(path)) != sha256
+            or (path.name not in _NOT_ARTICLES and part not in held.articles)]
+
+
+def _removed(store: GraphStore, held: _Server) -> set[str]:
+    """The articles on the server (or in its records) that the build no longer has."""
+    kept = _kept(store)
+    recorded = {part for part in held.records if part.startswith(PROVENANCE)}
+    return (held.articles | recorded) - kept
+
+
+def _requests(units: Iterator[_Unit], batch: int) -> Iterator[tuple[list[_Unit], str]]:
+    """The units in requests of at most ``batch`` quads and :data:`MAX_BYTES`, with their text.
+
+    A unit larger than either goes alone.
+    """
     group: list[_Unit] = []
-    size = 0
+    texts: list[str] = []
+    size = length = 0
     for unit in units:
-        if group and size + len(unit.quads) > batch:
-            yield group
-            group, size = [], 0
+        text = _unit_text(unit)
+        nbytes = len(text.encode("utf-8"))
+        if group and (size + len(unit.quads) > batch or length + nbytes > MAX_BYTES):
+            yield group, " ;\n".join(texts)
+            group, texts, size, length = [], [], 0, 0
         group.append(unit)
         size += len(unit.quads)
+        if text:
+            texts.append(text)
+            length += nbytes + 3
     if group:
-        yield group
+        yield group, " ;\n".join(texts)
+
+
+def _unit_text(unit: _Unit) -> str:
+    steps = [unit.clear] if unit.clear else []
+    if unit.quads:
+        steps.append(insert(unit.quads))
+    if unit.record:
+        steps.append(unit.record)
+    return " ;\n".join(steps)
 
 
 def _text(group: list[_Unit]) -> str:
-    parts = []
-    for unit in group:
-        steps = [unit.clear] if unit.clear else []
-        if unit.quads:
-            steps.append(_insert(unit.quads))
-        parts.append(" ;\n".join(steps))
-    return " ;\n".join(parts)
+    """One request's text: each unit's operations, in order."""
+    return " ;\n".join(text for unit in group if (text := _unit_text(unit)))
 
 
-def _prepared(groups: Iterator[list[_Unit]]) -> Iterator[tuple[list[_Unit], str]]:
+def _prepared(groups: Iterator[tuple[list[_Unit], str]]) -> Iterator[tuple[list[_Unit], str]]:
     """Each request's units and text, the next one made while the server applies the current one.
 
     The shards are read and the text written in a thread, while the server works in its own
@@ -178,7 +286,7 @@ def _prepared(groups: Iterator[list[_Unit]]) -> Iterator[tuple[list[_Unit], str]
     def produce() -> None:
         try:
             for group in groups:
-                if not offer((group, _text(group))):
+                if not offer(group):
                     return
             offer(None)
         except BaseException as err:  # handed to the consumer, raised there
@@ -212,32 +320,41 @@ def publish_dataset(data: Path, server: RemoteStore, batch: int = BATCH,
         raise PublishError(f"{data}: not a build folder. Fix: publish the folder `cartkg build` "
                            "wrote (its dataset is published article by article).")
     try:
-        published = {row[0].value for row in server.select_named(_PUBLISHED)[1]
-                     if row[0] is not None}
+        held = _Server({row[0].value for row in server.select_named(_PUBLISHED)[1]
+                        if row[0] is not None},
+                       {row[0].value: row[1].value for row in server.select_named(_RECORDS)[1]
+                        if row[0] is not None and row[1] is not None})
     except RemoteError as err:
         raise PublishError(f"nothing was published: {err}") from None
     done = quads = requests = 0
     articles = sum(1 for path, _ in store.shards if path.name not in _NOT_ARTICLES)
-    total = len(store.shards) + len(published - _kept(store))
+    changed = _changed(store, held)
+    gone = sorted(_removed(store, held))
+    total = len(changed) + len(gone)
     removed: list[str] = []
     if bar is not None:
         bar.total = total
+    units = _units(changed, gone, held, _copies(store))
     try:
-        for group, text in _prepared(_requests(_units(store, published, batch), batch)):
+        for group, text in _prepared(_requests(units, batch)):
             server.update(text)
             requests += 1
-            done += len(group)
+            # a part is sent once its record (or, for a removal, its removal) is applied
+            parts = sum(1 for unit in group if unit.record or unit.removal)
+            done += parts
             quads += sum(len(unit.quads) for unit in group)
             removed += [unit.name for unit in group if unit.removal]
             if bar is not None:
-                bar.advance(len(group), status=group[-1].name)
+                bar.advance(parts, status=group[-1].name)
     except (RemoteError, StoreError) as err:
         raise PublishError(
             f"publishing stopped after {done} of {total} parts ({requests} request(s) "
             f"answered): {err}\nThe server is consistent: each "
             "article on it is either as before or as published. Fix: run `cartkg publish` "
             "again to finish.") from None
-    return PublishResult(articles, tuple(removed), quads, requests)
+    _keep_copy(store)
+    return PublishResult(articles, tuple(removed), quads, requests,
+                         len(store.shards) - len(changed))
 
 
 def _kept(store: GraphStore) -> set[str]:

@@ -72,6 +72,20 @@ def _read(path: Path, sha256: str | None, stamp: Stamp | None = None) -> tuple[b
     return data, now
 
 
+def line_changes(old: bytes, new: bytes) -> tuple[list[ox.Quad], list[ox.Quad]]:
+    """The quads only ``old`` holds and those only ``new`` holds (N-Quads, a quad a line).
+
+    Lines are compared as they are: for a shard written canonically (the analyses shard, blank
+    node free), a line is a quad. Each list in the order of its lines.
+    """
+    before, after = set(old.splitlines()), set(new.splitlines())
+    return _changed_lines(before - after), _changed_lines(after - before)
+
+
+def _changed_lines(lines: set[bytes]) -> list[ox.Quad]:
+    return list(ox.parse(b"\n".join(sorted(lines)), format=ox.RdfFormat.N_QUADS))
+
+
 def changed_shard(path: Path) -> ShardError:
     """The error for a shard whose SHA-256 is not the one its manifest lists."""
     return ShardError(f"{path}: not the shard its manifest lists (another SHA-256): the dataset "
