@@ -260,11 +260,6 @@ def _unit_text(unit: _Unit) -> str:
     return " ;\n".join(steps)
 
 
-def _text(group: list[_Unit]) -> str:
-    """One request's text: each unit's operations, in order."""
-    return " ;\n".join(text for unit in group if (text := _unit_text(unit)))
-
-
 def _prepared(groups: Iterator[tuple[list[_Unit], str]]) -> Iterator[tuple[list[_Unit], str]]:
     """Each request's units and text, the next one made while the server applies the current one.
 

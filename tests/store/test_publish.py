@@ -200,7 +200,7 @@ def test_a_part_larger_than_virtuosos_limit_of_one_insert_goes_in_one_request(
     """A 10,000-article build's registry (16,214 quads) in one ``INSERT DATA`` exhausted Virtuoso's
     SPARQL compiler; the request now carries it as several operations. 12,000 quads written for
     this test, in one test graph, sent as one part."""
-    from kg.store.publish import _text, _Unit
+    from kg.store.publish import _Unit, _unit_text
     from kg.store.update_text import INSERT_CHUNK
 
     graph = ox.NamedNode(f"{BASE}graph/test-large-part")
@@ -208,7 +208,7 @@ def test_a_part_larger_than_virtuosos_limit_of_one_insert_goes_in_one_request(
                      ox.Literal(f"value {n}"), graph) for n in range(12_000)]
     assert len(quads) > 5 * INSERT_CHUNK
     store = remote(server)
-    store.update(_text([_Unit("test", f"DROP SILENT GRAPH {graph}", quads)]))
+    store.update(_unit_text(_Unit("test", f"DROP SILENT GRAPH {graph}", quads)))
     count = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {graph} {{ ?s ?p ?o }} }}"
     _, rows = store.select_named(count)
     store.update(f"DROP SILENT GRAPH {graph}")
@@ -225,12 +225,13 @@ def test_no_request_passes_virtuosos_limit_of_10_mb(monkeypatch: pytest.MonkeyPa
     units = [publishing._Unit(f"u{n}", "", [ox.Quad(
         ox.NamedNode(f"{BASE}test/s{n}"), ox.NamedNode(f"{BASE}test/p"),
         ox.Literal("é" * 1_000), graph)]) for n in range(12)]
-    one = len(publishing._text(units[:1]).encode("utf-8"))
+    one = len(publishing._unit_text(units[0]).encode("utf-8"))
     monkeypatch.setattr(publishing, "MAX_BYTES", 3 * one + 20)  # names differ by a byte
     requests = list(publishing._requests(iter(units), batch=1_000))
     assert [len(group) for group, _ in requests] == [3, 3, 3, 3]
     assert all(len(text.encode("utf-8")) <= 3 * one + 20 for _, text in requests)
-    assert [text for _, text in requests] == [publishing._text(group) for group, _ in requests]
+    assert [text for _, text in requests] == [
+        " ;\n".join(publishing._unit_text(unit) for unit in group) for group, _ in requests]
 
 
 def test_a_shard_damaged_after_the_build_stops_the_publish_at_that_article(
