@@ -61,6 +61,7 @@ from servers import (  # noqa: E402  (the test suite's server starters)
     start_virtuoso,
 )
 
+from kg.core.netguard import guarded_opener  # noqa: E402
 from kg.query.library import load_queries  # noqa: E402
 from kg.query.params import bind_params  # noqa: E402
 from kg.query.run import run_query  # noqa: E402
@@ -144,10 +145,11 @@ def _put_graphs(bodies: dict[str, bytes], server: Server) -> float:
     credentials (as urllib's does) has its connection reset by the server.
     """
     user, password = server.auth or ("", "")
-    base = server.query_url.rsplit("/", 1)[0] + "/sparql-graph-crud-auth"
+    root = server.query_url.rsplit("/", 1)[0]
+    client = guarded_opener()
     try:
-        urllib.request.urlopen(f"{base}?graph-uri=urn:x", timeout=60)
-        raise SystemExit(f"{base}: no authentication asked")
+        client.open(f"{root}/sparql-graph-crud-auth?graph-uri=urn:x", timeout=60)
+        raise SystemExit(f"{root}: the Graph Store endpoint asked for no credentials")
     except urllib.error.HTTPError as err:
         challenge = dict(re.findall(r'(\w+)="?([^",]*)"?', err.headers["WWW-Authenticate"]))
 
@@ -163,10 +165,9 @@ def _put_graphs(bodies: dict[str, bytes], server: Server) -> float:
         header = (f'Digest username="{user}", realm="{challenge["realm"]}", '
                   f'nonce="{challenge["nonce"]}", uri="{path}", qop=auth, nc={nc}, '
                   f'cnonce="{cnonce}", response="{response}", opaque="{challenge["opaque"]}"')
-        request = urllib.request.Request(base.rsplit("/", 1)[0] + path, data=body, method="PUT",
-                                         headers={"Content-Type": "text/turtle",
-                                                  "Authorization": header})
-        with urllib.request.urlopen(request, timeout=600) as answer:
+        request = urllib.request.Request(root + path, data=body, method="PUT", headers={
+            "Content-Type": "text/turtle", "Authorization": header})
+        with client.open(request, timeout=600) as answer:
             answer.read()
     return time.perf_counter() - start
 

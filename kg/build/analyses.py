@@ -175,9 +175,12 @@ def derive(parts: Iterable[str], registry: str) -> list[bytes]:
     lines = [f"{s} {p} {o} {graph} .\n".encode() for s, p, o in triples]
     del corpus
     lines.sort()
-    duplicates = [i for i in range(1, len(lines)) if lines[i] == lines[i - 1]]
-    for i in reversed(duplicates):
-        del lines[i]
+    kept = 0  # duplicates dropped in place, in one pass (no second list of the lines)
+    for line in lines:
+        if kept == 0 or line != lines[kept - 1]:
+            lines[kept] = line
+            kept += 1
+    del lines[kept:]
     return lines
 
 

@@ -11,14 +11,14 @@ import pyoxigraph as ox
 
 from kg.core.record_vocab import RECORD
 from kg.core.vocab import CART, GRAPH
-from kg.rdf.emit import REGISTRY_GRAPH
+from kg.rdf.emit import REGISTRY_GRAPH, provenance_graph
 
 #: Quads per ``INSERT DATA`` or ``DELETE DATA`` operation (see :func:`insert`).
 INSERT_CHUNK = 1_000
 #: Where a publish records the SHA-256 of each part's shard (see :mod:`kg.store.publish`).
 PUBLISHED_GRAPH = GRAPH["published"]
 #: The graph that holds an article's provenance is named with this and the article's id.
-PROVENANCE = str(GRAPH) + "provenance/"
+PROVENANCE = provenance_graph("").value
 
 
 def clear_article(provenance: ox.NamedNode) -> str:
@@ -57,13 +57,16 @@ def insert(quads: Sequence[ox.Quad]) -> str:
     compiler runs out of memory on one ``INSERT DATA`` of about 5,000 triples (the registry of a
     10,000-article build holds 16,214 quads), and takes any number of smaller ones.
     """
-    return " ;\n".join(data_operation(quads[start:start + INSERT_CHUNK])
-                        for start in range(0, len(quads), INSERT_CHUNK))
+    return _chunked(quads, "INSERT DATA")
 
 
 def delete(quads: Sequence[ox.Quad]) -> str:
     """``DELETE DATA`` of the quads, in operations of :data:`INSERT_CHUNK` quads."""
-    return " ;\n".join(data_operation(quads[start:start + INSERT_CHUNK], "DELETE DATA")
+    return _chunked(quads, "DELETE DATA")
+
+
+def _chunked(quads: Sequence[ox.Quad], operation: str) -> str:
+    return " ;\n".join(data_operation(quads[start:start + INSERT_CHUNK], operation)
                         for start in range(0, len(quads), INSERT_CHUNK))
 
 
